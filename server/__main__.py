@@ -1,0 +1,65 @@
+"""``python -m server``: run the service (uvicorn + uvloop) on the configured store."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+from server.errors import ConfigError
+from server.settings import Settings
+
+# uvicorn's hard frame limit; larger messages are refused with close code 1009. Messages under
+# it but over the protocol limit (MADOGUCHI_MAX_MESSAGE) get a "too_large" error instead.
+WS_MAX_FRAME = 1024 * 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd")
+    sub.add_parser("serve", help="run the service (the default)")
+    check = sub.add_parser("check-config", help="load the configuration and report problems")
+    check.add_argument("folder", nargs="?", default=None)
+    hash_pin = sub.add_parser("hash-pin", help="print the hash of a PIN for staff.toml")
+    hash_pin.add_argument("pin")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    if args.cmd == "hash-pin":
+        from server.passwords import hash_pin as make_hash
+
+        print(make_hash(args.pin))
+        return 0
+    settings = Settings.from_env()
+    from server.app import create_app
+    from server.config import load_config
+
+    try:
+        config = load_config(
+            args.folder if args.cmd == "check-config" and args.folder else settings.config_dir
+        )
+    except ConfigError as exc:
+        print(f"madoguchi: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.cmd == "check-config":
+        print(f"configuration OK: sites {', '.join(config.sites)}")
+        return 0
+    uvicorn.run(
+        create_app(settings, config),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop" if sys.platform != "win32" else "asyncio",
+        ws_max_size=WS_MAX_FRAME,
+        timeout_graceful_shutdown=5,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

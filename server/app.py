@@ -1,0 +1,263 @@
+"""The Starlette application: pages, JSON API, WebSocket endpoint, health and metrics."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.websockets import WebSocket
+
+from server.auth import ANONYMOUS, Authenticator, Principal
+from server.config import Config, load_config
+from server.connection import CLOSE_POLICY, Connection
+from server.domain.intake import Intake, plan_visit, validate_intake
+from server.errors import LogError, Rejected
+from server.hub import Hub, ack_message
+from server.log.base import open_log
+from server.metrics import Metrics
+from server.protocol import decode_command
+from server.settings import ROOT, Settings
+
+log = logging.getLogger("madoguchi.app")
+
+SESSION_SECONDS = 12 * 3600
+HTTP_STATUS = {
+    "malformed": 400,
+    "invalid": 400,
+    "unknown_type": 400,
+    "too_large": 413,
+    "not_authenticated": 401,
+    "forbidden": 403,
+    "store_unavailable": 503,
+    "busy": 503,
+}
+ASSET_DIRS = ("static", "displays", "handhelds", "panels")
+
+
+def asset_version() -> str:
+    """Changes whenever a served file changes, so boards know to reload themselves."""
+    digest = hashlib.sha256()
+    for folder in (*ASSET_DIRS, "server/templates"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class PlanRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    intake: Intake
+    override_self_service: bool = False
+
+
+class Login(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    pin: str
+
+
+def _error(exc: Rejected, command_id: str = "") -> JSONResponse:
+    body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
+    if exc.path:
+        body["path"] = exc.path
+    if command_id:
+        body["id"] = command_id
+    status = HTTP_STATUS.get(exc.code, 404 if exc.code.startswith("unknown_") else 409)
+    return JSONResponse(body, status_code=status)
+
+
+def origin_allowed(conn: HTTPConnection, settings: Settings) -> bool:
+    """Browsers always send Origin on WebSockets and POSTs: it must be this server's own."""
+    origin = conn.headers.get("origin")
+    if origin is None:
+        return True
+    host = conn.headers.get("host", "")
+    own = {f"http://{host}", f"https://{host}"}
+    return origin in own or origin in settings.allowed_origins
+
+
+def create_app(settings: Settings | None = None, config: Config | None = None) -> Starlette:
+    """Build the application; the hub starts and stops with the app's lifespan."""
+    settings = settings or Settings.from_env()
+    config = config or load_config(settings.config_dir)
+    metrics = Metrics()
+    hub = Hub(config, open_log(settings.store), metrics, version=asset_version())
+    auth = Authenticator(config)
+    templates = Jinja2Templates(
+        directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await hub.start()
+        log.info("madoguchi ready: sites %s, store %s", ", ".join(config.sites), settings.store)
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    def principal_of(conn: HTTPConnection) -> Principal:
+        return auth.from_session(conn.session.get("staff"))
+
+    async def landing(request: Request) -> Response:
+        return templates.TemplateResponse(
+            request,
+            "landing.html",
+            {"config": config, "sites": list(config.sites.values()), "demo": config.deployment},
+        )
+
+    async def healthz(request: Request) -> Response:
+        sites = {
+            sid: {"seq": s.state.seq, "stale": s.stale, "day": s.state.business_date}
+            for sid, s in hub.sites.items()
+        }
+        healthy = not any(s.stale for s in hub.sites.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded", "version": hub.version, "sites": sites},
+            status_code=200 if healthy else 503,
+        )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    async def login(request: Request) -> Response:
+        if not origin_allowed(request, settings):
+            return _error(Rejected("forbidden", "cross-site request refused"))
+        try:
+            body = msgspec.json.decode(await request.body(), type=Login)
+        except msgspec.DecodeError as exc:
+            return _error(Rejected("invalid", str(exc)))
+        try:
+            staff = auth.sign_in(body.id, body.pin)
+        except Rejected as exc:
+            return _error(exc)
+        request.session.clear()
+        request.session["staff"] = staff.id
+        return JSONResponse(_me(auth.from_session(staff.id)))
+
+    async def logout(request: Request) -> Response:
+        request.session.clear()
+        return JSONResponse({"ok": True})
+
+    async def me(request: Request) -> Response:
+        principal = principal_of(request)
+        if principal.actor is None:
+            return _error(Rejected("not_authenticated"))
+        return JSONResponse(_me(principal))
+
+    def _me(principal: Principal) -> dict[str, Any]:
+        assert principal.actor is not None
+        staff = auth.staff[principal.actor.id]
+        return {
+            "id": staff.id,
+            "name": staff.name,
+            "role": staff.role,
+            "department": staff.department,
+            "sites": staff.sites,
+        }
+
+    async def command(request: Request) -> Response:
+        site_id = request.path_params["site"]
+        if not origin_allowed(request, settings):
+            return _error(Rejected("forbidden", "cross-site request refused"))
+        principal = principal_of(request)
+        body = await request.body()
+        if len(body) > settings.max_message_bytes:
+            return _error(Rejected("too_large"))
+        try:
+            message = decode_command(body)
+            site = hub.site(site_id)
+            if principal.actor is None:
+                raise Rejected("not_authenticated")
+            if site_id not in principal.sites:
+                raise Rejected("forbidden", "not staffed at this site")
+            ack = await site.execute(principal.actor, message.id, message.command)
+        except Rejected as exc:
+            return _error(exc)
+        except LogError:
+            return _error(Rejected("store_unavailable"))
+        return JSONResponse(ack_message(message.id, ack))
+
+    async def plan(request: Request) -> Response:
+        """The guide's live preview: what an intake yields, with nothing written."""
+        site_id = request.path_params["site"]
+        try:
+            site = hub.site(site_id).site
+            if principal_of(request).actor is None:
+                raise Rejected("not_authenticated")
+            try:
+                body = msgspec.json.decode(await request.body(), type=PlanRequest)
+            except msgspec.DecodeError as exc:
+                raise Rejected("invalid", str(exc)) from None
+            validate_intake(body.intake, config.life_events, config.procedures)
+        except Rejected as exc:
+            return _error(exc)
+        result = plan_visit(
+            body.intake,
+            config.life_events,
+            config.procedures,
+            site,
+            override_self_service=body.override_self_service,
+        )
+        return Response(
+            msgspec.json.encode(
+                {**msgspec.structs.asdict(result), "self_service_only": result.self_service_only}
+            ),
+            media_type="application/json",
+        )
+
+    async def websocket(ws: WebSocket) -> None:
+        if not origin_allowed(ws, settings):
+            await ws.close(CLOSE_POLICY, "origin not allowed")
+            return
+        principal = principal_of(ws) if "session" in ws.scope else ANONYMOUS
+        device = auth.device(ws.query_params.get("device", ""))
+        await ws.accept()
+        connection = Connection(
+            ws,
+            hub,
+            auth,
+            device or principal,
+            settings.outbox_size,
+            settings.max_message_bytes,
+        )
+        await connection.run()
+
+    routes = [
+        Route("/", landing),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics_endpoint),
+        Route("/api/login", login, methods=["POST"]),
+        Route("/api/logout", logout, methods=["POST"]),
+        Route("/api/me", me),
+        Route("/api/sites/{site}/commands", command, methods=["POST"]),
+        Route("/api/sites/{site}/plan", plan, methods=["POST"]),
+        WebSocketRoute("/ws", websocket),
+        Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret,
+            session_cookie="madoguchi_session",
+            max_age=SESSION_SECONDS,
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        )
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.hub = hub
+    app.state.config = config
+    app.state.settings = settings
+    return app

@@ -1,0 +1,114 @@
+"""Who is on the other end: staff (signed session cookie), display devices (token), visitors.
+
+Also decides which views a principal may open; which commands it may send is decided in the
+domain (``server.domain.permissions``), so HTTP and WebSocket share one rule book.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from typing import Literal
+
+import msgspec
+
+from server.config import Config, Staff
+from server.domain.commands import Actor
+from server.errors import Rejected
+from server.passwords import token_digest, verify_pin
+from server.projections import ViewKey
+from server.protocol import ViewRequest
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_SECONDS = 60.0
+
+
+class Principal(msgspec.Struct, frozen=True):
+    kind: Literal["staff", "device", "anonymous"]
+    actor: Actor | None = None
+    sites: tuple[str, ...] = ()
+    board: str = ""
+
+    @property
+    def role(self) -> str:
+        if self.actor is not None:
+            return self.actor.role
+        return "board" if self.kind == "device" else "visitor"
+
+
+ANONYMOUS = Principal("anonymous")
+
+
+def staff_principal(staff: Staff) -> Principal:
+    return Principal(
+        "staff", Actor(staff.id, staff.role, staff.department), sites=tuple(staff.sites)
+    )
+
+
+class Authenticator:
+    """Checks PINs (with a lockout against guessing) and device tokens against the config."""
+
+    def __init__(self, config: Config, clock: object = time.monotonic) -> None:
+        self.config = config
+        self.staff = {s.id: s for s in config.accounts.staff}
+        self.devices = {d.token_sha256: d for d in config.accounts.devices}
+        self._failures: dict[str, tuple[int, float]] = {}
+
+    def sign_in(self, staff_id: str, pin: str) -> Staff:
+        """Return the account, or raise Rejected('not_authenticated')."""
+        count, since = self._failures.get(staff_id, (0, 0.0))
+        now = time.monotonic()
+        if count >= LOCKOUT_FAILURES and now - since < LOCKOUT_SECONDS:
+            raise Rejected("not_authenticated", "too many attempts; wait a minute")
+        staff = self.staff.get(staff_id)
+        if staff is None or not verify_pin(pin, staff.pin_hash):
+            self._failures[staff_id] = (count + 1 if now - since < LOCKOUT_SECONDS else 1, now)
+            raise Rejected("not_authenticated", "unknown id or wrong PIN")
+        self._failures.pop(staff_id, None)
+        return staff
+
+    def from_session(self, staff_id: object) -> Principal:
+        staff = self.staff.get(staff_id) if isinstance(staff_id, str) else None
+        return staff_principal(staff) if staff is not None else ANONYMOUS
+
+    def device(self, token: str) -> Principal | None:
+        if not token:
+            return None
+        digest = token_digest(token)
+        for known, device in self.devices.items():
+            if hmac.compare_digest(known, digest):
+                return Principal("device", sites=(device.site,), board=device.board)
+        return None
+
+
+def view_key(principal: Principal, site_id: str, request: ViewRequest, config: Config) -> ViewKey:
+    """The projection a principal may open, or Rejected with the reason."""
+    site = config.site(site_id)
+    if request.kind == "visitor":
+        if not request.token:
+            raise Rejected("invalid", "a visitor view needs its token", "$.view.token")
+        return ViewKey("visitor", request.token)
+    if principal.kind == "anonymous":
+        raise Rejected("not_authenticated")
+    if site_id not in principal.sites:
+        raise Rejected("forbidden", "not enrolled or staffed at this site")
+    if request.kind == "board":
+        board = request.board or principal.board
+        if not any(b.id == board for b in site.boards):
+            raise Rejected("unknown_board", f"no board {board!r}", "$.view.board")
+        if principal.kind == "device" and board != principal.board:
+            raise Rejected("forbidden", "this display is enrolled for another board")
+        return ViewKey("board", board)
+    if principal.kind == "device" or principal.actor is None:
+        raise Rejected("forbidden", "a display only shows numbers")
+    actor = principal.actor
+    if request.kind == "counter":
+        department = request.department or actor.department
+        if not any(d.id == department for d in site.departments):
+            raise Rejected("unknown_view", f"no department {department!r}", "$.view.department")
+        if actor.role == "clerk" and department != actor.department:
+            raise Rejected("forbidden", "clerks see their own department")
+        return ViewKey("counter", department)
+    if actor.role == "clerk":
+        raise Rejected("forbidden", "clerks open the counter view of their department")
+    return ViewKey("floor")

@@ -1,0 +1,324 @@
+"""Configuration: TOML files in ``config/`` decoded into typed structs at start-up.
+
+Layout of a configuration folder::
+
+    madoguchi.toml      deployment: which site files to load, session/retention settings
+    procedures.toml     documents, forms, self-service routes and procedures (city-wide)
+    life_events.toml    questions, life events and the rules that turn answers into procedures
+    staff.toml          staff accounts (PIN hashes) and enrolled display devices
+    sites/<id>.toml     one ward office: departments, queues, counters, boards, notices
+
+Every error raised here is a :class:`ConfigError` whose message names the file, the key
+path and what was expected, so a bad edit fails start-up with a message an operator can act on.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import msgspec
+
+from server.errors import ConfigError
+
+Lang = Literal["ja", "en", "zh", "ko", "vi"]
+ConditionValue = bool | str | int | list[str] | dict[str, int]
+Condition = dict[str, ConditionValue]
+T = TypeVar("T")
+
+
+class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A label in Japanese first, with optional translations."""
+
+    ja: str
+    en: str = ""
+    zh: str = ""
+    ko: str = ""
+    vi: str = ""
+
+    def get(self, lang: str) -> str:
+        value = getattr(self, lang, "") if lang in ("ja", "en", "zh", "ko", "vi") else ""
+        return value or self.en or self.ja
+
+
+class Option(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    label: Text
+
+
+class Question(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One intake question. ``show_if`` hides it unless earlier answers match."""
+
+    text: Text
+    kind: Literal["bool", "choice", "count"] = "bool"
+    options: list[Option] = []
+    default: bool | str | int | None = None
+    show_if: Condition = {}
+    help: Text | None = None
+
+
+class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Add ``procedure`` when the answers match ``when`` (all keys) or any of ``any``."""
+
+    procedure: str
+    when: Condition = {}
+    any: list[Condition] = []
+
+
+class LifeEvent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Text
+    questions: list[str] = []
+    rules: list[Rule] = []
+    advice: Text | None = None
+    icon: str = ""
+
+
+class LifeEvents(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    questions: dict[str, Question]
+    events: dict[str, LifeEvent]
+
+
+class Document(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Something to bring. ``have_if`` tells from the answers that the visitor has it."""
+
+    name: Text
+    required_if: Condition = {}
+    have_if: Condition = {}
+
+
+class Form(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Text
+
+
+class SelfService(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A route that saves a visit (convenience-store certificates, online filing)."""
+
+    name: Text
+    advice: Text
+    requires: Condition = {}
+    hours: str = ""
+
+
+class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Text
+    department: str
+    minutes: int = 10
+    consultation: bool = False
+    documents: list[str] = []
+    forms: list[str] = []
+    self_service: str = ""
+    no_visit: bool = False
+    deadline: Text | None = None
+    sensitive: bool = False
+
+
+class Procedures(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    documents: dict[str, Document]
+    forms: dict[str, Form]
+    self_service: dict[str, SelfService]
+    procedures: dict[str, Procedure]
+
+
+class Department(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    name: Text
+    floor: str = ""
+
+
+class Queue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A waiting line with its own ticket series. Labels must be neutral (shown on boards)."""
+
+    id: str
+    series: str
+    label: Text
+    departments: list[str]
+    procedures: list[str] = []
+    order: int = 100
+    minutes: int = 10
+    first_number: int = 1
+    alert_minutes: int = 60
+
+
+class Counter(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    number: str
+    department: str
+    queues: list[str]
+    label: Text | None = None
+
+
+class Board(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    name: Text
+    queues: list[str]
+    orientation: Literal["landscape", "portrait"] = "landscape"
+    languages: list[str] = msgspec.field(default_factory=lambda: ["ja", "en", "zh", "ko"])
+
+
+class WaitBand(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Estimated waits are shown in bands: ``below`` minutes (0 = open-ended last band)."""
+
+    below: int
+    label: Text
+
+
+class NoShowRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What happens to a called visitor who does not come.
+
+    ``requeue``: ``keep_place`` puts them back at their original place, ``back`` at the end,
+    ``drop`` ends the visit. After ``max_requeues`` requeues the visit is dropped.
+    """
+
+    requeue: Literal["keep_place", "back", "drop"] = "back"
+    max_requeues: int = 1
+
+
+class Hours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    open: str = "08:45"
+    close: str = "17:30"
+
+
+class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One ward office."""
+
+    id: str
+    name: Text
+    departments: list[Department]
+    queues: list[Queue]
+    counters: list[Counter]
+    boards: list[Board] = []
+    timezone: str = "Asia/Tokyo"
+    hours: Hours = Hours()
+    languages: list[str] = msgspec.field(default_factory=lambda: ["ja", "en", "zh", "ko"])
+    notices: list[Text] = []
+    wait_bands: list[WaitBand] = []
+    no_show: NoShowRule = NoShowRule()
+    recent_calls: int = 8
+
+    def queue(self, queue_id: str) -> Queue:
+        for queue in self.queues:
+            if queue.id == queue_id:
+                return queue
+        raise KeyError(queue_id)
+
+    def counter(self, counter_id: str) -> Counter:
+        for counter in self.counters:
+            if counter.id == counter_id:
+                return counter
+        raise KeyError(counter_id)
+
+    def has_counter(self, counter_id: str) -> bool:
+        return any(c.id == counter_id for c in self.counters)
+
+    def has_queue(self, queue_id: str) -> bool:
+        return any(q.id == queue_id for q in self.queues)
+
+    def board(self, board_id: str) -> Board:
+        for board in self.boards:
+            if board.id == board_id:
+                return board
+        raise KeyError(board_id)
+
+    def queue_for(self, procedure_id: str, department: str) -> Queue:
+        """The queue that handles a procedure here: an explicit listing wins over department."""
+        for queue in self.queues:
+            if procedure_id in queue.procedures:
+                return queue
+        for queue in sorted(self.queues, key=lambda q: q.order):
+            if department in queue.departments and not queue.procedures:
+                return queue
+        for queue in sorted(self.queues, key=lambda q: q.order):
+            if department in queue.departments:
+                return queue
+        raise KeyError(department)
+
+
+class Staff(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A staff account. ``pin_hash`` is ``scrypt$<n>$<r>$<p>$<salt hex>$<hash hex>``."""
+
+    id: str
+    name: str
+    role: Literal["guide", "clerk", "supervisor"]
+    sites: list[str]
+    pin_hash: str
+    department: str = ""
+
+
+class Device(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An enrolled lobby display. ``token_sha256`` is the hex SHA-256 of its token."""
+
+    id: str
+    site: str
+    board: str
+    token_sha256: str
+
+
+class Accounts(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    staff: list[Staff] = []
+    devices: list[Device] = []
+
+
+class DemoSignIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Plain-text sign-ins shown on the landing page of a demo deployment only."""
+
+    label: str
+    id: str = ""
+    pin: str = ""
+    device: str = ""
+    token: str = ""
+
+
+class Deployment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    sites: list[str]
+    note_retention_days: int = 0
+    demo_sign_ins: list[DemoSignIn] = []
+
+
+class Config(msgspec.Struct, frozen=True):
+    """Everything loaded from one configuration folder."""
+
+    deployment: Deployment
+    procedures: Procedures
+    life_events: LifeEvents
+    accounts: Accounts
+    sites: dict[str, Site]
+
+    def site(self, site_id: str) -> Site:
+        return self.sites[site_id]
+
+
+def _decode(path: Path, kind: type[T]) -> T:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return msgspec.convert(raw, kind)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_config(folder: Path | str) -> Config:
+    """Load and cross-check a configuration folder; raise ConfigError on any problem."""
+    folder = Path(folder)
+    deployment = _decode(folder / "madoguchi.toml", Deployment)
+    procedures = _decode(folder / "procedures.toml", Procedures)
+    life_events = _decode(folder / "life_events.toml", LifeEvents)
+    accounts = _decode(folder / "staff.toml", Accounts)
+    sites = {}
+    for site_id in deployment.sites:
+        site = _decode(folder / "sites" / f"{site_id}.toml", Site)
+        if site.id != site_id:
+            raise ConfigError(
+                f"{folder / 'sites' / f'{site_id}.toml'}: `$.id` is {site.id!r}, "
+                f"expected {site_id!r} (the file name)"
+            )
+        sites[site_id] = site
+    config = Config(deployment, procedures, life_events, accounts, sites)
+    from server.config_checks import check_config
+
+    check_config(config, folder)
+    return config

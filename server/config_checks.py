@@ -1,0 +1,613 @@
+"""Cross-checks of a decoded configuration folder (see :mod:`server.config`).
+
+msgspec checks the shape of each file while decoding; this module checks what one file alone
+cannot: that every reference points at something defined (a rule's procedure, a counter's
+queue, a device's board), that ids are unique, and that condition values fit the question
+they test. Each problem reads ``<file>: <key path>: <what is wrong> (expected …)`` with a
+msgspec-style key path such as ``$.events.tennyu.rules[2].procedure``. All problems are
+collected and raised together in one :class:`~server.errors.ConfigError`, so an operator
+fixes a bad edit in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.config import (
+    Condition,
+    ConditionValue,
+    Config,
+    Deployment,
+    LifeEvent,
+    Procedures,
+    Question,
+    Site,
+    Text,
+)
+from server.errors import ConfigError
+from server.passwords import token_digest
+
+LANGUAGES = ("ja", "en", "zh", "ko", "vi")
+
+# Queue labels are shown on lobby boards: they must not reveal a sensitive matter
+# (REFERENCE.md §6). Compared case-insensitively against every translation.
+SENSITIVE_WORDS = (
+    "死亡",
+    "おくやみ",
+    "生活保護",
+    "障害",
+    "障がい",
+    "離婚",
+    "death",
+    "bereave",
+    "disab",
+    "divorce",
+)
+
+# What "expected" says for references into another file.
+_PROCEDURES = "one of procedures.toml's procedures"
+_QUESTIONS = "one of life_events.toml's questions"
+_SITES = "one of madoguchi.toml's sites"
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d\Z")
+_HEX = re.compile(r"[0-9a-f]+\Z")
+
+
+@dataclass(frozen=True)
+class _At:
+    """A place in one file: the file and a msgspec-style key path."""
+
+    file: Path
+    path: str = "$"
+
+    def key(self, name: str) -> _At:
+        step = f".{name}" if _IDENTIFIER.match(name) else f"[{name!r}]"
+        return _At(self.file, self.path + step)
+
+    def index(self, i: int) -> _At:
+        return _At(self.file, f"{self.path}[{i}]")
+
+    def problem(self, message: str) -> str:
+        return f"{self.file}: {self.path}: {message}"
+
+
+def check_config(config: Config, folder: Path) -> None:
+    """Raise ConfigError listing every cross-reference or value problem in ``config``."""
+    folder = Path(folder)
+    problems = [
+        *_deployment_problems(config, _At(folder / "madoguchi.toml")),
+        *_procedure_problems(config, _At(folder / "procedures.toml")),
+        *_life_event_problems(config, _At(folder / "life_events.toml")),
+        *_account_problems(config, _At(folder / "staff.toml")),
+    ]
+    for site_id, site in config.sites.items():
+        site_file = _At(folder / "sites" / f"{site_id}.toml")
+        problems += _site_problems(site, config.procedures, site_file)
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    if problems:
+        raise ConfigError(f"{len(problems)} configuration problems:\n" + "\n".join(problems))
+
+
+# --- shared helpers ----------------------------------------------------------------------------
+
+
+def _unknown(what: str, name: str, known: Collection[str], expected: str = "") -> str:
+    """``unknown <what> 'x' (expected …; did you mean 'y'?)``."""
+    if not expected:
+        expected = f"one of {', '.join(sorted(known))}" if known else f"a defined {what}"
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown {what} {name!r} (expected {expected}{hint})"
+
+
+def _duplicates(items: Iterable[tuple[_At, str]], what: str) -> Iterator[str]:
+    seen: dict[str, str] = {}
+    for at, value in items:
+        if value in seen:
+            yield at.problem(
+                f"duplicate {what} {value!r} (expected unique, first at {seen[value]})"
+            )
+        else:
+            seen[value] = at.path
+
+
+def _unique(at: _At, values: list[str], what: str, field: str = "") -> Iterator[str]:
+    """Values of a list (or ``field`` of each table in a list of tables) must be unique."""
+    places = [at.index(i).key(field) if field else at.index(i) for i in range(len(values))]
+    yield from _duplicates(zip(places, values, strict=True), what)
+
+
+def _references(
+    at: _At, names: list[str], known: Collection[str], what: str, expected: str = ""
+) -> Iterator[str]:
+    """Each name in the list ``at`` must be one of ``known``."""
+    for i, name in enumerate(names):
+        if name not in known:
+            yield at.index(i).problem(_unknown(what, name, known, expected))
+
+
+def _languages(at: _At, languages: list[str]) -> Iterator[str]:
+    for i, lang in enumerate(languages):
+        if lang not in LANGUAGES:
+            yield at.index(i).problem(
+                f"unsupported language {lang!r} (expected one of {', '.join(LANGUAGES)})"
+            )
+    yield from _unique(at, languages, "language")
+
+
+def _translations(at: _At, text: Text, languages: Collection[str]) -> Iterator[str]:
+    missing = [lang for lang in LANGUAGES if lang in languages and not getattr(text, lang)]
+    if missing:
+        yield at.problem(
+            f"no {'/'.join(missing)} text (expected a translation for every language "
+            f"the site's boards show: {', '.join(lang for lang in LANGUAGES if lang in languages)})"
+        )
+
+
+# --- conditions --------------------------------------------------------------------------------
+
+
+def _value_problem(question_id: str, question: Question, value: ConditionValue) -> str:
+    """Why ``value`` cannot be compared with answers to ``question`` ('' if it can)."""
+    if question.kind == "bool":
+        if isinstance(value, bool):
+            return ""
+        return f"{value!r} for bool question {question_id!r} (expected true or false)"
+    if question.kind == "choice":
+        options = [option.id for option in question.options]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            return (
+                f"{value!r} for choice question {question_id!r} "
+                f"(expected an option id or a list of option ids: {', '.join(options)})"
+            )
+        for item in value:
+            if item not in options:
+                return f"{item!r} is not an option of question {question_id!r} " + (
+                    f"(expected one of {', '.join(options)})"
+                )
+        return ""
+    if _count_ok(value):
+        return ""
+    return (
+        f"{value!r} for count question {question_id!r} "
+        "(expected a whole number >= 0 or a table { min = …, max = … } with min <= max)"
+    )
+
+
+def _count_ok(value: ConditionValue) -> bool:
+    """A whole number >= 0, or ``{min, max}`` bounds >= 0 with min <= max."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 0
+    if not isinstance(value, dict) or not value or not set(value) <= {"min", "max"}:
+        return False
+    low, high = value.get("min", 0), value.get("max", value.get("min", 0))
+    return all(bound >= 0 for bound in value.values()) and low <= high
+
+
+def _condition_problems(
+    at: _At,
+    condition: Condition,
+    questions: Mapping[str, Question],
+    asked: Collection[str] | None = None,
+    event_id: str = "",
+) -> Iterator[str]:
+    """Keys must be known questions (and asked by the event, if given); values must fit."""
+    for key, value in condition.items():
+        here = at.key(key)
+        question = questions.get(key)
+        if question is None:
+            yield here.problem(_unknown("question", key, questions, _QUESTIONS))
+        elif asked is not None and key not in asked:
+            yield here.problem(
+                f"question {key!r} is not asked by event {event_id!r} "
+                f"(expected one of $.events.{event_id}.questions)"
+            )
+        elif problem := _value_problem(key, question, value):
+            yield here.problem(problem)
+
+
+# --- madoguchi.toml ----------------------------------------------------------------------------
+
+
+def _deployment_problems(config: Config, at: _At) -> Iterator[str]:
+    deployment: Deployment = config.deployment
+    sites = at.key("sites")
+    if not deployment.sites:
+        yield sites.problem("no site (expected at least one site id)")
+    yield from _unique(sites, deployment.sites, "site")
+    if deployment.note_retention_days < 0:
+        yield at.key("note_retention_days").problem("negative (expected 0 or more days)")
+    staff_ids = {staff.id for staff in config.accounts.staff}
+    devices = {device.id: device for device in config.accounts.devices}
+    for i, sign_in in enumerate(deployment.demo_sign_ins):
+        here = at.key("demo_sign_ins").index(i)
+        if bool(sign_in.id and sign_in.pin) == bool(sign_in.device and sign_in.token):
+            yield here.problem("expected either `id` and `pin` (staff) or `device` and `token`")
+        if sign_in.id and sign_in.id not in staff_ids:
+            yield here.key("id").problem(
+                _unknown("staff id", sign_in.id, staff_ids, "one of staff.toml's staff")
+            )
+        device = devices.get(sign_in.device)
+        if sign_in.device and device is None:
+            yield here.key("device").problem(
+                _unknown("device", sign_in.device, devices, "one of staff.toml's devices")
+            )
+        elif device and sign_in.token and token_digest(sign_in.token) != device.token_sha256:
+            yield here.key("token").problem(
+                f"does not match device {device.id!r} "
+                "(expected token_digest(token) == the device's token_sha256 in staff.toml)"
+            )
+
+
+# --- procedures.toml ---------------------------------------------------------------------------
+
+
+def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
+    catalogue = config.procedures
+    questions = config.life_events.questions
+    for doc_id, document in catalogue.documents.items():
+        here = at.key("documents").key(doc_id)
+        yield from _condition_problems(here.key("required_if"), document.required_if, questions)
+        yield from _condition_problems(here.key("have_if"), document.have_if, questions)
+    for route_id, route in catalogue.self_service.items():
+        here = at.key("self_service").key(route_id)
+        yield from _condition_problems(here.key("requires"), route.requires, questions)
+    departments = {dept.id for site in config.sites.values() for dept in site.departments}
+    for proc_id, procedure in catalogue.procedures.items():
+        here = at.key("procedures").key(proc_id)
+        if procedure.department not in departments:
+            yield here.key("department").problem(
+                _unknown(
+                    "department", procedure.department, departments, "a department of some site"
+                )
+            )
+        yield from _references(
+            here.key("documents"),
+            procedure.documents,
+            catalogue.documents,
+            "document",
+            "one of procedures.toml's documents",
+        )
+        yield from _references(
+            here.key("forms"),
+            procedure.forms,
+            catalogue.forms,
+            "form",
+            "one of procedures.toml's forms",
+        )
+        if procedure.self_service and procedure.self_service not in catalogue.self_service:
+            yield here.key("self_service").problem(
+                _unknown("self-service route", procedure.self_service, catalogue.self_service)
+            )
+        if procedure.minutes < 0 or (procedure.minutes == 0 and not procedure.no_visit):
+            yield here.key("minutes").problem(
+                f"{procedure.minutes} (expected a positive number of minutes, "
+                "or 0 with no_visit = true)"
+            )
+
+
+# --- life_events.toml --------------------------------------------------------------------------
+
+
+def _life_event_problems(config: Config, at: _At) -> Iterator[str]:
+    questions = config.life_events.questions
+    for question_id in questions:
+        yield from _question_problems(at.key("questions").key(question_id), question_id, questions)
+    for event_id, event in config.life_events.events.items():
+        here = at.key("events").key(event_id)
+        yield from _event_problems(here, event_id, event, questions, config.procedures)
+
+
+def _question_problems(
+    at: _At, question_id: str, questions: Mapping[str, Question]
+) -> Iterator[str]:
+    question = questions[question_id]
+    options = [option.id for option in question.options]
+    if question.kind == "choice" and len(options) < 2:
+        yield at.key("options").problem("fewer than 2 options (expected a choice of 2 or more)")
+    if question.kind != "choice" and options:
+        yield at.key("options").problem(f"options on a {question.kind} question (expected none)")
+    yield from _unique(at.key("options"), options, "option id", "id")
+    if question.default is not None and (
+        problem := _value_problem(question_id, question, question.default)
+    ):
+        yield at.key("default").problem(problem)
+    if question_id in question.show_if:
+        itself = at.key("show_if").key(question_id)
+        yield itself.problem("the question depends on itself (expected earlier questions only)")
+    yield from _condition_problems(at.key("show_if"), question.show_if, questions)
+
+
+def _event_problems(
+    at: _At,
+    event_id: str,
+    event: LifeEvent,
+    questions: Mapping[str, Question],
+    catalogue: Procedures,
+) -> Iterator[str]:
+    listed = at.key("questions")
+    yield from _references(listed, event.questions, questions, "question", _QUESTIONS)
+    yield from _unique(listed, event.questions, "question")
+    # The guide asks in order: a question may only depend on answers already given.
+    for i, question_id in enumerate(event.questions):
+        for key in questions[question_id].show_if if question_id in questions else {}:
+            if key in questions and key not in event.questions[:i]:
+                yield listed.index(i).problem(
+                    f"{question_id!r} is shown only after {key!r}, which the event does not "
+                    f"ask before it (expected {key!r} earlier in $.events.{event_id}.questions)"
+                )
+    if not event.rules:
+        yield at.key("rules").problem("no rule (expected at least one [[rules]] entry)")
+    for i, rule in enumerate(event.rules):
+        here = at.key("rules").index(i)
+        if rule.procedure not in catalogue.procedures:
+            yield here.key("procedure").problem(
+                _unknown("procedure", rule.procedure, catalogue.procedures, _PROCEDURES)
+            )
+        yield from _condition_problems(
+            here.key("when"), rule.when, questions, event.questions, event_id
+        )
+        for j, alternative in enumerate(rule.any):
+            if not alternative:
+                yield here.key("any").index(j).problem("empty (expected at least one question)")
+            yield from _condition_problems(
+                here.key("any").index(j), alternative, questions, event.questions, event_id
+            )
+
+
+# --- sites/<id>.toml ---------------------------------------------------------------------------
+
+
+def _site_problems(site: Site, catalogue: Procedures, at: _At) -> list[str]:
+    return [
+        *_site_settings_problems(site, at),
+        *_queue_problems(site, catalogue, at),
+        *_counter_problems(site, at),
+        *_board_problems(site, at),
+        *_routing_problems(site, catalogue, at),
+    ]
+
+
+def _board_languages(site: Site) -> set[str]:
+    return set(site.languages).union(*(board.languages for board in site.boards))
+
+
+def _site_settings_problems(site: Site, at: _At) -> Iterator[str]:
+    yield from _languages(at.key("languages"), site.languages)
+    try:
+        zoneinfo.ZoneInfo(site.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        yield at.key("timezone").problem(
+            f"unknown time zone {site.timezone!r} (expected an IANA name such as 'Asia/Tokyo')"
+        )
+    yield from _hours_problems(site, at.key("hours"))
+    departments = at.key("departments")
+    yield from _unique(departments, [d.id for d in site.departments], "department id", "id")
+    if site.recent_calls < 1:
+        yield at.key("recent_calls").problem(f"{site.recent_calls} (expected 1 or more)")
+    if site.no_show.max_requeues < 0:
+        yield at.key("no_show").key("max_requeues").problem("negative (expected 0 or more)")
+    yield from _wait_band_problems(site, at.key("wait_bands"))
+    languages = _board_languages(site)
+    for i, notice in enumerate(site.notices):
+        yield from _translations(at.key("notices").index(i), notice, languages)
+
+
+def _hours_problems(site: Site, at: _At) -> Iterator[str]:
+    times = {"open": site.hours.open, "close": site.hours.close}
+    for field, value in times.items():
+        if not _CLOCK.match(value):
+            yield at.key(field).problem(f"{value!r} (expected HH:MM, e.g. '08:45')")
+    if all(_CLOCK.match(v) for v in times.values()) and times["open"] >= times["close"]:
+        yield at.problem("opens after it closes (expected open < close)")
+
+
+def _wait_band_problems(site: Site, at: _At) -> Iterator[str]:
+    """Bands go up in minutes; ``below = 0`` (open-ended) only on the last one."""
+    languages = _board_languages(site)
+    previous = 0
+    for i, band in enumerate(site.wait_bands):
+        here = at.index(i)
+        yield from _translations(here.key("label"), band.label, languages)
+        last = i == len(site.wait_bands) - 1
+        if band.below < 0 or (band.below == 0 and not last) or 0 < band.below <= previous:
+            yield here.key("below").problem(
+                f"{band.below} (expected increasing minutes, with 0 only on the last band)"
+            )
+        previous = max(previous, band.below)
+
+
+def _queue_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]:
+    queues = at.key("queues")
+    department_ids = {d.id for d in site.departments}
+    languages = _board_languages(site)
+    yield from _unique(queues, [q.id for q in site.queues], "queue id", "id")
+    yield from _unique(queues, [q.series for q in site.queues], "queue series", "series")
+    listed_in: dict[str, str] = {}
+    for i, queue in enumerate(site.queues):
+        here = queues.index(i)
+        if not queue.series:
+            yield here.key("series").problem("empty (expected a letter such as 'A')")
+        if not queue.departments:
+            yield here.key("departments").problem("empty (expected at least one department)")
+        yield from _references(
+            here.key("departments"), queue.departments, department_ids, "department"
+        )
+        for j, proc_id in enumerate(queue.procedures):
+            procedure = catalogue.procedures.get(proc_id)
+            item = here.key("procedures").index(j)
+            if procedure is None:
+                yield item.problem(
+                    _unknown("procedure", proc_id, catalogue.procedures, _PROCEDURES)
+                )
+            elif procedure.department not in queue.departments:
+                yield item.problem(
+                    f"procedure {proc_id!r} belongs to department {procedure.department!r} "
+                    f"(expected one of this queue's departments: {', '.join(queue.departments)})"
+                )
+            if proc_id in listed_in:
+                yield item.problem(
+                    f"procedure {proc_id!r} is already listed by queue {listed_in[proc_id]!r} "
+                    "(expected each procedure in at most one queue)"
+                )
+            listed_in.setdefault(proc_id, queue.id)
+        for field in ("minutes", "alert_minutes"):
+            if getattr(queue, field) <= 0:
+                yield here.key(field).problem(f"{getattr(queue, field)} (expected minutes > 0)")
+        if queue.first_number < 0:
+            yield here.key("first_number").problem("negative (expected 0 or more)")
+        yield from _translations(here.key("label"), queue.label, languages)
+        yield from _neutral_label(here.key("label"), queue.label)
+        if not any(queue.id in counter.queues for counter in site.counters):
+            yield here.key("id").problem(
+                f"no counter serves queue {queue.id!r} (expected a counter listing it in `queues`)"
+            )
+
+
+def _neutral_label(at: _At, label: Text) -> Iterator[str]:
+    texts = " ".join(getattr(label, lang) for lang in LANGUAGES).lower()
+    for word in SENSITIVE_WORDS:
+        if word in texts:
+            yield at.problem(
+                f"contains {word!r}, shown on lobby boards (expected a neutral label such as "
+                "'総合受付' or a letter; never a sensitive matter)"
+            )
+
+
+def _counter_problems(site: Site, at: _At) -> Iterator[str]:
+    counters = at.key("counters")
+    department_ids = {d.id for d in site.departments}
+    queues = {q.id: q for q in site.queues}
+    yield from _unique(counters, [c.id for c in site.counters], "counter id", "id")
+    yield from _unique(counters, [c.number for c in site.counters], "counter number", "number")
+    for i, counter in enumerate(site.counters):
+        here = counters.index(i)
+        if counter.department not in department_ids:
+            yield here.key("department").problem(
+                _unknown("department", counter.department, department_ids)
+            )
+        if not counter.queues:
+            yield here.key("queues").problem("empty (expected at least one queue id)")
+        for j, queue_id in enumerate(counter.queues):
+            queue, item = queues.get(queue_id), here.key("queues").index(j)
+            if queue is None:
+                yield item.problem(_unknown("queue", queue_id, queues))
+            elif (
+                counter.department in department_ids and counter.department not in queue.departments
+            ):
+                fitting = [q.id for q in site.queues if counter.department in q.departments]
+                yield item.problem(
+                    f"queue {queue_id!r} does not take department {counter.department!r} "
+                    f"(expected a queue whose departments include it: {', '.join(fitting)})"
+                )
+
+
+def _board_problems(site: Site, at: _At) -> Iterator[str]:
+    boards = at.key("boards")
+    queue_ids = {q.id for q in site.queues}
+    yield from _unique(boards, [b.id for b in site.boards], "board id", "id")
+    for i, board in enumerate(site.boards):
+        here = boards.index(i)
+        if not board.queues:
+            yield here.key("queues").problem("empty (expected at least one queue id)")
+        yield from _references(here.key("queues"), board.queues, queue_ids, "queue")
+        yield from _languages(here.key("languages"), board.languages)
+
+
+def _routing_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]:
+    """Every procedure of a department this site has must reach a queue (Site.queue_for)."""
+    unrouted: dict[str, str] = {}
+    department_ids = {d.id for d in site.departments}
+    for proc_id, procedure in catalogue.procedures.items():
+        if procedure.no_visit or procedure.department not in department_ids:
+            continue
+        try:
+            site.queue_for(proc_id, procedure.department)
+        except KeyError:
+            unrouted.setdefault(procedure.department, proc_id)
+    for i, department in enumerate(site.departments):
+        example = unrouted.get(department.id)
+        if example:
+            yield (
+                at.key("departments")
+                .index(i)
+                .problem(
+                    f"no queue takes department {department.id!r} (expected a queue whose "
+                    f"departments include it, to route e.g. {example!r})"
+                )
+            )
+
+
+# --- staff.toml --------------------------------------------------------------------------------
+
+
+def _pin_hash_ok(stored: str) -> bool:
+    parts = stored.split("$")
+    if len(parts) != 6 or parts[0] != "scrypt":
+        return False
+    _, n, r, p, salt, digest = parts
+    if not (n.isdigit() and r.isdigit() and p.isdigit()):
+        return False
+    power_of_two = int(n) > 1 and int(n) & (int(n) - 1) == 0
+    hex_ok = bool(_HEX.match(salt)) and bool(_HEX.match(digest)) and len(digest) == 64
+    return power_of_two and int(r) > 0 and int(p) > 0 and hex_ok
+
+
+def _account_problems(config: Config, at: _At) -> Iterator[str]:
+    accounts = config.accounts
+    staff_at, devices_at = at.key("staff"), at.key("devices")
+    yield from _duplicates(
+        [
+            *((staff_at.index(i).key("id"), s.id) for i, s in enumerate(accounts.staff)),
+            *((devices_at.index(i).key("id"), d.id) for i, d in enumerate(accounts.devices)),
+        ],
+        "account id (staff and devices share the audit log's actor ids)",
+    )
+    for i, staff in enumerate(accounts.staff):
+        here = staff_at.index(i)
+        if not staff.sites:
+            yield here.key("sites").problem("empty (expected at least one site id)")
+        yield from _references(here.key("sites"), staff.sites, config.sites, "site", _SITES)
+        if staff.role == "clerk" and not staff.department:
+            yield here.problem("a clerk without `department` (expected the department served)")
+        for site_id in staff.sites:
+            site = config.sites.get(site_id)
+            departments = {d.id for d in site.departments} if site else set()
+            if site and staff.department and staff.department not in departments:
+                yield here.key("department").problem(
+                    _unknown(
+                        "department",
+                        staff.department,
+                        departments,
+                        f"a department of site {site_id!r}: {', '.join(sorted(departments))}",
+                    )
+                )
+        if not _pin_hash_ok(staff.pin_hash):
+            yield here.key("pin_hash").problem(
+                "not a PIN hash (expected scrypt$<n>$<r>$<p>$<salt hex>$<hash hex> "
+                "from server.passwords.hash_pin)"
+            )
+    for i, device in enumerate(accounts.devices):
+        here = devices_at.index(i)
+        site = config.sites.get(device.site)
+        if site is None:
+            yield here.key("site").problem(_unknown("site", device.site, config.sites, _SITES))
+        elif device.board not in {b.id for b in site.boards}:
+            yield here.key("board").problem(
+                _unknown("board", device.board, [b.id for b in site.boards])
+            )
+        if len(device.token_sha256) != 64 or not _HEX.match(device.token_sha256):
+            yield here.key("token_sha256").problem(
+                "not a SHA-256 digest (expected 64 lowercase hex digits from token_digest(token))"
+            )

@@ -1,0 +1,168 @@
+"""Commands: what staff ask the service to do. A tagged union decoded once at the edge.
+
+New fields get defaults and existing fields never change type: phones and TVs run
+yesterday's JavaScript for a while.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from server.domain.intake import Intake
+
+
+class Cmd(msgspec.Struct, forbid_unknown_fields=True, tag_field="type"):
+    """Base of every command; ``type`` on the wire is the class name."""
+
+
+class CounterCmd(Cmd):
+    """A command about one counter (and the visitor standing at it)."""
+
+    counter: str
+
+
+class VisitCmd(Cmd):
+    """A command about one visit, named by id or by today's ticket number."""
+
+    visit: str
+
+
+class CreateVisit(Cmd, tag=True):
+    intake: Intake
+    override_self_service: bool = False
+    forms_pending: bool = False
+
+
+class UpdateIntake(VisitCmd, tag=True):
+    intake: Intake
+    override_self_service: bool = False
+
+
+class RecordDeflection(Cmd, tag=True):
+    """The guide sent the visitor to a self-service route instead of issuing a ticket."""
+
+    intake: Intake
+
+
+class MarkForms(VisitCmd, tag=True):
+    """Forms filled in; an empty list means all of them. Queues the visitor when none remain."""
+
+    forms: list[str] = []
+
+
+class CallNext(CounterCmd, tag=True):
+    pass
+
+
+class CallTicket(CounterCmd, tag=True):
+    visit: str
+
+
+class Recall(CounterCmd, tag=True):
+    pass
+
+
+class StartServing(CounterCmd, tag=True):
+    pass
+
+
+class NoShow(CounterCmd, tag=True):
+    pass
+
+
+class CompleteProcedure(VisitCmd, tag=True):
+    procedure: str
+
+
+class CompleteStep(CounterCmd, tag=True):
+    """Finish everything this counter does for its visitor and send them on (or home)."""
+
+
+class AddProcedure(VisitCmd, tag=True):
+    """The plan's procedure C: a further procedure, possibly at another department."""
+
+    procedure: str
+    note: str = ""
+
+
+class Transfer(CounterCmd, tag=True):
+    queue: str
+    note: str = ""
+
+
+class ReturnToQueue(CounterCmd, tag=True):
+    pass
+
+
+class Park(CounterCmd, tag=True):
+    """The visitor steps aside (fetching a document); the counter is free for the next one."""
+
+    note: str = ""
+
+
+class Unpark(VisitCmd, tag=True):
+    pass
+
+
+class CancelVisit(VisitCmd, tag=True):
+    reason: str = ""
+
+
+class OpenCounter(CounterCmd, tag=True):
+    pass
+
+
+class PauseCounter(CounterCmd, tag=True):
+    pass
+
+
+class CloseCounter(CounterCmd, tag=True):
+    pass
+
+
+class AssignQueues(CounterCmd, tag=True):
+    """Point a counter at other queues (the rush); an empty list restores its configured ones."""
+
+    queues: list[str]
+
+
+class CloseDay(Cmd, tag=True):
+    pass
+
+
+Command = (
+    CreateVisit
+    | UpdateIntake
+    | RecordDeflection
+    | MarkForms
+    | CallNext
+    | CallTicket
+    | Recall
+    | StartServing
+    | NoShow
+    | CompleteProcedure
+    | CompleteStep
+    | AddProcedure
+    | Transfer
+    | ReturnToQueue
+    | Park
+    | Unpark
+    | CancelVisit
+    | OpenCounter
+    | PauseCounter
+    | CloseCounter
+    | AssignQueues
+    | CloseDay
+)
+
+Role = Literal["guide", "clerk", "supervisor", "display", "visitor", "integration"]
+
+
+class Actor(msgspec.Struct, frozen=True):
+    """Who sends a command: recorded in the log as the audit trail."""
+
+    id: str
+    role: Role
+    department: str = ""

@@ -1,0 +1,285 @@
+"""``decide``: check a command against the state and the rules, and say what happens.
+
+Pure: the time, the actor and fresh random ids come in through :class:`Context`; the answer
+is a list of events, or :class:`~server.errors.Rejected` with a stable code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from server.config import LifeEvents, Procedures, Site
+from server.domain import commands as c
+from server.domain import events as ev
+from server.domain.intake import Intake, Plan, is_priority, plan_visit, validate_intake
+from server.domain.permissions import authorize
+from server.domain.queues import counter_queues, next_for_counter
+from server.domain.state import SiteState, Visit
+from server.errors import Rejected
+
+MAX_TEXT = 2000
+
+
+class Rules(msgspec.Struct, frozen=True):
+    """The configuration one site's decisions depend on."""
+
+    site: Site
+    procedures: Procedures
+    life_events: LifeEvents
+
+
+class Context(msgspec.Struct, frozen=True):
+    """Everything impure a decision needs, made by the caller."""
+
+    now: float
+    actor: c.Actor
+    visit_id: str = ""
+    token: str = ""
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def business_date(now: float, timezone: str) -> str:
+    """The local calendar date at ``now`` (ticket numbers restart with each one)."""
+    return dt.datetime.fromtimestamp(now, _zone(timezone)).date().isoformat()
+
+
+def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> list[ev.Event]:
+    """Return the events ``command`` causes, or raise Rejected. Never mutates ``state``."""
+    authorize(ctx.actor, command, state, rules.site)
+    today = business_date(ctx.now, rules.site.timezone)
+    prelude: list[ev.Event] = []
+    if today != state.business_date and not isinstance(command, c.CloseDay):
+        prelude.append(ev.DayStarted(today))
+        # The commands of a new day run against an empty day, as the fold will see it.
+        state = SiteState(state.site, business_date=today, counters={})
+    return prelude + _decide(state, command, ctx, rules)
+
+
+def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> list[ev.Event]:
+    site = rules.site
+    match command:
+        case c.CreateVisit():
+            return _create_visit(state, command, ctx, rules)
+        case c.UpdateIntake(visit=vid, intake=intake):
+            visit = _open_visit(state, vid)
+            if visit.status not in ("writing", "waiting") or visit.current != 0:
+                raise Rejected("already_done", "the intake can only change before the first call")
+            plan = _plan(intake, rules, command.override_self_service)
+            return [ev.IntakeUpdated(visit.id, intake, plan.steps, plan.forms, is_priority(intake))]
+        case c.RecordDeflection(intake=intake):
+            validate_intake(intake, rules.life_events, rules.procedures)
+            plan = plan_visit(intake, rules.life_events, rules.procedures, site)
+            return [ev.VisitDeflected(intake.events, [d.procedure for d in plan.self_service])]
+        case c.MarkForms(visit=vid, forms=forms):
+            visit = _open_visit(state, vid)
+            for i, form in enumerate(forms):
+                if form not in visit.forms:
+                    raise Rejected("unknown_form", f"no form {form!r} here", f"$.forms[{i}]")
+            marked = forms or list(visit.forms)
+            remaining = [f for f, done in visit.forms.items() if not done and f not in marked]
+            out: list[ev.Event] = [ev.FormsMarked(visit.id, marked)]
+            if visit.status == "writing" and not remaining:
+                out.append(ev.VisitQueued(visit.id))
+            return out
+        case c.CallNext(counter=cid):
+            _ready_counter(state, site, cid)
+            head = next_for_counter(site, state, cid)
+            if head is None:
+                raise Rejected("queue_empty")
+            return [ev.Called(head.id, cid)]
+        case c.CallTicket(counter=cid, visit=vid):
+            _ready_counter(state, site, cid)
+            visit = _find_visit(state, vid)
+            step = visit.step
+            if (
+                visit.status != "waiting"
+                or step is None
+                or step.queue not in counter_queues(site, state, cid)
+            ):
+                raise Rejected("not_waiting")
+            return [ev.Called(visit.id, cid)]
+        case c.Recall(counter=cid):
+            visit = _counter_visit(state, site, cid)
+            if visit.status != "called":
+                raise Rejected("already_done", "the visitor is already at the counter")
+            return [ev.Recalled(visit.id, cid)]
+        case c.StartServing(counter=cid):
+            visit = _counter_visit(state, site, cid)
+            if visit.status != "called":
+                raise Rejected("already_done", "service has already started")
+            return [ev.ServiceStarted(visit.id, cid)]
+        case c.NoShow(counter=cid):
+            visit = _counter_visit(state, site, cid)
+            if visit.status != "called":
+                raise Rejected("already_done", "the visitor came; use return to queue instead")
+            rule = site.no_show
+            step = visit.steps[visit.current]
+            outcome = "drop" if step.requeues >= rule.max_requeues else rule.requeue
+            return [ev.NoShowed(visit.id, cid, outcome)]
+        case c.CompleteProcedure(visit=vid, procedure=pid):
+            visit = _open_visit(state, vid)
+            items = [p for s in visit.steps for p in s.procedures if p.id == pid]
+            if not items:
+                raise Rejected("unknown_procedure", f"{pid!r} is not part of this visit")
+            if all(p.done for p in items):
+                raise Rejected("already_done")
+            return [ev.ProcedureCompleted(visit.id, pid)]
+        case c.CompleteStep(counter=cid):
+            visit = _counter_visit(state, site, cid)
+            return [ev.StepCompleted(visit.id, cid)]
+        case c.AddProcedure(visit=vid, procedure=pid, note=note):
+            return [_add_procedure(state, vid, pid, _text(note, "$.note"), ctx, rules)]
+        case c.Transfer(counter=cid, queue=qid, note=note):
+            visit = _counter_visit(state, site, cid)
+            if not site.has_queue(qid):
+                raise Rejected("unknown_queue", f"no queue {qid!r}", "$.queue")
+            if visit.steps[visit.current].queue == qid:
+                raise Rejected("same_queue")
+            return [ev.Transferred(visit.id, cid, qid, _text(note, "$.note"))]
+        case c.ReturnToQueue(counter=cid):
+            visit = _counter_visit(state, site, cid)
+            return [ev.ReturnedToQueue(visit.id, cid)]
+        case c.Park(counter=cid, note=note):
+            visit = _counter_visit(state, site, cid)
+            return [ev.Parked(visit.id, cid, _text(note, "$.note"))]
+        case c.Unpark(visit=vid):
+            visit = _open_visit(state, vid)
+            if visit.status != "parked":
+                raise Rejected("not_parked")
+            return [ev.Unparked(visit.id)]
+        case c.CancelVisit(visit=vid, reason=reason):
+            visit = _open_visit(state, vid)
+            return [ev.VisitCancelled(visit.id, _text(reason, "$.reason"))]
+        case c.OpenCounter(counter=cid):
+            _known_counter(site, cid)
+            return [ev.CounterOpened(cid, ctx.actor.id)]
+        case c.PauseCounter(counter=cid):
+            _known_counter(site, cid)
+            if state.counter(cid).status == "closed":
+                raise Rejected("counter_closed")
+            return [ev.CounterPaused(cid)]
+        case c.CloseCounter(counter=cid):
+            _known_counter(site, cid)
+            if state.counter(cid).visit:
+                raise Rejected("counter_busy", "finish or return the current visitor first")
+            return [ev.CounterClosed(cid)]
+        case c.AssignQueues(counter=cid, queues=queues):
+            _known_counter(site, cid)
+            for i, qid in enumerate(queues):
+                if not site.has_queue(qid):
+                    raise Rejected("unknown_queue", f"no queue {qid!r}", f"$.queues[{i}]")
+            return [ev.QueuesAssigned(cid, list(dict.fromkeys(queues)))]
+        case c.CloseDay():
+            return [ev.DayClosed(state.business_date)]
+    raise AssertionError(f"unhandled command {type(command).__name__}")  # pragma: no cover
+
+
+def _plan(intake: Intake, rules: Rules, override: bool) -> Plan:
+    validate_intake(intake, rules.life_events, rules.procedures)
+    plan = plan_visit(
+        intake, rules.life_events, rules.procedures, rules.site, override_self_service=override
+    )
+    if not plan.steps:
+        if plan.self_service_only:
+            raise Rejected("self_service_available")
+        raise Rejected("no_procedures")
+    return plan
+
+
+def _create_visit(
+    state: SiteState, command: c.CreateVisit, ctx: Context, rules: Rules
+) -> list[ev.Event]:
+    plan = _plan(command.intake, rules, command.override_self_service)
+    series = rules.site.queue(plan.steps[0].queue).series
+    first = rules.site.queue(plan.steps[0].queue).first_number
+    number = state.series_next.get(series, first)
+    queued = not (command.forms_pending and plan.forms)
+    return [
+        ev.VisitCreated(
+            visit=ctx.visit_id,
+            token=ctx.token,
+            series=series,
+            number=number,
+            intake=command.intake,
+            steps=plan.steps,
+            forms=plan.forms,
+            priority=is_priority(command.intake),
+            queued=queued,
+        )
+    ]
+
+
+def _add_procedure(
+    state: SiteState, vid: str, pid: str, note: str, ctx: Context, rules: Rules
+) -> ev.ProcedureAdded:
+    visit = _open_visit(state, vid)
+    proc = rules.procedures.procedures.get(pid)
+    if proc is None:
+        raise Rejected("unknown_procedure", f"no procedure {pid!r}", "$.procedure")
+    if any(p.id == pid and not p.done for s in visit.steps for p in s.procedures):
+        raise Rejected("already_done", "the visit already includes this procedure")
+    queue = rules.site.queue_for(pid, proc.department)
+    # Join a later step at the same queue, else insert a new step in queue order after the
+    # current one (the current step itself when the visitor is standing at that queue).
+    order = {q.id: q.order for q in rules.site.queues}
+    for i in range(visit.current, len(visit.steps)):
+        step = visit.steps[i]
+        if step.queue == queue.id and step.status not in ("done", "cancelled"):
+            return ev.ProcedureAdded(visit.id, pid, queue.id, i, False, note, ctx.actor.id)
+    at = len(visit.steps)
+    for i in range(visit.current + 1, len(visit.steps)):
+        if order.get(visit.steps[i].queue, 0) > queue.order:
+            at = i
+            break
+    return ev.ProcedureAdded(visit.id, pid, queue.id, at, True, note, ctx.actor.id)
+
+
+def _text(value: str, path: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise Rejected("invalid", f"at most {MAX_TEXT} characters", path)
+    return value
+
+
+def _known_counter(site: Site, cid: str) -> None:
+    if not site.has_counter(cid):
+        raise Rejected("unknown_counter", f"no counter {cid!r}", "$.counter")
+
+
+def _ready_counter(state: SiteState, site: Site, cid: str) -> None:
+    _known_counter(site, cid)
+    counter = state.counter(cid)
+    if counter.status != "open":
+        raise Rejected("counter_closed")
+    if counter.visit:
+        raise Rejected("counter_busy", "finish, park or return the current visitor first")
+
+
+def _counter_visit(state: SiteState, site: Site, cid: str) -> Visit:
+    _known_counter(site, cid)
+    counter = state.counter(cid)
+    if not counter.visit:
+        raise Rejected("counter_idle")
+    return state.visits[counter.visit]
+
+
+def _find_visit(state: SiteState, ref: str) -> Visit:
+    """A visit by id or by today's ticket number (what a clerk types)."""
+    visit = state.visits.get(ref) or state.visits.get(state.tickets.get(ref.upper(), ""))
+    if visit is None:
+        raise Rejected("unknown_visit", f"no visit or ticket {ref!r} today", "$.visit")
+    return visit
+
+
+def _open_visit(state: SiteState, ref: str) -> Visit:
+    visit = _find_visit(state, ref)
+    if not visit.is_open:
+        raise Rejected("visit_closed")
+    return visit

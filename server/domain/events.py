@@ -1,0 +1,185 @@
+"""Events: what happened, as stored in the log. Self-contained, so folding them needs no config.
+
+Each record of the log holds one command's events with the actor and the time; the record's
+``at`` is passed to ``apply`` so events do not repeat it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from server.domain.commands import Actor
+from server.domain.intake import Intake, PlannedStep
+
+
+class Evt(msgspec.Struct, tag_field="type"):
+    """Base of every event; ``type`` in the log is the class name."""
+
+
+class DayStarted(Evt, tag=True):
+    date: str
+
+
+class DayClosed(Evt, tag=True):
+    date: str
+
+
+class VisitCreated(Evt, tag=True):
+    visit: str
+    token: str
+    series: str
+    number: int
+    intake: Intake
+    steps: list[PlannedStep]
+    forms: list[str]
+    priority: bool
+    queued: bool
+
+
+class IntakeUpdated(Evt, tag=True):
+    visit: str
+    intake: Intake
+    steps: list[PlannedStep]
+    forms: list[str]
+    priority: bool
+
+
+class VisitDeflected(Evt, tag=True):
+    events: list[str]
+    procedures: list[str]
+
+
+class FormsMarked(Evt, tag=True):
+    visit: str
+    forms: list[str]
+
+
+class VisitQueued(Evt, tag=True):
+    visit: str
+
+
+class Called(Evt, tag=True):
+    visit: str
+    counter: str
+
+
+class Recalled(Evt, tag=True):
+    visit: str
+    counter: str
+
+
+class ServiceStarted(Evt, tag=True):
+    visit: str
+    counter: str
+
+
+class NoShowed(Evt, tag=True):
+    visit: str
+    counter: str
+    outcome: Literal["keep_place", "back", "drop"]
+
+
+class ProcedureCompleted(Evt, tag=True):
+    visit: str
+    procedure: str
+
+
+class StepCompleted(Evt, tag=True):
+    visit: str
+    counter: str
+
+
+class ProcedureAdded(Evt, tag=True):
+    """Added to the step at ``step``; ``new_step`` means a step was inserted there first."""
+
+    visit: str
+    procedure: str
+    queue: str
+    step: int
+    new_step: bool
+    note: str
+    by: str
+
+
+class Transferred(Evt, tag=True):
+    visit: str
+    counter: str
+    queue: str
+    note: str
+
+
+class ReturnedToQueue(Evt, tag=True):
+    visit: str
+    counter: str
+
+
+class Parked(Evt, tag=True):
+    visit: str
+    counter: str
+    note: str
+
+
+class Unparked(Evt, tag=True):
+    visit: str
+
+
+class VisitCancelled(Evt, tag=True):
+    visit: str
+    reason: str
+
+
+class CounterOpened(Evt, tag=True):
+    counter: str
+    clerk: str
+
+
+class CounterPaused(Evt, tag=True):
+    counter: str
+
+
+class CounterClosed(Evt, tag=True):
+    counter: str
+
+
+class QueuesAssigned(Evt, tag=True):
+    counter: str
+    queues: list[str]
+
+
+Event = (
+    DayStarted
+    | DayClosed
+    | VisitCreated
+    | IntakeUpdated
+    | VisitDeflected
+    | FormsMarked
+    | VisitQueued
+    | Called
+    | Recalled
+    | ServiceStarted
+    | NoShowed
+    | ProcedureCompleted
+    | StepCompleted
+    | ProcedureAdded
+    | Transferred
+    | ReturnedToQueue
+    | Parked
+    | Unparked
+    | VisitCancelled
+    | CounterOpened
+    | CounterPaused
+    | CounterClosed
+    | QueuesAssigned
+)
+
+
+class Record(msgspec.Struct, frozen=True):
+    """One durable entry of a site's log: the events of one command, with its audit data."""
+
+    seq: int
+    at: float
+    actor: Actor
+    command_id: str
+    events: list[Event]

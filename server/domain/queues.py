@@ -1,0 +1,110 @@
+"""Queue order and wait estimates, derived from the state (never stored twice)."""
+
+from __future__ import annotations
+
+import math
+
+import msgspec
+
+from server.config import Site
+from server.domain.state import SiteState, Visit
+
+
+def counter_queues(site: Site, state: SiteState, counter_id: str) -> list[str]:
+    """The queues a counter calls from: a supervisor's assignment, else its configured ones."""
+    assigned = state.counter(counter_id).queues
+    if assigned:
+        return assigned
+    return site.counter(counter_id).queues
+
+
+def _order_key(visit: Visit) -> tuple[bool, float, int]:
+    step = visit.steps[visit.current]
+    return (not visit.priority, step.place, visit.number)
+
+
+def waiting_lines(state: SiteState) -> dict[str, list[Visit]]:
+    """Every queue's waiting visitors in call order: priority first, then arrival."""
+    lines: dict[str, list[Visit]] = {}
+    for visit in state.visits.values():
+        step = visit.step
+        if visit.status == "waiting" and step is not None and step.status == "waiting":
+            lines.setdefault(step.queue, []).append(visit)
+    for line in lines.values():
+        line.sort(key=_order_key)
+    return lines
+
+
+def next_for_counter(
+    site: Site, state: SiteState, counter_id: str, lines: dict[str, list[Visit]] | None = None
+) -> Visit | None:
+    """Who this counter calls next across all the queues it serves."""
+    lines = lines if lines is not None else waiting_lines(state)
+    heads = [line[0] for q in counter_queues(site, state, counter_id) if (line := lines.get(q))]
+    return min(heads, key=_order_key) if heads else None
+
+
+class QueueFigures(msgspec.Struct, frozen=True):
+    """Live figures of one queue."""
+
+    queue: str
+    waiting: int
+    open_counters: int
+    minutes_per_visit: float
+    estimated_wait: int | None
+    longest_wait: int
+
+
+def open_counters_for(site: Site, state: SiteState, queue_id: str) -> int:
+    return sum(
+        1
+        for c in site.counters
+        if state.counter(c.id).status == "open"
+        and queue_id in counter_queues(site, state, c.id)
+    )
+
+
+def minutes_per_visit(site: Site, state: SiteState, queue_id: str) -> float:
+    """Mean of recent live service times, or the configured minutes before there are any."""
+    samples = state.service_seconds.get(queue_id)
+    if samples and len(samples) >= 3:
+        return sum(samples) / len(samples) / 60.0
+    return float(site.queue(queue_id).minutes)
+
+
+def estimate_minutes(ahead: int, per_visit: float, counters: int) -> int | None:
+    """Wait for someone with ``ahead`` people before them; None when no counter is open."""
+    if counters <= 0:
+        return None
+    return math.ceil(ahead * per_visit / counters)
+
+
+def queue_figures(
+    site: Site, state: SiteState, lines: dict[str, list[Visit]], now: float
+) -> dict[str, QueueFigures]:
+    """Waiting count, estimated wait for a newcomer and longest current wait, per queue."""
+    figures = {}
+    for queue in site.queues:
+        line = lines.get(queue.id, [])
+        counters = open_counters_for(site, state, queue.id)
+        per_visit = minutes_per_visit(site, state, queue.id)
+        longest = max((now - v.steps[v.current].queued_at for v in line), default=0.0)
+        figures[queue.id] = QueueFigures(
+            queue=queue.id,
+            waiting=len(line),
+            open_counters=counters,
+            minutes_per_visit=round(per_visit, 1),
+            estimated_wait=estimate_minutes(len(line), per_visit, counters),
+            longest_wait=int(longest // 60),
+        )
+    return figures
+
+
+def wait_band(site: Site, minutes: int | None) -> int:
+    """Index into ``site.wait_bands`` for an estimate (the last band is open-ended)."""
+    if minutes is None or not site.wait_bands:
+        return len(site.wait_bands) - 1
+    for i, band in enumerate(site.wait_bands):
+        if band.below and minutes < band.below:
+            return i
+    return len(site.wait_bands) - 1

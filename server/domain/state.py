@@ -1,0 +1,364 @@
+"""Site state and ``apply``: the fold of a site's log.
+
+``apply`` trusts its events (``decide`` checked them) and never reads configuration, so the
+same log folds to the same state on any process, after any config edit, for ever.
+State is mutated in place for speed: callers that need the old state take a copy first.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from server.domain import events as ev
+from server.domain.intake import Intake, PlannedStep
+
+StepStatus = Literal["pending", "waiting", "called", "serving", "parked", "done", "cancelled"]
+VisitStatus = Literal[
+    "writing", "waiting", "called", "serving", "parked", "done", "cancelled", "no_show", "expired"
+]
+CounterStatus = Literal["open", "paused", "closed"]
+OPEN_VISIT: frozenset[str] = frozenset({"writing", "waiting", "called", "serving", "parked"})
+SERVICE_SAMPLES = 20
+RECENT_CALLS = 20
+
+
+class ProcItem(msgspec.Struct):
+    id: str
+    done: bool = False
+    note: str = ""
+    added_by: str = ""
+
+
+class Step(msgspec.Struct):
+    queue: str
+    procedures: list[ProcItem]
+    status: StepStatus = "pending"
+    note: str = ""
+    place: float = 0.0
+    counter: str = ""
+    queued_at: float = 0.0
+    called_at: float = 0.0
+    started_at: float = 0.0
+    done_at: float = 0.0
+    calls: int = 0
+    requeues: int = 0
+
+
+class Visit(msgspec.Struct):
+    id: str
+    token: str
+    series: str
+    number: int
+    created_at: float
+    created_by: str
+    intake: Intake
+    steps: list[Step]
+    forms: dict[str, bool]
+    priority: bool
+    status: VisitStatus
+    current: int = 0
+    closed_at: float = 0.0
+
+    @property
+    def ticket(self) -> str:
+        return f"{self.series}{self.number:03d}"
+
+    @property
+    def step(self) -> Step | None:
+        """The step the visitor is on now, or None once the visit is over."""
+        return self.steps[self.current] if self.current < len(self.steps) else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_VISIT
+
+
+class CounterState(msgspec.Struct):
+    status: CounterStatus = "closed"
+    clerk: str = ""
+    visit: str = ""
+    queues: list[str] = []
+    since: float = 0.0
+    idle_since: float = 0.0
+
+
+class Call(msgspec.Struct, frozen=True):
+    """A number called at a counter: what the lobby boards show."""
+
+    seq: int
+    visit: str
+    ticket: str
+    counter: str
+    queue: str
+    at: float
+    recall: int = 0
+
+
+class SiteState(msgspec.Struct):
+    site: str
+    seq: int = 0
+    business_date: str = ""
+    series_next: dict[str, int] = {}
+    visits: dict[str, Visit] = {}
+    tickets: dict[str, str] = {}
+    counters: dict[str, CounterState] = {}
+    service_seconds: dict[str, list[float]] = {}
+    calls: list[Call] = []
+    commands: dict[str, int] = {}
+    deflections: int = 0
+
+    def counter(self, counter_id: str) -> CounterState:
+        """A counter's live state (read only); a counter never touched yet is closed."""
+        return self.counters.get(counter_id) or CounterState()
+
+
+def _counter(state: SiteState, counter_id: str) -> CounterState:
+    """The counter's state for ``apply`` to change, created on first use."""
+    found = state.counters.get(counter_id)
+    if found is None:
+        found = state.counters[counter_id] = CounterState()
+    return found
+
+
+def _steps(planned: list[PlannedStep]) -> list[Step]:
+    return [Step(p.queue, [ProcItem(pid) for pid in p.procedures]) for p in planned]
+
+
+def _enqueue(step: Step, at: float, *, keep_place: bool = False) -> None:
+    step.status = "waiting"
+    step.counter = ""
+    step.queued_at = at
+    if not keep_place or not step.place:
+        step.place = at
+
+
+def _free_counter(state: SiteState, counter_id: str, at: float) -> None:
+    counter = _counter(state, counter_id)
+    counter.visit = ""
+    counter.idle_since = at
+
+
+def _advance(state: SiteState, visit: Visit, at: float) -> None:
+    """Move the visitor to their next unfinished step, or finish the visit."""
+    while visit.current < len(visit.steps) and visit.steps[visit.current].status in (
+        "done",
+        "cancelled",
+    ):
+        visit.current += 1
+    step = visit.step
+    if step is None:
+        visit.status = "done"
+        visit.closed_at = at
+    else:
+        _enqueue(step, at)
+        visit.status = "waiting"
+
+
+def _close_visit(state: SiteState, visit: Visit, status: VisitStatus, at: float) -> None:
+    step = visit.step
+    if step is not None:
+        if step.counter and _counter(state, step.counter).visit == visit.id:
+            _free_counter(state, step.counter, at)
+        for s in visit.steps[visit.current :]:
+            s.status = "cancelled"
+    visit.status = status
+    visit.closed_at = at
+
+
+def apply(state: SiteState, record: ev.Record) -> SiteState:
+    """Fold one log record into the state (in place) and return it."""
+    for event in record.events:
+        _apply_event(state, event, record)
+    if record.command_id:
+        state.commands[record.command_id] = record.seq
+    state.seq = record.seq
+    return state
+
+
+def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
+    at = record.at
+    match event:
+        case ev.DayStarted(date=date):
+            # Yesterday's visits leave memory; the log keeps them for the figures.
+            state.business_date = date
+            state.series_next = {}
+            state.tickets = {}
+            state.commands = {}
+            state.calls = []
+            state.deflections = 0
+            state.visits = {}
+            for counter in state.counters.values():
+                counter.visit = ""
+                counter.status = "closed"
+        case ev.DayClosed():
+            for visit in state.visits.values():
+                if visit.is_open:
+                    _close_visit(state, visit, "expired", at)
+            for counter in state.counters.values():
+                counter.status = "closed"
+                counter.visit = ""
+                counter.since = at
+        case ev.VisitCreated():
+            visit = Visit(
+                id=event.visit,
+                token=event.token,
+                series=event.series,
+                number=event.number,
+                created_at=at,
+                created_by=record.actor.id,
+                intake=event.intake,
+                steps=_steps(event.steps),
+                forms={f: False for f in event.forms},
+                priority=event.priority,
+                status="writing",
+            )
+            state.visits[visit.id] = visit
+            state.tickets[visit.ticket] = visit.id
+            state.series_next[event.series] = event.number + 1
+            if event.queued:
+                _advance(state, visit, at)
+        case ev.IntakeUpdated():
+            visit = state.visits[event.visit]
+            old = visit.step
+            visit.intake = event.intake
+            visit.priority = event.priority
+            visit.forms = {f: visit.forms.get(f, False) for f in event.forms}
+            visit.steps = _steps(event.steps)
+            visit.current = 0
+            if visit.status == "waiting" and old is not None:
+                first = visit.steps[0]
+                _enqueue(first, old.queued_at)
+                first.place = old.place if first.queue == old.queue else at
+        case ev.VisitDeflected():
+            state.deflections += 1
+        case ev.FormsMarked():
+            visit = state.visits[event.visit]
+            for form in event.forms:
+                visit.forms[form] = True
+        case ev.VisitQueued():
+            _advance(state, state.visits[event.visit], at)
+        case ev.Called(visit=vid, counter=cid):
+            visit = state.visits[vid]
+            step = visit.steps[visit.current]
+            step.status = "called"
+            step.counter = cid
+            step.called_at = at
+            step.calls += 1
+            visit.status = "called"
+            counter = _counter(state, cid)
+            counter.visit = vid
+            state.calls = [
+                *state.calls[-(RECENT_CALLS - 1) :],
+                Call(record.seq, vid, visit.ticket, cid, step.queue, at),
+            ]
+        case ev.Recalled(visit=vid, counter=cid):
+            visit = state.visits[vid]
+            step = visit.steps[visit.current]
+            step.calls += 1
+            kept = [c for c in state.calls if not (c.visit == vid and c.counter == cid)]
+            state.calls = [
+                *kept[-(RECENT_CALLS - 1) :],
+                Call(record.seq, vid, visit.ticket, cid, step.queue, at, recall=step.calls - 1),
+            ]
+        case ev.ServiceStarted(visit=vid):
+            visit = state.visits[vid]
+            step = visit.steps[visit.current]
+            step.status = "serving"
+            step.started_at = at
+            visit.status = "serving"
+        case ev.NoShowed(visit=vid, counter=cid, outcome=outcome):
+            visit = state.visits[vid]
+            step = visit.steps[visit.current]
+            _free_counter(state, cid, at)
+            if outcome == "drop":
+                _close_visit(state, visit, "no_show", at)
+            else:
+                step.requeues += 1
+                _enqueue(step, at, keep_place=outcome == "keep_place")
+                visit.status = "waiting"
+        case ev.ProcedureCompleted(visit=vid, procedure=pid):
+            for step in state.visits[vid].steps:
+                for item in step.procedures:
+                    if item.id == pid:
+                        item.done = True
+        case ev.StepCompleted(visit=vid, counter=cid):
+            visit = state.visits[vid]
+            step = visit.steps[visit.current]
+            for item in step.procedures:
+                item.done = True
+            step.status = "done"
+            step.done_at = at
+            began = step.started_at or step.called_at
+            samples = state.service_seconds.setdefault(step.queue, [])
+            samples.append(max(0.0, at - began))
+            del samples[:-SERVICE_SAMPLES]
+            _free_counter(state, cid, at)
+            _advance(state, visit, at)
+        case ev.ProcedureAdded():
+            visit = state.visits[event.visit]
+            item = ProcItem(event.procedure, note=event.note, added_by=event.by)
+            if event.new_step:
+                visit.steps.insert(event.step, Step(event.queue, [item], note=event.note))
+            else:
+                target = visit.steps[event.step]
+                target.procedures.append(item)
+                if event.note:
+                    target.note = "\n".join(filter(None, [target.note, event.note]))
+        case ev.Transferred(visit=vid, counter=cid, queue=qid, note=note):
+            visit = state.visits[vid]
+            step = visit.steps[visit.current]
+            remaining = [p for p in step.procedures if not p.done]
+            step.procedures = [p for p in step.procedures if p.done]
+            step.status = "done" if step.procedures else "cancelled"
+            step.done_at = at
+            visit.steps.insert(visit.current + 1, Step(qid, remaining, note=note))
+            _free_counter(state, cid, at)
+            _advance(state, visit, at)
+        case ev.ReturnedToQueue(visit=vid, counter=cid):
+            visit = state.visits[vid]
+            _free_counter(state, cid, at)
+            _enqueue(visit.steps[visit.current], at, keep_place=True)
+            visit.status = "waiting"
+        case ev.Parked(visit=vid, counter=cid, note=note):
+            visit = state.visits[vid]
+            step = visit.steps[visit.current]
+            _free_counter(state, cid, at)
+            step.status = "parked"
+            step.counter = ""
+            if note:
+                step.note = "\n".join(filter(None, [step.note, note]))
+            visit.status = "parked"
+        case ev.Unparked(visit=vid):
+            visit = state.visits[vid]
+            _enqueue(visit.steps[visit.current], at, keep_place=True)
+            visit.status = "waiting"
+        case ev.VisitCancelled(visit=vid):
+            _close_visit(state, state.visits[vid], "cancelled", at)
+        case ev.CounterOpened(counter=cid, clerk=clerk):
+            counter = _counter(state, cid)
+            if counter.status != "open":
+                counter.since = at
+                counter.idle_since = at
+            counter.status = "open"
+            counter.clerk = clerk
+        case ev.CounterPaused(counter=cid):
+            counter = _counter(state, cid)
+            counter.status = "paused"
+            counter.since = at
+        case ev.CounterClosed(counter=cid):
+            counter = _counter(state, cid)
+            counter.status = "closed"
+            counter.clerk = ""
+            counter.since = at
+        case ev.QueuesAssigned(counter=cid, queues=queues):
+            _counter(state, cid).queues = list(queues)
+
+
+def fold(site: str, records: list[ev.Record], state: SiteState | None = None) -> SiteState:
+    """Fold records into a (new or given) state."""
+    state = state if state is not None else SiteState(site)
+    for record in records:
+        apply(state, record)
+    return state

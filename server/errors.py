@@ -1,0 +1,95 @@
+"""Exceptions and the stable error codes clients see.
+
+Hierarchy::
+
+    MadoguchiError
+    ├── ConfigError          a configuration file is missing or wrong (start-up fails)
+    ├── Rejected             a command or message is refused; carries a stable ``code``
+    └── LogError
+        ├── Conflict         compare-and-append lost: another writer appended first
+        └── StoreUnavailable the event-log backend cannot be reached
+
+Clients only ever see ``code`` and ``message`` from :class:`Rejected`; other exceptions are
+logged and reported as ``internal`` without details (they may be security-sensitive).
+"""
+
+from __future__ import annotations
+
+# Stable error codes, with the default message sent to clients. Documented in docs/protocol.md.
+CODES: dict[str, str] = {
+    # wire level
+    "malformed": "the message is not valid JSON",
+    "invalid": "the message does not match the protocol",
+    "unknown_type": "no such message or command type",
+    "too_large": "the message is larger than the limit",
+    "hello_required": "send hello before anything else",
+    "not_authenticated": "sign in first",
+    "forbidden": "your role may not do this",
+    "unknown_site": "no such site",
+    "unknown_board": "no such board",
+    "unknown_view": "no such view",
+    "store_unavailable": "the event store cannot be reached; try again",
+    "busy": "the site is busy; try again",
+    "internal": "internal error",
+    # domain level
+    "unknown_visit": "no such visit",
+    "unknown_ticket": "no such ticket today",
+    "unknown_counter": "no such counter",
+    "unknown_queue": "no such queue",
+    "unknown_procedure": "no such procedure",
+    "unknown_event": "no such life event",
+    "unknown_form": "no such form for this visit",
+    "invalid_intake": "the intake answers are not valid",
+    "no_procedures": "the intake yields no procedure that needs a visit",
+    "self_service_available": (
+        "every procedure can be done by self-service; override to issue a ticket"
+    ),
+    "queue_empty": "nobody is waiting for this counter",
+    "counter_closed": "the counter is not open",
+    "counter_busy": "the counter already has a visitor",
+    "counter_idle": "the counter has no visitor",
+    "not_waiting": "the visitor is not waiting in a queue this counter serves",
+    "not_serving": "the visitor is not being served yet",
+    "already_done": "this is already done",
+    "visit_closed": "the visit is already finished or cancelled",
+    "not_parked": "the visit is not parked",
+    "same_queue": "the visitor is already in that queue",
+}
+
+
+class MadoguchiError(Exception):
+    """Base class of every exception this package raises on purpose."""
+
+
+class ConfigError(MadoguchiError):
+    """A configuration file is missing or invalid; the message names file, key and expectation."""
+
+
+class Rejected(MadoguchiError):
+    """A command or message is refused with a stable ``code`` and a human ``message``."""
+
+    def __init__(self, code: str, message: str = "", path: str = "") -> None:
+        if code not in CODES:
+            raise ValueError(f"unknown error code {code!r}")
+        self.code = code
+        self.message = message or CODES[code]
+        self.path = path
+        super().__init__(f"{code}: {self.message}")
+
+
+class LogError(MadoguchiError):
+    """The event log could not complete an operation."""
+
+
+class Conflict(LogError):
+    """Compare-and-append failed: the log is at ``actual_seq``, not the expected one."""
+
+    def __init__(self, site: str, expected_seq: int, actual_seq: int) -> None:
+        self.site = site
+        self.expected_seq = expected_seq
+        self.actual_seq = actual_seq
+        super().__init__(f"{site}: expected seq {expected_seq}, log is at {actual_seq}")
+
+
+class StoreUnavailable(LogError):
+    """The backend (e.g. Redis) is unreachable; commands are refused until it is back."""

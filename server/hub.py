@@ -1,0 +1,288 @@
+"""The hub: each site's live state, its commands run one at a time, and fan-out to views.
+
+Commands for a site are serialised by a lock. A command is decided against the in-memory
+state, appended to the log with compare-and-append (a conflict means another process wrote
+first: catch up and decide again), applied, and only then acknowledged. Records written by
+other processes arrive through the tail loop and are applied the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+
+import msgspec
+
+from server.config import Config
+from server.domain import commands as c
+from server.domain.decide import Context, Rules, decide
+from server.domain.events import Record, VisitCreated
+from server.domain.state import SiteState, apply
+from server.errors import Conflict, LogError, Rejected, StoreUnavailable
+from server.fanout import Subscriber, View
+from server.log.base import EventLog
+from server.metrics import Metrics
+from server.projections import ViewKey, analyse, build
+
+log = logging.getLogger("madoguchi.hub")
+
+SNAPSHOT_EVERY = 500
+SNAPSHOT_VERSION = b"madoguchi-state-1:"
+VIEW_IDLE_SECONDS = 600.0
+MAX_ATTEMPTS = 8
+
+_state_encoder = msgspec.msgpack.Encoder()
+_state_decoder = msgspec.msgpack.Decoder(SiteState)
+
+
+class Ack(msgspec.Struct, frozen=True):
+    """What a client gets back for an applied command (again, for a repeated one)."""
+
+    seq: int
+    duplicate: bool = False
+    visit: str = ""
+    ticket: str = ""
+    token: str = ""
+
+
+class SiteHub:
+    """One site: state folded from its log, command execution, views and subscribers."""
+
+    def __init__(
+        self,
+        config: Config,
+        site_id: str,
+        log_backend: EventLog,
+        metrics: Metrics,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.site = config.site(site_id)
+        self.rules = Rules(self.site, config.procedures, config.life_events)
+        self.log = log_backend
+        self.metrics = metrics
+        self.clock = clock
+        self.state = SiteState(site_id)
+        self.epoch = ""
+        self.views: dict[ViewKey, View] = {}
+        self.lock = asyncio.Lock()
+        self.stale = False
+        self._tail: asyncio.Task[None] | None = None
+        self._snapshot_seq = 0
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load the latest snapshot, fold the rest of the log and start tailing it."""
+        self.epoch = await self.log.epoch(self.site.id)
+        snapshot = await self.log.load_snapshot(self.site.id)
+        if snapshot is not None and snapshot[1].startswith(SNAPSHOT_VERSION):
+            try:
+                self.state = _state_decoder.decode(snapshot[1][len(SNAPSHOT_VERSION) :])
+                self._snapshot_seq = snapshot[0]
+            except msgspec.DecodeError:
+                log.warning("%s: snapshot unreadable, folding the whole log", self.site.id)
+                self.state = SiteState(self.site.id)
+        await self._catch_up()
+        self._tail = asyncio.get_running_loop().create_task(self._tail_loop())
+
+    async def stop(self) -> None:
+        if self._tail is not None:
+            self._tail.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._tail
+        async with self.lock:
+            await self._save_snapshot()
+
+    async def _save_snapshot(self) -> None:
+        if self.state.seq == self._snapshot_seq:
+            return
+        data = SNAPSHOT_VERSION + _state_encoder.encode(self.state)
+        await self.log.save_snapshot(self.site.id, self.state.seq, data)
+        self._snapshot_seq = self.state.seq
+
+    async def _catch_up(self) -> None:
+        while True:
+            records = await self.log.read(self.site.id, self.state.seq)
+            if not records:
+                return
+            self._apply(records)
+
+    async def _tail_loop(self) -> None:
+        """Apply records other processes append; back off and retry on any failure."""
+        delay = 0.1
+        while True:
+            try:
+                await self.log.wait(self.site.id, self.state.seq, timeout=5.0)
+                async with self.lock:
+                    await self._catch_up()
+                if self.stale:
+                    self.stale = False
+                delay = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.stale = True
+                log.exception("%s: tailing the log failed; retrying in %.1fs", self.site.id, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    # --- commands --------------------------------------------------------------------------
+
+    async def execute(self, actor: c.Actor, command_id: str, command: c.Command) -> Ack:
+        """Decide, append durably, apply, publish; return the ack. Raises Rejected."""
+        name = type(command).__name__
+        try:
+            ack = await self._execute(actor, command_id, command)
+        except Rejected as exc:
+            self.metrics.command(name, exc.code)
+            raise
+        self.metrics.command(name, "duplicate" if ack.duplicate else "ok")
+        return ack
+
+    async def _execute(self, actor: c.Actor, command_id: str, command: c.Command) -> Ack:
+        async with self.lock:
+            for _ in range(MAX_ATTEMPTS):
+                if command_id in self.state.commands:
+                    return await self._ack_again(command_id)
+                now = self.clock()
+                ctx = Context(
+                    now=now,
+                    actor=actor,
+                    visit_id="v" + secrets.token_hex(6),
+                    token=secrets.token_urlsafe(16),
+                )
+                events = decide(self.state, command, ctx, self.rules)
+                record = Record(self.state.seq + 1, now, actor, command_id, events)
+                try:
+                    await self.log.append(self.site.id, self.state.seq, record)
+                except Conflict:
+                    await self._catch_up()
+                    continue
+                except LogError:
+                    raise
+                except Exception as exc:
+                    log.exception("%s: append failed", self.site.id)
+                    raise StoreUnavailable(str(exc)) from exc
+                self._apply([record])
+                if self.state.seq - self._snapshot_seq >= SNAPSHOT_EVERY:
+                    await self._save_snapshot()
+                return _ack_for(record)
+        raise Rejected("busy")
+
+    async def _ack_again(self, command_id: str) -> Ack:
+        seq = self.state.commands[command_id]
+        records = await self.log.read(self.site.id, seq - 1, limit=1)
+        ack = _ack_for(records[0]) if records else Ack(seq)
+        return msgspec.structs.replace(ack, duplicate=True)
+
+    # --- views -----------------------------------------------------------------------------
+
+    def _apply(self, records: list[Record]) -> None:
+        for record in records:
+            apply(self.state, record)
+        self._publish()
+
+    def _publish(self) -> None:
+        started = time.perf_counter()
+        snap = analyse(self.site, self.state, self.clock())
+        now = time.monotonic()
+        for key, view in list(self.views.items()):
+            if not view.subscribers and now - view.idle_since > VIEW_IDLE_SECONDS:
+                del self.views[key]
+                continue
+            entities = build(key, self.config, self.site, self.state, snap)
+            message = view.refresh(entities, self.state.seq, self.epoch)
+            if message is not None:
+                view.publish(message)
+                if not view.subscribers:
+                    view.idle_since = min(view.idle_since, now)
+        self.metrics.fanout(time.perf_counter() - started)
+
+    def subscribe(
+        self, key: ViewKey, subscriber: Subscriber, seq: int | None, epoch: str | None
+    ) -> list[str]:
+        """Register a subscriber; return what it must receive first (replay or snapshot)."""
+        view = self.views.get(key)
+        if view is None:
+            view = self.views[key] = View(key, self.site.id)
+            snap = analyse(self.site, self.state, self.clock())
+            view.refresh(
+                build(key, self.config, self.site, self.state, snap), self.state.seq, self.epoch
+            )
+        view.subscribers.add(subscriber)
+        if seq is not None and epoch == self.epoch:
+            replay = view.replay(seq)
+            if replay is not None:
+                return [*replay, _synced(self.site.id, self.epoch, view.seq)]
+        return [view.snapshot(self.epoch)]
+
+    def unsubscribe(self, key: ViewKey, subscriber: Subscriber) -> None:
+        view = self.views.get(key)
+        if view is not None:
+            view.subscribers.discard(subscriber)
+            if not view.subscribers:
+                view.idle_since = time.monotonic()
+
+    def find_token(self, token: str) -> bool:
+        return any(v.token == token for v in self.state.visits.values())
+
+
+def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
+    """The reply to an applied command, the same over WebSocket and HTTP."""
+    body: dict[str, object] = {
+        "type": "ack",
+        "id": command_id,
+        "seq": ack.seq,
+        "duplicate": ack.duplicate,
+    }
+    if ack.visit:
+        body.update(visit=ack.visit, ticket=ack.ticket, token=ack.token)
+    return body
+
+
+def _synced(site: str, epoch: str, seq: int) -> str:
+    return msgspec.json.encode(
+        {"type": "synced", "site": site, "epoch": epoch, "seq": seq}
+    ).decode()
+
+
+def _ack_for(record: Record) -> Ack:
+    for event in record.events:
+        if isinstance(event, VisitCreated):
+            ticket = f"{event.series}{event.number:03d}"
+            return Ack(record.seq, visit=event.visit, ticket=ticket, token=event.token)
+    return Ack(record.seq)
+
+
+class Hub:
+    """All sites of a deployment, sharing one event log."""
+
+    def __init__(
+        self, config: Config, log_backend: EventLog, metrics: Metrics, version: str = ""
+    ) -> None:
+        self.config = config
+        self.version = version
+        self.log = log_backend
+        self.metrics = metrics
+        self.sites = {sid: SiteHub(config, sid, log_backend, metrics) for sid in config.sites}
+
+    async def start(self) -> None:
+        await self.log.open()
+        for site in self.sites.values():
+            await site.start()
+
+    async def stop(self) -> None:
+        for site in self.sites.values():
+            await site.stop()
+        await self.log.close()
+
+    def site(self, site_id: str) -> SiteHub:
+        try:
+            return self.sites[site_id]
+        except KeyError:
+            raise Rejected("unknown_site", f"no site {site_id!r}", "$.site") from None

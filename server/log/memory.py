@@ -1,0 +1,59 @@
+"""In-memory event log: the test double, with the same contract as the durable ones."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+
+from server.domain.events import Record
+from server.errors import Conflict
+from server.log.base import decode_record, encode_record
+
+
+class MemoryLog:
+    """Keeps encoded records per site, so readers never share objects with the writer."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, list[bytes]] = {}
+        self._epochs: dict[str, str] = {}
+        self._snapshots: dict[str, tuple[int, bytes]] = {}
+        self._changed: dict[str, asyncio.Event] = {}
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def epoch(self, site: str) -> str:
+        return self._epochs.setdefault(site, secrets.token_hex(8))
+
+    async def append(self, site: str, expected_seq: int, record: Record) -> None:
+        records = self._records.setdefault(site, [])
+        if len(records) != expected_seq or record.seq != expected_seq + 1:
+            raise Conflict(site, expected_seq, len(records))
+        records.append(encode_record(record))
+        self._signal(site)
+
+    async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
+        chunk = self._records.get(site, [])[after_seq : after_seq + limit]
+        return [decode_record(data) for data in chunk]
+
+    async def wait(self, site: str, after_seq: int, timeout: float) -> None:
+        if len(self._records.get(site, [])) > after_seq:
+            return
+        event = self._changed.setdefault(site, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
+
+    async def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+        self._snapshots[site] = (seq, data)
+
+    async def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
+        return self._snapshots.get(site)
+
+    def _signal(self, site: str) -> None:
+        event = self._changed.pop(site, None)
+        if event is not None:
+            event.set()

@@ -1,0 +1,203 @@
+"""SQLite event log: the embedded default. WAL mode, ``synchronous=FULL``.
+
+All SQLite work runs on one dedicated thread. Appends that arrive while a transaction is
+being written are gathered into the next transaction (group commit), each in its own
+savepoint, so one fsync acknowledges many commands and a conflict fails only its own append.
+One process owns a database file; several processes share a site through Redis instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from server.domain.events import Record
+from server.errors import Conflict
+from server.log.base import decode_record, encode_record
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY, epoch TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    site TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at REAL NOT NULL,
+    actor TEXT NOT NULL,
+    command_id TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (site, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (site TEXT PRIMARY KEY, seq INTEGER NOT NULL, body BLOB);
+"""
+
+T = TypeVar("T")
+_Pending = tuple[str, int, Record, "asyncio.Future[None]"]
+
+
+class SQLiteLog:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-log")
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[_Pending] = []
+        self._flushing = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._changed: dict[str, asyncio.Event] = {}
+        self._heads: dict[str, int] = {}
+
+    def _call(self, fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
+        return asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def open(self) -> None:
+        await self._call(self._open)
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(SCHEMA)
+        self._db = db
+
+    async def close(self) -> None:
+        await self._idle.wait()
+        await self._call(self._close)
+        self._executor.shutdown(wait=True)
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("the SQLite log is not open")
+        return self._db
+
+    async def epoch(self, site: str) -> str:
+        result: str = await self._call(self._epoch, site)
+        return result
+
+    def _epoch(self, site: str) -> str:
+        row = self.db.execute("SELECT epoch FROM sites WHERE site = ?", (site,)).fetchone()
+        if row is not None:
+            return str(row[0])
+        epoch = secrets.token_hex(8)
+        self.db.execute("INSERT INTO sites (site, epoch) VALUES (?, ?)", (site, epoch))
+        return epoch
+
+    async def append(self, site: str, expected_seq: int, record: Record) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((site, expected_seq, record, future))
+        if not self._flushing:
+            self._flushing = True
+            self._idle.clear()
+            asyncio.get_running_loop().create_task(self._flush())
+        await future
+        self._signal(site)
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    outcomes: list[Exception | None] = await self._call(self._write, batch)
+                except Exception as exc:  # the whole transaction failed: nothing is durable
+                    outcomes = [exc] * len(batch)
+                for (_, _, _, future), outcome in zip(batch, outcomes, strict=True):
+                    if future.done():
+                        continue
+                    if outcome is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(outcome)
+        finally:
+            self._flushing = False
+            self._idle.set()
+
+    def _write(self, batch: list[_Pending]) -> list[Exception | None]:
+        db = self.db
+        outcomes: list[Exception | None] = []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for site, expected, record, _ in batch:
+                head = self._head(site)
+                if head != expected or record.seq != expected + 1:
+                    outcomes.append(Conflict(site, expected, head))
+                    continue
+                db.execute(
+                    "INSERT INTO records (site, seq, at, actor, command_id, body)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        site,
+                        record.seq,
+                        record.at,
+                        record.actor.id,
+                        record.command_id,
+                        encode_record(record),
+                    ),
+                )
+                self._heads[site] = record.seq
+                outcomes.append(None)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            self._heads.clear()
+            raise
+        return outcomes
+
+    def _head(self, site: str) -> int:
+        head = self._heads.get(site)
+        if head is None:
+            row = self.db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM records WHERE site = ?", (site,)
+            ).fetchone()
+            head = self._heads[site] = int(row[0])
+        return head
+
+    async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
+        rows: list[tuple[bytes]] = await self._call(self._read, site, after_seq, limit)
+        return [decode_record(body) for (body,) in rows]
+
+    def _read(self, site: str, after_seq: int, limit: int) -> list[tuple[bytes]]:
+        return self.db.execute(
+            "SELECT body FROM records WHERE site = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (site, after_seq, limit),
+        ).fetchall()
+
+    async def wait(self, site: str, after_seq: int, timeout: float) -> None:
+        if self._heads.get(site, 0) > after_seq:
+            return
+        event = self._changed.setdefault(site, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
+
+    def _signal(self, site: str) -> None:
+        event = self._changed.pop(site, None)
+        if event is not None:
+            event.set()
+
+    async def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+        await self._call(self._save_snapshot, site, seq, data)
+
+    def _save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+        self.db.execute(
+            "INSERT INTO snapshots (site, seq, body) VALUES (?, ?, ?)"
+            " ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, body = excluded.body",
+            (site, seq, data),
+        )
+
+    async def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
+        row: tuple[int, bytes] | None = await self._call(self._load_snapshot, site)
+        return row
+
+    def _load_snapshot(self, site: str) -> tuple[int, bytes] | None:
+        row = self.db.execute("SELECT seq, body FROM snapshots WHERE site = ?", (site,)).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))

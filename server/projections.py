@@ -1,0 +1,239 @@
+"""Role projections: what each kind of screen may see, as collections of entities keyed by id.
+
+A view is a pure function of (configuration, state). The hub encodes each entity once per
+view and sends only the entities whose bytes changed, so clients never re-implement rules.
+
+Privacy: the ``board`` and ``visitor`` views are built from numbers, counter numbers and
+neutral queue labels only; no intake answer, note or name is ever read by their builders.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from server.config import Config, Site
+from server.domain.queues import (
+    QueueFigures,
+    counter_queues,
+    estimate_minutes,
+    queue_figures,
+    wait_band,
+    waiting_lines,
+)
+from server.domain.state import SiteState, Visit
+
+ViewKind = Literal["board", "counter", "floor", "visitor"]
+Entities = dict[str, dict[str, Any]]
+
+
+class ViewKey(msgspec.Struct, frozen=True):
+    """Identifies one projection: its kind and its scope (board id, department, token)."""
+
+    kind: ViewKind
+    scope: str = ""
+
+
+class Snapshot(msgspec.Struct):
+    """Everything a view needs in one pass over the state."""
+
+    lines: dict[str, list[Visit]]
+    figures: dict[str, QueueFigures]
+    positions: dict[str, int]
+
+
+def analyse(site: Site, state: SiteState, now: float) -> Snapshot:
+    lines = waiting_lines(state)
+    positions = {v.id: i for line in lines.values() for i, v in enumerate(line)}
+    return Snapshot(lines, queue_figures(site, state, lines, now), positions)
+
+
+def build(key: ViewKey, config: Config, site: Site, state: SiteState, snap: Snapshot) -> Entities:
+    """Compute a view's entities."""
+    if key.kind == "board":
+        return _board(site, state, snap, key.scope)
+    if key.kind == "visitor":
+        return _visitor(config, site, state, snap, key.scope)
+    if key.kind == "counter":
+        return _staff(config, site, state, snap, department=key.scope)
+    return _staff(config, site, state, snap, department="")
+
+
+# --- lobby boards: numbers only -------------------------------------------------------------
+
+
+def _site_entity(site: Site, queues: list[str]) -> dict[str, Any]:
+    return {
+        "id": site.id,
+        "name": site.name,
+        "languages": site.languages,
+        "notices": site.notices,
+        "wait_bands": [b.label for b in site.wait_bands],
+        "queues": [
+            {"id": q.id, "series": q.series, "label": q.label}
+            for q in site.queues
+            if q.id in queues
+        ],
+        "counters": [
+            {"id": c.id, "number": c.number, "queues": c.queues}
+            for c in site.counters
+            if set(c.queues) & set(queues)
+        ],
+    }
+
+
+def _queue_entity(site: Site, figures: QueueFigures) -> dict[str, Any]:
+    return {
+        "id": figures.queue,
+        "waiting": figures.waiting,
+        "open_counters": figures.open_counters,
+        "estimated_wait": figures.estimated_wait,
+        "band": wait_band(site, figures.estimated_wait),
+    }
+
+
+def _board(site: Site, state: SiteState, snap: Snapshot, board_id: str) -> Entities:
+    queues = site.board(board_id).queues if board_id else [q.id for q in site.queues]
+    numbers = {c.id: c.number for c in site.counters}
+    calls = [c for c in state.calls if c.queue in queues][-site.recent_calls :]
+    return {
+        "site": {site.id: _site_entity(site, queues)},
+        "queues": {q: _queue_entity(site, snap.figures[q]) for q in queues},
+        "calls": {
+            str(call.seq): {
+                "id": str(call.seq),
+                "ticket": call.ticket,
+                "counter": numbers.get(call.counter, "?"),
+                "queue": call.queue,
+                "at": call.at,
+                "recall": call.recall,
+            }
+            for call in calls
+        },
+    }
+
+
+# --- the visitor's own page: own ticket only ------------------------------------------------
+
+
+def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token: str) -> Entities:
+    visit = next((v for v in state.visits.values() if v.token == token), None)
+    if visit is None:
+        return {"visit": {}}
+    procs = config.procedures.procedures
+    step = visit.step
+    figures = snap.figures.get(step.queue) if step is not None else None
+    ahead = snap.positions.get(visit.id)
+    wait = None
+    if figures is not None and ahead is not None:
+        wait = estimate_minutes(ahead, figures.minutes_per_visit, figures.open_counters)
+    counter = site.counter(step.counter) if step is not None and step.counter else None
+    entity = {
+        "id": "me",
+        "ticket": visit.ticket,
+        "status": visit.status,
+        "ahead": ahead,
+        "estimated_wait": wait,
+        "queue": step.queue if step is not None else "",
+        "queue_label": site.queue(step.queue).label if step is not None else None,
+        "counter": counter.number if counter is not None else "",
+        "steps": [
+            {
+                "queue": s.queue,
+                "label": site.queue(s.queue).label,
+                "status": s.status,
+                "procedures": [
+                    {"id": p.id, "name": procs[p.id].name, "done": p.done}
+                    for p in s.procedures
+                    if p.id in procs
+                ],
+            }
+            for s in visit.steps
+        ],
+        "business_date": state.business_date,
+    }
+    return {"visit": {"me": entity}}
+
+
+# --- staff: guides, counters, supervisors ---------------------------------------------------
+
+
+def _where(site: Site, visit: Visit) -> dict[str, str]:
+    step = visit.step
+    if step is None:
+        return {"kind": visit.status}
+    if visit.status == "writing":
+        return {"kind": "writing"}
+    if step.counter:
+        return {"kind": visit.status, "counter": site.counter(step.counter).number}
+    return {"kind": visit.status, "queue": step.queue}
+
+
+def _visit_entity(site: Site, visit: Visit, snap: Snapshot) -> dict[str, Any]:
+    return {
+        "id": visit.id,
+        "ticket": visit.ticket,
+        "status": visit.status,
+        "where": _where(site, visit),
+        "position": snap.positions.get(visit.id),
+        "priority": visit.priority,
+        "created_at": visit.created_at,
+        "created_by": visit.created_by,
+        "closed_at": visit.closed_at,
+        "current": visit.current,
+        "intake": msgspec.to_builtins(visit.intake),
+        "forms": visit.forms,
+        "steps": msgspec.to_builtins(visit.steps),
+        "token": visit.token,
+    }
+
+
+def _staff(
+    config: Config, site: Site, state: SiteState, snap: Snapshot, department: str
+) -> Entities:
+    if department:
+        queues = {
+            q
+            for c in site.counters
+            if c.department == department
+            for q in counter_queues(site, state, c.id)
+        }
+        counters = [c for c in site.counters if c.department == department]
+        visits = [
+            v
+            for v in state.visits.values()
+            if v.is_open
+            and any(s.queue in queues for s in v.steps[v.current :] if s.status != "done")
+        ]
+    else:
+        queues = {q.id for q in site.queues}
+        counters = list(site.counters)
+        visits = list(state.visits.values())
+    return {
+        "site": {
+            site.id: {**_site_entity(site, sorted(queues)), "business_date": state.business_date}
+        },
+        "queues": {
+            q: {
+                **_queue_entity(site, snap.figures[q]),
+                "minutes_per_visit": snap.figures[q].minutes_per_visit,
+                "line": [v.id for v in snap.lines.get(q, [])],
+                "oldest_queued_at": min(
+                    (v.steps[v.current].queued_at for v in snap.lines.get(q, [])), default=None
+                ),
+            }
+            for q in sorted(queues)
+        },
+        "counters": {
+            c.id: {
+                "id": c.id,
+                "number": c.number,
+                "department": c.department,
+                **msgspec.to_builtins(state.counter(c.id)),
+                "queues": counter_queues(site, state, c.id),
+            }
+            for c in counters
+        },
+        "visits": {v.id: _visit_entity(site, v, snap) for v in visits},
+    }

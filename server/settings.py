@@ -1,0 +1,53 @@
+"""Process settings, read once from the environment into one typed object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import msgspec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(msgspec.Struct, frozen=True):
+    """``MADOGUCHI_*`` environment variables, with the embedded defaults."""
+
+    config_dir: Path = ROOT / "config"
+    store: str = f"sqlite:{ROOT / 'var' / 'madoguchi.db'}"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    max_message_bytes: int = 64 * 1024
+    outbox_size: int = 256
+    secure_cookies: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        secret = env.get("MADOGUCHI_SECRET", "")
+        if not secret:
+            secret_file = ROOT / "var" / "secret"
+            secret_file.parent.mkdir(parents=True, exist_ok=True)
+            if not secret_file.exists():
+                secret_file.write_text(secrets.token_hex(32))
+                secret_file.chmod(0o600)
+            secret = secret_file.read_text().strip()
+        try:
+            return cls(
+                config_dir=Path(env.get("MADOGUCHI_CONFIG", str(cls.config_dir))),
+                store=env.get("MADOGUCHI_STORE", cls.store),
+                host=env.get("MADOGUCHI_HOST", cls.host),
+                port=int(env.get("PORT", env.get("MADOGUCHI_PORT", str(cls.port)))),
+                secret=secret,
+                allowed_origins=tuple(
+                    o.strip() for o in env.get("MADOGUCHI_ORIGINS", "").split(",") if o.strip()
+                ),
+                max_message_bytes=int(env.get("MADOGUCHI_MAX_MESSAGE", str(cls.max_message_bytes))),
+                outbox_size=int(env.get("MADOGUCHI_OUTBOX", str(cls.outbox_size))),
+                secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            )
+        except ValueError as exc:
+            raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None
