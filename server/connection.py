@@ -113,7 +113,7 @@ class Connection:
             return
         if self.closing is not None and self.ws.application_state == WebSocketState.CONNECTED:
             code, reason = self.closing
-            with contextlib.suppress(RuntimeError, OSError):
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
                 await self.ws.close(code, reason)
 
     async def _read_loop(self) -> None:

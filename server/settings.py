@@ -27,6 +27,7 @@ class Settings(msgspec.Struct, frozen=True):
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
+        default = cls()
         secret = env.get("MADOGUCHI_SECRET", "")
         if not secret:
             secret_file = ROOT / "var" / "secret"
@@ -37,16 +38,16 @@ class Settings(msgspec.Struct, frozen=True):
             secret = secret_file.read_text().strip()
         try:
             return cls(
-                config_dir=Path(env.get("MADOGUCHI_CONFIG", str(cls.config_dir))),
-                store=env.get("MADOGUCHI_STORE", cls.store),
-                host=env.get("MADOGUCHI_HOST", cls.host),
-                port=int(env.get("PORT", env.get("MADOGUCHI_PORT", str(cls.port)))),
+                config_dir=Path(env.get("MADOGUCHI_CONFIG", str(default.config_dir))),
+                store=env.get("MADOGUCHI_STORE", default.store),
+                host=env.get("MADOGUCHI_HOST", default.host),
+                port=int(env.get("PORT", env.get("MADOGUCHI_PORT", str(default.port)))),
                 secret=secret,
                 allowed_origins=tuple(
                     o.strip() for o in env.get("MADOGUCHI_ORIGINS", "").split(",") if o.strip()
                 ),
-                max_message_bytes=int(env.get("MADOGUCHI_MAX_MESSAGE", str(cls.max_message_bytes))),
-                outbox_size=int(env.get("MADOGUCHI_OUTBOX", str(cls.outbox_size))),
+                max_message_bytes=int(env.get("MADOGUCHI_MAX_MESSAGE", str(default.max_message_bytes))),
+                outbox_size=int(env.get("MADOGUCHI_OUTBOX", str(default.outbox_size))),
                 secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
             )
         except ValueError as exc:
