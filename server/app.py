@@ -97,7 +97,13 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     settings = settings or Settings.from_env()
     config = config or load_config(settings.config_dir)
     metrics = Metrics()
-    hub = Hub(config, open_log(settings.store), metrics, version=asset_version())
+    hub = Hub(
+        config,
+        open_log(settings.store),
+        metrics,
+        version=asset_version(),
+        snapshot_every=settings.snapshot_every,
+    )
     auth = Authenticator(config)
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]

@@ -30,7 +30,6 @@ from server.projections import ViewKey, analyse, build
 
 log = logging.getLogger("madoguchi.hub")
 
-SNAPSHOT_EVERY = 500
 SNAPSHOT_VERSION = b"madoguchi-state-1:"
 VIEW_IDLE_SECONDS = 600.0
 MAX_ATTEMPTS = 8
@@ -59,8 +58,10 @@ class SiteHub:
         log_backend: EventLog,
         metrics: Metrics,
         clock: Callable[[], float] = time.time,
+        snapshot_every: int = 500,
     ) -> None:
         self.config = config
+        self.snapshot_every = snapshot_every
         self.site = config.site(site_id)
         self.rules = Rules(self.site, config.procedures, config.life_events)
         self.log = log_backend
@@ -169,7 +170,7 @@ class SiteHub:
                     log.exception("%s: append failed", self.site.id)
                     raise StoreUnavailable(str(exc)) from exc
                 self._apply([record])
-                if self.state.seq - self._snapshot_seq >= SNAPSHOT_EVERY:
+                if self.state.seq - self._snapshot_seq >= self.snapshot_every:
                     await self._save_snapshot()
                 return _ack_for(record)
         raise Rejected("busy")
@@ -263,13 +264,21 @@ class Hub:
     """All sites of a deployment, sharing one event log."""
 
     def __init__(
-        self, config: Config, log_backend: EventLog, metrics: Metrics, version: str = ""
+        self,
+        config: Config,
+        log_backend: EventLog,
+        metrics: Metrics,
+        version: str = "",
+        snapshot_every: int = 500,
     ) -> None:
         self.config = config
         self.version = version
         self.log = log_backend
         self.metrics = metrics
-        self.sites = {sid: SiteHub(config, sid, log_backend, metrics) for sid in config.sites}
+        self.sites = {
+            sid: SiteHub(config, sid, log_backend, metrics, snapshot_every=snapshot_every)
+            for sid in config.sites
+        }
 
     async def start(self) -> None:
         await self.log.open()

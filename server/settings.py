@@ -22,6 +22,7 @@ class Settings(msgspec.Struct, frozen=True):
     allowed_origins: tuple[str, ...] = ()
     max_message_bytes: int = 64 * 1024
     outbox_size: int = 256
+    snapshot_every: int = 500
     secure_cookies: bool = False
 
     @classmethod
@@ -46,8 +47,13 @@ class Settings(msgspec.Struct, frozen=True):
                 allowed_origins=tuple(
                     o.strip() for o in env.get("MADOGUCHI_ORIGINS", "").split(",") if o.strip()
                 ),
-                max_message_bytes=int(env.get("MADOGUCHI_MAX_MESSAGE", str(default.max_message_bytes))),
+                max_message_bytes=int(
+                    env.get("MADOGUCHI_MAX_MESSAGE", str(default.max_message_bytes))
+                ),
                 outbox_size=int(env.get("MADOGUCHI_OUTBOX", str(default.outbox_size))),
+                snapshot_every=int(
+                    env.get("MADOGUCHI_SNAPSHOT_EVERY", str(default.snapshot_every))
+                ),
                 secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
             )
         except ValueError as exc:

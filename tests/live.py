@@ -149,7 +149,11 @@ class Client:
                 return message
 
     async def hello(
-        self, site: str, view: dict[str, Any], seq: int | None = None, epoch: str | None = None,
+        self,
+        site: str,
+        view: dict[str, Any],
+        seq: int | None = None,
+        epoch: str | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """Say hello and read until the view is in sync (snapshot, or replay + synced)."""

@@ -201,12 +201,21 @@ def test_turning_65_needs_no_visit(office: Office) -> None:
 def test_bad_intakes_name_the_offending_field(office: Office) -> None:
     cases = [
         (Intake(events=["moving_to_mars"]), "unknown_event", "$.intake.events[0]"),
-        (Intake(events=["tennyu"], answers={"children": "two"}), "invalid_intake",
-         "$.intake.answers.children"),
-        (Intake(events=["tennyu"], answers={"shoe_size": 27}), "invalid_intake",
-         "$.intake.answers.shoe_size"),
-        (Intake(events=["tennyu"], answers={"moved_from": "moon"}), "invalid_intake",
-         "$.intake.answers.moved_from"),
+        (
+            Intake(events=["tennyu"], answers={"children": "two"}),
+            "invalid_intake",
+            "$.intake.answers.children",
+        ),
+        (
+            Intake(events=["tennyu"], answers={"shoe_size": 27}),
+            "invalid_intake",
+            "$.intake.answers.shoe_size",
+        ),
+        (
+            Intake(events=["tennyu"], answers={"moved_from": "moon"}),
+            "invalid_intake",
+            "$.intake.answers.moved_from",
+        ),
         (Intake(events=[]), "invalid_intake", "$.intake.events"),
     ]
     for intake, code, path in cases:
@@ -260,19 +269,25 @@ def test_wait_estimates_use_live_service_times_and_open_counters(office: Office)
     office.open("c1", "c2")
     for _ in range(5):
         office.create()
-    figures = queue_figures(office.rules.site, office.state, waiting_lines(office.state), office.now)
+    figures = queue_figures(
+        office.rules.site, office.state, waiting_lines(office.state), office.now
+    )
     assert figures["A"].waiting == 5
     assert figures["A"].estimated_wait == estimate_minutes(5, 15, 2) == 38
     for _ in range(3):
         office.run(c.CallNext("c1"))
         office.tick(6)
         office.run(c.CompleteStep("c1"))
-    figures = queue_figures(office.rules.site, office.state, waiting_lines(office.state), office.now)
+    figures = queue_figures(
+        office.rules.site, office.state, waiting_lines(office.state), office.now
+    )
     assert figures["A"].minutes_per_visit == 6.0
     assert figures["A"].estimated_wait == 6  # two waiting, 6 min each, two counters
     office.run(c.CloseCounter("c1"))
     office.run(c.CloseCounter("c2"))
-    figures = queue_figures(office.rules.site, office.state, waiting_lines(office.state), office.now)
+    figures = queue_figures(
+        office.rules.site, office.state, waiting_lines(office.state), office.now
+    )
     assert figures["A"].estimated_wait is None
 
 

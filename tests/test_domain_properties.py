@@ -25,7 +25,6 @@ INTAKES = [
 PROCEDURES = ["kaigo_sodan", "jido_teate", "inkan_toroku", "shogai_sodan"]
 
 
-
 @cache
 def demo_config() -> Config:
     # Not a fixture: hypothesis would print the whole configuration with each example.

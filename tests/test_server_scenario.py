@@ -14,14 +14,32 @@ from tests.harness import MOVED_IN_WITH_CHILDREN
 from tests.live import Client, LiveServer, login
 
 SITE = "shimogyo"
-INTAKE: dict[str, Any] = {"events": MOVED_IN_WITH_CHILDREN.events,
-                          "answers": MOVED_IN_WITH_CHILDREN.answers,
-                          "needs": ["hearing"], "language": "en",
-                          "note": "聴覚に配慮。筆談希望 (writes notes)", "party_size": 3}
+INTAKE: dict[str, Any] = {
+    "events": MOVED_IN_WITH_CHILDREN.events,
+    "answers": MOVED_IN_WITH_CHILDREN.answers,
+    "needs": ["hearing"],
+    "language": "en",
+    "note": "聴覚に配慮。筆談希望 (writes notes)",
+    "party_size": 3,
+}
 BOARD_TOKEN = "demo-board-lobby-1f-token"
 # Anything of the visitor beyond numbers; none of it may ever reach a board.
-PERSONAL_KEYS = {"intake", "answers", "note", "notes", "token", "needs", "language",
-                 "created_by", "party_size", "events", "procedures", "steps", "forms", "clerk"}
+PERSONAL_KEYS = {
+    "intake",
+    "answers",
+    "note",
+    "notes",
+    "token",
+    "needs",
+    "language",
+    "created_by",
+    "party_size",
+    "events",
+    "procedures",
+    "steps",
+    "forms",
+    "clerk",
+}
 
 
 @pytest.fixture
@@ -64,7 +82,11 @@ async def test_the_plans_scenario_end_to_end(server: LiveServer) -> None:
     incoming = seen["upsert"]["visits"][visit_id]
     assert incoming["status"] == "waiting"
     assert [p["id"] for p in incoming["steps"][0]["procedures"]] == [
-        "tennyu_todoke", "kokuho_kanyu", "nenkin_shubetsu", "my_number_address"]
+        "tennyu_todoke",
+        "kokuho_kanyu",
+        "nenkin_shubetsu",
+        "my_number_address",
+    ]
     assert incoming["intake"]["note"].startswith("聴覚に配慮")
     assert incoming["intake"]["needs"] == ["hearing"]
     # The care counter does not see a visitor who has no step with it yet.
@@ -78,9 +100,15 @@ async def test_the_plans_scenario_end_to_end(server: LiveServer) -> None:
 
     await reception.command("r-2", {"type": "StartServing", "counter": "c1"})
     # Reception finds the family needs a care consultation: procedure C, with a handoff note.
-    ack = await reception.command("r-3", {"type": "AddProcedure", "visit": visit_id,
-                                          "procedure": "kaigo_sodan",
-                                          "note": "同居予定の母(78)の介護認定について相談"})
+    ack = await reception.command(
+        "r-3",
+        {
+            "type": "AddProcedure",
+            "visit": visit_id,
+            "procedure": "kaigo_sodan",
+            "note": "同居予定の母(78)の介護認定について相談",
+        },
+    )
     assert ack["type"] == "ack"
     handoff = await care.until(lambda m: visit_id in m.get("upsert", {}).get("visits", {}))
     visit = handoff["upsert"]["visits"][visit_id]
@@ -92,15 +120,19 @@ async def test_the_plans_scenario_end_to_end(server: LiveServer) -> None:
     # Children's step next; the children's counter is closed, so the supervisor helps out.
     supervisor = await Client.connect(server, login(server, "super01", "9999"))
     await supervisor.hello(SITE, {"kind": "floor"})
-    for i, command in enumerate([
-        {"type": "OpenCounter", "counter": "c40"},
-        {"type": "CallNext", "counter": "c40"},
-        {"type": "CompleteStep", "counter": "c40"},
-    ]):
+    for i, command in enumerate(
+        [
+            {"type": "OpenCounter", "counter": "c40"},
+            {"type": "CallNext", "counter": "c40"},
+            {"type": "CompleteStep", "counter": "c40"},
+        ]
+    ):
         assert (await supervisor.command(f"s-{i}", command))["type"] == "ack"
     await care.until(
-        lambda m: m.get("upsert", {}).get("visits", {}).get(visit_id, {}).get("where")
-        == {"kind": "waiting", "queue": "D"}
+        lambda m: (
+            m.get("upsert", {}).get("visits", {}).get(visit_id, {}).get("where")
+            == {"kind": "waiting", "queue": "D"}
+        )
     )
     await care.command("c-1", {"type": "CallNext", "counter": "c50"})
     await care.command("c-2", {"type": "CompleteStep", "counter": "c50"})
@@ -108,8 +140,9 @@ async def test_the_plans_scenario_end_to_end(server: LiveServer) -> None:
     done = await guide.until(
         lambda m: m.get("upsert", {}).get("visits", {}).get(visit_id, {}).get("status") == "done"
     )
-    assert all(p["done"] for s in done["upsert"]["visits"][visit_id]["steps"]
-               for p in s["procedures"])
+    assert all(
+        p["done"] for s in done["upsert"]["visits"][visit_id]["steps"] for p in s["procedures"]
+    )
 
     # Privacy: nothing personal ever reached the board.
     for raw in board.raw:
@@ -125,8 +158,9 @@ async def test_the_plans_scenario_end_to_end(server: LiveServer) -> None:
 
 async def test_the_http_command_endpoint_works_like_the_websocket(server: LiveServer) -> None:
     with httpx.Client(base_url=server.url) as http:
-        refused = http.post(f"/api/sites/{SITE}/commands",
-                            json={"id": "h-0", "command": {"type": "CloseDay"}})
+        refused = http.post(
+            f"/api/sites/{SITE}/commands", json={"id": "h-0", "command": {"type": "CloseDay"}}
+        )
         assert refused.status_code == 401
         assert refused.json()["code"] == "not_authenticated"
         http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
@@ -136,8 +170,9 @@ async def test_the_http_command_endpoint_works_like_the_websocket(server: LiveSe
         assert first.status_code == again.status_code == 200
         assert first.json()["ticket"] == again.json()["ticket"] == "A001"
         assert again.json()["duplicate"] is True
-        forbidden = http.post(f"/api/sites/{SITE}/commands",
-                              json={"id": "h-2", "command": {"type": "CloseDay"}})
+        forbidden = http.post(
+            f"/api/sites/{SITE}/commands", json={"id": "h-2", "command": {"type": "CloseDay"}}
+        )
         assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
         plan = http.post(f"/api/sites/{SITE}/plan", json={"intake": INTAKE}).json()
         assert [s["queue"] for s in plan["steps"]] == ["A", "C"]

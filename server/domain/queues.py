@@ -59,8 +59,7 @@ def open_counters_for(site: Site, state: SiteState, queue_id: str) -> int:
     return sum(
         1
         for c in site.counters
-        if state.counter(c.id).status == "open"
-        and queue_id in counter_queues(site, state, c.id)
+        if state.counter(c.id).status == "open" and queue_id in counter_queues(site, state, c.id)
     )
 
 
