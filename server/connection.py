@@ -98,8 +98,9 @@ class Connection:
                 self.closing = (1000, "")
                 self.outbox.put_nowait(None) if not self.outbox.full() else None
             try:
-                await asyncio.wait_for(writer, timeout=5)
-            except (TimeoutError, asyncio.CancelledError):
+                async with asyncio.timeout(5):
+                    await writer
+            except TimeoutError:
                 writer.cancel()
 
     async def _write_loop(self) -> None:

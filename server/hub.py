@@ -21,6 +21,7 @@ from server.config import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
 from server.domain.events import Record, VisitCreated
+from server.domain.privacy import without_notes
 from server.domain.state import SiteState, apply
 from server.errors import Conflict, LogError, Rejected, StoreUnavailable
 from server.fanout import Subscriber, View
@@ -33,6 +34,7 @@ log = logging.getLogger("madoguchi.hub")
 SNAPSHOT_VERSION = b"madoguchi-state-1:"
 VIEW_IDLE_SECONDS = 600.0
 MAX_ATTEMPTS = 8
+RETENTION_INTERVAL = 3600.0
 
 _state_encoder = msgspec.msgpack.Encoder()
 _state_decoder = msgspec.msgpack.Decoder(SiteState)
@@ -109,9 +111,8 @@ class SiteHub:
     async def _catch_up(self) -> None:
         while True:
             records = await self.log.read(self.site.id, self.state.seq)
-            if not records:
+            if not records or not self._apply(records):
                 return
-            self._apply(records)
 
     async def _tail_loop(self) -> None:
         """Apply records other processes append; back off and retry on any failure."""
@@ -183,10 +184,17 @@ class SiteHub:
 
     # --- views -----------------------------------------------------------------------------
 
-    def _apply(self, records: list[Record]) -> None:
+    def _apply(self, records: list[Record]) -> bool:
+        """Fold the records that follow the state's seq; return whether any did."""
+        applied = False
         for record in records:
+            if record.seq != self.state.seq + 1:
+                continue  # already folded by a concurrent catch-up, or not contiguous
             apply(self.state, record)
-        self._publish()
+            applied = True
+        if applied:
+            self._publish()
+        return applied
 
     def _publish(self) -> None:
         started = time.perf_counter()
@@ -275,6 +283,7 @@ class Hub:
         self.version = version
         self.log = log_backend
         self.metrics = metrics
+        self._retention: asyncio.Task[None] | None = None
         self.sites = {
             sid: SiteHub(config, sid, log_backend, metrics, snapshot_every=snapshot_every)
             for sid in config.sites
@@ -284,11 +293,34 @@ class Hub:
         await self.log.open()
         for site in self.sites.values():
             await site.start()
+        if self.config.deployment.note_retention_days > 0:
+            self._retention = asyncio.get_running_loop().create_task(self._retention_loop())
 
     async def stop(self) -> None:
+        if self._retention is not None:
+            self._retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retention
         for site in self.sites.values():
             await site.stop()
         await self.log.close()
+
+    async def purge_notes(self, now: float) -> int:
+        """Blank staff notes older than the retention period in every site's log."""
+        cutoff = now - self.config.deployment.note_retention_days * 86400
+        return sum([await self.log.scrub(sid, cutoff, without_notes) for sid in self.sites])
+
+    async def _retention_loop(self) -> None:
+        while True:
+            try:
+                purged = await self.purge_notes(time.time())
+                if purged:
+                    log.info("retention: blanked notes in %d old records", purged)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("retention: purging notes failed; will retry")
+            await asyncio.sleep(RETENTION_INTERVAL)
 
     def site(self, site_id: str) -> SiteHub:
         try:

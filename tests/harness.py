@@ -10,7 +10,7 @@ import msgspec
 from server.config import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
-from server.domain.events import Event, Record
+from server.domain.events import Event, Record, VisitCreated
 from server.domain.intake import Intake
 from server.domain.state import SiteState, Visit, apply, fold
 
@@ -74,8 +74,8 @@ class Office:
 
     def create(self, intake: Intake = MOVED_IN_WITH_CHILDREN, **kw: Any) -> Visit:
         events = self.run(c.CreateVisit(intake, **kw), GUIDE)
-        created = [e for e in events if type(e).__name__ == "VisitCreated"]
-        return self.state.visits[created[0].visit]  # type: ignore[attr-defined]
+        created = next(e for e in events if isinstance(e, VisitCreated))
+        return self.state.visits[created.visit]
 
     def open(self, *counters: str) -> None:
         for counter in counters:

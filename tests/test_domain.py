@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from server.config import Config
@@ -48,7 +49,7 @@ def test_priority_needs_go_first_then_arrival_order(office: Office) -> None:
     first = office.create()
     office.tick(1)
     wheelchair = office.create(
-        Intake(**{**_fields(MOVED_IN_WITH_CHILDREN), "needs": ["wheelchair"]})
+        msgspec.structs.replace(MOVED_IN_WITH_CHILDREN, needs=["wheelchair"])
     )
     office.run(c.CallNext("c1"))
     assert office.state.counters["c1"].visit == wheelchair.id
@@ -307,7 +308,3 @@ def test_the_first_command_of_a_day_starts_it(office: Office) -> None:
     office.now = MORNING + 15 * 3600  # 24:00 JST: the next calendar day in Kyoto
     office.create()
     assert office.state.business_date == "2026-03-31"
-
-
-def _fields(intake: Intake) -> dict[str, object]:
-    return {f: getattr(intake, f) for f in intake.__struct_fields__}

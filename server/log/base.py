@@ -9,12 +9,15 @@ Contract:
   :class:`~server.errors.Conflict`. When it returns, the record is durable.
 - ``read(site, after_seq)`` returns records with ``seq > after_seq`` in order.
 - ``wait(site, after_seq, timeout)`` returns when the head passes ``after_seq`` (or on timeout).
+- ``scrub(site, before, fn)`` rewrites records older than ``before`` (epoch seconds) through
+  ``fn`` (retention of personal notes); sequence numbers and everything else stay.
 - ``epoch(site)`` names this incarnation of the site's log; it changes if the data is lost,
   so clients holding an older epoch resynchronise instead of silently diverging.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import msgspec
@@ -48,6 +51,8 @@ class EventLog(Protocol):
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]: ...
 
     async def wait(self, site: str, after_seq: int, timeout: float) -> None: ...
+
+    async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int: ...
 
     async def save_snapshot(self, site: str, seq: int, data: bytes) -> None: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from collections.abc import Callable
 
 from server.domain.events import Record
 from server.errors import Conflict
@@ -45,7 +46,22 @@ class MemoryLog:
             return
         event = self._changed.setdefault(site, asyncio.Event())
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
+            async with asyncio.timeout(timeout):
+                await event.wait()
+
+    async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
+        changed = 0
+        records = self._records.get(site, [])
+        for i, data in enumerate(records):
+            record = decode_record(data)
+            if record.at >= before:
+                break
+            new = fn(record)
+            if new is not record:
+                records[i] = encode_record(new)
+                changed += 1
+        return changed
 
     async def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
         self._snapshots[site] = (seq, data)

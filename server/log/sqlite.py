@@ -22,7 +22,11 @@ from server.errors import Conflict
 from server.log.base import decode_record, encode_record
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY, epoch TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sites (
+    site TEXT PRIMARY KEY,
+    epoch TEXT NOT NULL,
+    scrubbed_until REAL NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS records (
     site TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -177,12 +181,48 @@ class SQLiteLog:
             return
         event = self._changed.setdefault(site, asyncio.Event())
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
+            async with asyncio.timeout(timeout):
+                await event.wait()
 
     def _signal(self, site: str) -> None:
         event = self._changed.pop(site, None)
         if event is not None:
             event.set()
+
+    async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
+        changed: int = await self._call(self._scrub, site, before, fn)
+        return changed
+
+    def _scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
+        db = self.db
+        row = db.execute("SELECT scrubbed_until FROM sites WHERE site = ?", (site,)).fetchone()
+        since = float(row[0]) if row else 0.0
+        changed = 0
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = db.execute(
+                "SELECT seq, body FROM records WHERE site = ? AND at >= ? AND at < ?",
+                (site, since, before),
+            ).fetchall()
+            for seq, body in rows:
+                record = decode_record(body)
+                new = fn(record)
+                if new is not record:
+                    db.execute(
+                        "UPDATE records SET body = ? WHERE site = ? AND seq = ?",
+                        (encode_record(new), site, seq),
+                    )
+                    changed += 1
+            db.execute(
+                "UPDATE sites SET scrubbed_until = MAX(scrubbed_until, ?) WHERE site = ?",
+                (before, site),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return changed
 
     async def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
         await self._call(self._save_snapshot, site, seq, data)
