@@ -19,14 +19,17 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.websockets import WebSocket
 
+from server import screens
 from server.auth import ANONYMOUS, Authenticator, Principal
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
+from server.context import AppContext
 from server.domain.intake import Intake, plan_visit, validate_intake
 from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
 from server.log.base import open_log
 from server.metrics import Metrics
+from server.pages import catalog_response
 from server.protocol import decode_command
 from server.settings import ROOT, Settings
 
@@ -87,11 +90,6 @@ def origin_allowed(conn: HTTPConnection, settings: Settings) -> bool:
     return origin in own or origin in settings.allowed_origins
 
 
-def screens(config: Config) -> dict[str, list[dict[str, str]]]:
-    """Every screen of each site, for the landing page (one click from each)."""
-    return {site_id: [] for site_id in config.sites}
-
-
 def create_app(settings: Settings | None = None, config: Config | None = None) -> Starlette:
     """Build the application; the hub starts and stops with the app's lifespan."""
     settings = settings or Settings.from_env()
@@ -108,6 +106,8 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
+    ctx = AppContext(config, settings, hub, auth, templates)
+    screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -118,19 +118,25 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         finally:
             await hub.stop()
 
-    def principal_of(conn: HTTPConnection) -> Principal:
-        return auth.from_session(conn.session.get("staff"))
+    principal_of = ctx.principal
 
     async def landing(request: Request) -> Response:
+        links = {
+            site.id: [link for module in screen_modules for link in module.links(ctx, site)]
+            for site in config.sites.values()
+        }
         return templates.TemplateResponse(
             request,
             "landing.html",
-            {
-                "sites": list(config.sites.values()),
-                "screens": screens(config),
-                "demo": config.deployment,
-            },
+            {"sites": list(config.sites.values()), "screens": links, "demo": config.deployment},
         )
+
+    async def catalog(request: Request) -> Response:
+        try:
+            site = hub.site(request.path_params["site"]).site
+        except Rejected as exc:
+            return _error(exc)
+        return catalog_response(config, site)
 
     async def healthz(request: Request) -> Response:
         sites = {
@@ -258,8 +264,13 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         Route("/api/me", me),
         Route("/api/sites/{site}/commands", command, methods=["POST"]),
         Route("/api/sites/{site}/plan", plan, methods=["POST"]),
+        Route("/api/sites/{site}/catalog", catalog),
         WebSocketRoute("/ws", websocket),
-        Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
+        *(route for module in screen_modules for route in module.routes(ctx)),
+        *(
+            Mount(f"/{d}", StaticFiles(directory=ROOT / d, check_dir=False), name=d)
+            for d in ASSET_DIRS
+        ),
     ]
     middleware = [
         Middleware(

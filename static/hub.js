@@ -1,0 +1,269 @@
+// The one hub client every screen shares: connect, hello, snapshot + deltas, resume,
+// reconnect with backoff and jitter, and an outbox of commands kept until acknowledged.
+//
+//   const hub = new HubClient({site: "shimogyo", view: {kind: "board", board: "lobby-1f"}});
+//   hub.addEventListener("change", (e) => render(hub.entities, e.detail.collections));
+//   hub.addEventListener("status", (e) => showBanner(e.detail.status));
+//   await hub.send({type: "CallNext", counter: "c1"});   // resolves with the ack
+//
+// The server computes every view; this client only folds snapshots and deltas into
+// `entities` ({collection: {id: entity}}) and never re-implements the office's rules.
+
+const MIN_DELAY = 500;
+const MAX_DELAY = 30000;
+const PING_EVERY = 20000;
+const SILENCE_LIMIT = 45000;
+// Refusals that say "not now" rather than "no": the command stays in the outbox.
+const RETRY_CODES = new Set(["store_unavailable", "busy", "internal"]);
+const RETRY_AFTER = 3000;
+
+/** A stable unique id for a command (retries reuse it, so the hub applies it once). */
+export function commandId() {
+  if (globalThis.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+export class CommandError extends Error {
+  constructor(reply) {
+    super(reply.message);
+    this.code = reply.code;
+    this.path = reply.path || "";
+  }
+}
+
+export class HubClient extends EventTarget {
+  /**
+   * @param {object} options
+   * @param {string} options.site        site id
+   * @param {object} options.view        {kind, board?, department?, token?}
+   * @param {string} [options.deviceToken] display token (boards)
+   * @param {string} [options.outboxKey] localStorage key: keep unsent commands across reloads
+   * @param {string} [options.version]   the page's asset version; reload when the hub's differs
+   */
+  constructor({ site, view, deviceToken = "", outboxKey = "", version = "" }) {
+    super();
+    this.site = site;
+    this.view = view;
+    this.deviceToken = deviceToken;
+    this.outboxKey = outboxKey;
+    this.version = version;
+    this.entities = {};
+    this.seq = null;
+    this.epoch = null;
+    this.status = "connecting";
+    this.role = "";
+    this.actor = "";
+    this.socket = null;
+    this.attempt = 0;
+    this.lastHeard = 0;
+    this.waiters = new Map(); // command id -> {resolve, reject}
+    this.outbox = this.#loadOutbox(); // [{id, command, sent}]
+    this.stopped = false;
+    this.timer = null;
+    this.pinger = null;
+  }
+
+  /** Open the connection (and keep reopening it until stop()). */
+  start() {
+    this.stopped = false;
+    this.#connect();
+    this.pinger = setInterval(() => this.#keepAlive(), PING_EVERY);
+    return this;
+  }
+
+  stop() {
+    this.stopped = true;
+    clearInterval(this.pinger);
+    clearTimeout(this.timer);
+    if (this.socket) this.socket.close(1000, "bye");
+  }
+
+  /** Commands not yet acknowledged, oldest first. */
+  get pending() {
+    return this.outbox.map((item) => ({ ...item }));
+  }
+
+  /**
+   * Send a command; resolves with the ack, rejects with CommandError on refusal.
+   * With an outboxKey the command survives reloads and is retried until acknowledged.
+   */
+  send(command, id = commandId()) {
+    const promise = new Promise((resolve, reject) => this.waiters.set(id, { resolve, reject }));
+    this.outbox.push({ id, command, sent: false, at: Date.now() });
+    this.#saveOutbox();
+    this.#emit("outbox");
+    this.#flush();
+    return promise;
+  }
+
+  #connect() {
+    clearTimeout(this.timer);
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const query = this.deviceToken ? `?device=${encodeURIComponent(this.deviceToken)}` : "";
+    let socket;
+    try {
+      socket = new WebSocket(`${scheme}://${location.host}/ws${query}`);
+    } catch (error) {
+      this.#scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    this.#setStatus(this.seq === null ? "connecting" : "reconnecting");
+    socket.onopen = () => {
+      this.lastHeard = Date.now();
+      const hello = { type: "hello", site: this.site, view: this.view };
+      if (this.seq !== null && this.epoch) Object.assign(hello, { seq: this.seq, epoch: this.epoch });
+      socket.send(JSON.stringify(hello));
+    };
+    socket.onmessage = (event) => {
+      this.lastHeard = Date.now();
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      this.#receive(message);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      for (const item of this.outbox) item.sent = false;
+      if (this.stopped) return;
+      this.#setStatus("offline");
+      // 1012: the server restarts; 4008: we fell behind and must resync. Both: come back now.
+      const soon = event.code === 1012 || event.code === 4008;
+      this.#scheduleReconnect(soon);
+    };
+    socket.onerror = () => {};
+  }
+
+  #scheduleReconnect(soon = false) {
+    if (this.stopped) return;
+    this.attempt += 1;
+    const ceiling = Math.min(MAX_DELAY, MIN_DELAY * 2 ** Math.min(this.attempt, 10));
+    // Full jitter: a whole lobby of boards must not reconnect in the same millisecond.
+    const delay = soon && this.attempt === 1 ? Math.random() * 250 : Math.random() * ceiling;
+    this.timer = setTimeout(() => this.#connect(), delay);
+  }
+
+  #keepAlive() {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - this.lastHeard > SILENCE_LIMIT) {
+      this.socket.close(4000, "silent");
+      return;
+    }
+    this.socket.send(JSON.stringify({ type: "ping" }));
+  }
+
+  #receive(message) {
+    switch (message.type) {
+      case "welcome":
+        this.role = message.role;
+        this.actor = message.actor;
+        if (this.epoch && message.epoch !== this.epoch) this.seq = null;
+        if (this.version && message.version && message.version !== this.version) {
+          this.#emit("version", { version: message.version });
+        }
+        break;
+      case "snapshot":
+        this.entities = message.entities;
+        this.#synced(message);
+        this.#emit("change", { collections: Object.keys(message.entities), snapshot: true });
+        break;
+      case "delta": {
+        for (const [collection, items] of Object.entries(message.upsert)) {
+          this.entities[collection] = { ...(this.entities[collection] || {}), ...items };
+        }
+        for (const [collection, ids] of Object.entries(message.remove)) {
+          const items = this.entities[collection] || {};
+          for (const id of ids) delete items[id];
+        }
+        this.seq = message.seq;
+        const collections = [...new Set([...Object.keys(message.upsert), ...Object.keys(message.remove)])];
+        this.#emit("change", { collections, snapshot: false, delta: message });
+        break;
+      }
+      case "synced":
+        this.#synced(message);
+        break;
+      case "ack":
+        this.#settle(message.id, (waiter) => waiter.resolve(message));
+        break;
+      case "error":
+        if (message.id && RETRY_CODES.has(message.code)) {
+          const item = this.outbox.find((entry) => entry.id === message.id);
+          if (item) setTimeout(() => { item.sent = false; this.#flush(); }, RETRY_AFTER);
+          this.#emit("failure", message);
+        } else if (message.id && this.waiters.has(message.id)) {
+          this.#settle(message.id, (waiter) => waiter.reject(new CommandError(message)));
+        } else {
+          // A refusal nobody waits for (a command restored after a reload): tell the page.
+          if (message.id) this.#settle(message.id, () => {});
+          this.#emit("failure", message);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  #synced(message) {
+    this.seq = message.seq;
+    this.epoch = message.epoch;
+    this.attempt = 0;
+    this.#setStatus("live");
+    this.#flush();
+  }
+
+  #settle(id, fn) {
+    const index = this.outbox.findIndex((item) => item.id === id);
+    if (index >= 0) {
+      this.outbox.splice(index, 1);
+      this.#saveOutbox();
+      this.#emit("outbox");
+    }
+    const waiter = this.waiters.get(id);
+    this.waiters.delete(id);
+    if (waiter) fn(waiter);
+  }
+
+  #flush() {
+    if (this.status !== "live" || !this.socket || this.socket.readyState !== WebSocket.OPEN) return;
+    for (const item of this.outbox) {
+      if (item.sent) continue;
+      this.socket.send(JSON.stringify({ type: "command", id: item.id, command: item.command }));
+      item.sent = true;
+    }
+    this.#emit("outbox");
+  }
+
+  #setStatus(status) {
+    if (status === this.status) return;
+    this.status = status;
+    this.#emit("status", { status });
+  }
+
+  #emit(name, detail = {}) {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  #loadOutbox() {
+    if (!this.outboxKey) return [];
+    try {
+      const saved = JSON.parse(localStorage.getItem(this.outboxKey) || "[]");
+      return saved.map((item) => ({ ...item, sent: false }));
+    } catch {
+      return [];
+    }
+  }
+
+  #saveOutbox() {
+    if (!this.outboxKey) return;
+    try {
+      localStorage.setItem(this.outboxKey, JSON.stringify(this.outbox.map(({ id, command, at }) => ({ id, command, at }))));
+    } catch {
+      // Storage full or disabled: commands still go out, they just do not survive a reload.
+    }
+  }
+}
