@@ -29,7 +29,7 @@ from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
 from server.log.base import open_log
 from server.metrics import Metrics
-from server.pages import catalog_response
+from server.pages import catalog_response, render
 from server.protocol import decode_command
 from server.settings import ROOT, Settings
 
@@ -129,6 +129,16 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             request,
             "landing.html",
             {"sites": list(config.sites.values()), "screens": links, "demo": config.deployment},
+        )
+
+    async def signin(request: Request) -> Response:
+        return render(
+            templates,
+            request,
+            "signin.html",
+            hub.version,
+            next=request.query_params.get("next", "/"),
+            staff_id=request.query_params.get("id", ""),
         )
 
     async def catalog(request: Request) -> Response:
@@ -257,6 +267,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
 
     routes = [
         Route("/", landing),
+        Route("/signin", signin),
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
         Route("/api/login", login, methods=["POST"]),

@@ -1,16 +1,54 @@
-"""Shared fixtures: the demo configuration, and a browser set-up for later suites."""
+"""Shared fixtures: the demo configuration, live servers, and Debian's Chromium for Playwright."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from server.config import Config, load_config
+from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
 def config() -> Config:
     return load_config(ROOT / "config")
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server process on a free port with its own SQLite file."""
+    server = LiveServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (or $MADOGUCHI_CHROMIUM). Missing it is an error, never a skip."""
+    path = os.environ.get("MADOGUCHI_CHROMIUM") or shutil.which("chromium") or ""
+    if not path:
+        raise RuntimeError(
+            "browser tests need Chromium: apt-get install chromium fonts-noto-cjk "
+            "(or set MADOGUCHI_CHROMIUM to a Chromium binary)"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": chromium_path(), "args": CHROMIUM_ARGS}
