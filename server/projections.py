@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from server import briefing
 from server.config import Config, Site
 from server.domain.queues import (
     QueueFigures,
@@ -56,7 +57,8 @@ def build(key: ViewKey, config: Config, site: Site, state: SiteState, snap: Snap
     if key.kind == "visitor":
         return _visitor(config, site, state, snap, key.scope)
     if key.kind == "counter":
-        return _staff(config, site, state, snap, department=key.scope)
+        staff = _staff(config, site, state, snap, department=key.scope)
+        return briefing.extend(staff, config, site, state, snap, key.scope)
     return _staff(config, site, state, snap, department="")
 
 

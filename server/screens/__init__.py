@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SCREEN_MODULES: tuple[str, ...] = ()
+SCREEN_MODULES: tuple[str, ...] = ("server.screens.counter",)
 
 
 def modules() -> list[ModuleType]:

@@ -1,0 +1,160 @@
+// What the counter panel shows, derived from the server's `counter` view and the catalog.
+// Only grouping and look-ups happen here: who is next, stages, ETAs, documents and the
+// answers that matter are all computed by the server (server/briefing.py).
+
+/** Look-ups over the site catalog (GET /api/sites/{site}/catalog). */
+export class Catalog {
+  constructor(raw) {
+    this.raw = raw;
+    this.counters = new Map(raw.counters.map((c) => [c.id, c]));
+    this.queues = new Map(raw.queues.map((q) => [q.id, q]));
+    this.departments = new Map(raw.departments.map((d) => [d.id, d]));
+  }
+
+  counterNumber(id) {
+    return this.counters.get(id)?.number ?? id;
+  }
+
+  queueLabel(t, id) {
+    const queue = this.queues.get(id);
+    if (!queue) return id;
+    return t.lang === "ja" ? `${t.label(queue.label)}（${queue.series}）` : `${t.label(queue.label)} (${queue.series})`;
+  }
+
+  departmentName(t, id) {
+    return t.label(this.departments.get(id)?.name) || id;
+  }
+
+  procedure(id) {
+    return this.raw.procedures[id] || null;
+  }
+
+  /** A procedure's name, unless it is sensitive and handled by another department. */
+  procedureName(t, id, department) {
+    const proc = this.procedure(id);
+    if (!proc) return id;
+    if (proc.sensitive && proc.department !== department) return t("sensitive");
+    return t.label(proc.name);
+  }
+
+  documentName(t, id) {
+    return t.label(this.raw.documents[id]?.name) || id;
+  }
+
+  needLabel(t, id) {
+    return t.label((this.raw.needs || {})[id]) || id;
+  }
+
+  languageLabel(t, id) {
+    return t.label((this.raw.languages || {})[id]) || id;
+  }
+
+  eventName(t, id) {
+    const event = this.raw.life_events[id];
+    return event ? t.label(event.name) : id;
+  }
+
+  question(id) {
+    return this.raw.questions[id] || null;
+  }
+
+  /** An intake answer as words: yes/no, the option's label, or the count. */
+  answerText(t, id, value) {
+    const question = this.question(id);
+    if (typeof value === "boolean") return value ? t("yes") : t("no");
+    if (question && question.kind === "choice") {
+      const option = question.options.find((o) => o.id === value);
+      if (option) return t.label(option.label);
+    }
+    return String(value);
+  }
+
+  /** Procedures a counter may add, grouped by department in the site's order. */
+  addableProcedures() {
+    const groups = new Map(this.raw.departments.map((d) => [d.id, []]));
+    for (const [id, proc] of Object.entries(this.raw.procedures)) {
+      if (proc.no_visit || !groups.has(proc.department)) continue;
+      groups.get(proc.department).push({ id, ...proc });
+    }
+    return [...groups.entries()].filter(([, procs]) => procs.length);
+  }
+}
+
+const STAGE_ORDER = { writing: 1, incoming: 0 };
+
+function etaKey(visit) {
+  const eta = visit.briefing.eta;
+  return eta === null || eta === undefined ? Number.POSITIVE_INFINITY : eta;
+}
+
+function byTicket(a, b) {
+  return a.ticket.localeCompare(b.ticket);
+}
+
+/** Everything the panel renders, from the view's entities. */
+export function deriveModel(entities, counterId) {
+  const visits = entities.visits || {};
+  const counters = entities.counters || {};
+  const queues = entities.queues || {};
+  const counter = counters[counterId] || null;
+  const current = counter && counter.visit ? visits[counter.visit] || null : null;
+  const lines = (counter ? counter.queues : []).map((id) => ({
+    id,
+    queue: queues[id] || null,
+    visits: ((queues[id] && queues[id].line) || []).map((vid) => visits[vid]).filter(Boolean),
+  }));
+  const briefed = Object.values(visits).filter((v) => v.briefing);
+  const stage = (v) => v.briefing.stage;
+  const incoming = briefed
+    .filter((v) => stage(v) === "incoming" || stage(v) === "writing")
+    .sort((a, b) => etaKey(a) - etaKey(b) || (STAGE_ORDER[stage(a)] ?? 0) - (STAGE_ORDER[stage(b)] ?? 0) || byTicket(a, b));
+  const parked = briefed.filter((v) => stage(v) === "parked").sort(byTicket);
+  const elsewhere = briefed
+    .filter((v) => (stage(v) === "called" || stage(v) === "serving") && v.id !== (counter && counter.visit))
+    .sort(byTicket);
+  const recent = Object.values(entities.recent || {}).sort((a, b) => b.done_at - a.done_at);
+  const departmentCounters = Object.values(counters).sort(
+    (a, b) => Number(a.number) - Number(b.number) || a.number.localeCompare(b.number),
+  );
+  const site = Object.values(entities.site || {})[0] || null;
+  return { counter, current, lines, incoming, parked, elsewhere, recent, departmentCounters, visits, site };
+}
+
+/** The current visitor's step at this counter, and its procedures not yet done. */
+export function currentStep(visit) {
+  if (!visit) return null;
+  return visit.steps[visit.current] || null;
+}
+
+export function openProcedures(visit) {
+  const step = currentStep(visit);
+  return step ? step.procedures.filter((p) => !p.done) : [];
+}
+
+/** Which actions make sense now; the server still decides (and says why not). */
+export function availability(model, { live, actor }) {
+  const counter = model.counter;
+  const visit = model.current;
+  const ready = Boolean(live && counter);
+  const open = ready && counter.status === "open";
+  const idle = open && !counter.visit;
+  const called = ready && Boolean(visit) && visit.status === "called";
+  const hasVisitor = ready && Boolean(visit);
+  return {
+    open: ready && (counter.status !== "open" || counter.clerk !== actor),
+    pause: open,
+    close: ready && counter.status !== "closed" && !counter.visit,
+    callNext: idle && model.lines.some((line) => line.visits.length > 0),
+    callTicket: idle,
+    recall: called,
+    start: called,
+    noShow: called,
+    completeProcedure: hasVisitor && openProcedures(visit).length > 0,
+    completeStep: hasVisitor,
+    add: hasVisitor,
+    transfer: hasVisitor,
+    returnToQueue: hasVisitor,
+    park: hasVisitor,
+    unpark: Boolean(live) && model.parked.length > 0,
+  };
+}

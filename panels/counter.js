@@ -1,0 +1,346 @@
+// The counter panel: the clerk's screen at a counter. It subscribes to the `counter` view of
+// its department through the shared HubClient, renders what the server computed, and sends
+// commands from buttons and keyboard shortcuts (counter-keys.js).
+
+import { HubClient } from "/static/hub.js";
+import { Actions } from "/panels/counter-actions.js";
+import { Clock, h, replaceChildren } from "/panels/counter-dom.js";
+import { refusal, translator } from "/panels/counter-i18n.js";
+import { SHORTCUTS, bindShortcuts, keyFor } from "/panels/counter-keys.js";
+import { availability, Catalog, deriveModel } from "/panels/counter-model.js";
+import * as view from "/panels/counter-render.js";
+
+const data = document.body.dataset;
+const LANG_KEY = "madoguchi.counter.lang";
+const COUNTER_KEY = `madoguchi.counter.${data.site}.${data.department}`;
+const ALWAYS = new Set(["lang", "help"]);
+
+function stored(key) {
+  try {
+    return localStorage.getItem(key) || "";
+  } catch {
+    return "";
+  }
+}
+
+function store(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Private mode or storage off: the choice just is not remembered.
+  }
+}
+
+export class Panel {
+  constructor(catalog) {
+    this.catalog = catalog;
+    this.site = data.site;
+    this.department = data.department;
+    this.staff = data.staff;
+    this.clock = new Clock(Number(data.now));
+    this.timezone = catalog.raw.site.timezone;
+    this.busy = 0;
+    this.openDetails = new Set();
+    this.wasLive = false;
+    this.setLanguage(stored(LANG_KEY) || "ja", { render: false });
+    const asked = data.counter || stored(COUNTER_KEY);
+    this.counterId = catalog.counters.get(asked)?.department === this.department ? asked : "";
+    this.hub = new HubClient({ site: this.site, view: { kind: "counter", department: this.department }, version: data.version });
+    this.model = deriveModel({}, this.counterId);
+    this.actions = new Actions(this);
+  }
+
+  start() {
+    const hub = this.hub;
+    hub.addEventListener("change", () => this.render());
+    hub.addEventListener("status", () => this.onStatus());
+    hub.addEventListener("outbox", () => this.renderBanner());
+    hub.addEventListener("failure", (event) => this.onFailure(event.detail));
+    hub.addEventListener("version", () => this.showNotice(this.t("version_notice")));
+    bindShortcuts((action, options) => this.act(action, options));
+    document.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-action]");
+      if (!button || button.disabled) return;
+      const { action, visit, procedure } = button.dataset;
+      this.act(action, { visit, procedure });
+    });
+    for (const id of ["incoming-body", "serving-body"]) {
+      // <details> the clerk opened stay open when the list is redrawn.
+      document.getElementById(id).addEventListener(
+        "toggle",
+        (event) => {
+          const key = event.target.dataset && event.target.dataset.key;
+          if (!key) return;
+          if (event.target.open) this.openDetails.add(key);
+          else this.openDetails.delete(key);
+        },
+        true,
+      );
+    }
+    document.getElementById("counter-select").addEventListener("change", (e) => {
+      this.chooseCounter(e.target.value);
+      // Out of the list, so the next key is a shortcut (a letter in a list picks an option).
+      if (e.target.value) this.focusSection("serving");
+    });
+    document.getElementById("department-select").addEventListener("change", (e) => {
+      location.assign(`/counter/${encodeURIComponent(this.site)}?department=${encodeURIComponent(e.target.value)}`);
+    });
+    document.getElementById("ticket-form").addEventListener("submit", (event) => this.onTicket(event));
+    document.getElementById("ticket-input").addEventListener("keydown", (event) => {
+      // Esc leaves the field, so the single-key shortcuts work again.
+      if (event.key === "Escape") this.focusSection("serving");
+    });
+    document.getElementById("sign-out").addEventListener("click", () => this.signOut());
+    setInterval(() => this.tick(), 1000);
+    this.applyStrings();
+    this.render();
+    hub.start();
+    if (!this.counterId) document.getElementById("counter-select").focus();
+  }
+
+  get live() {
+    return this.hub.status === "live";
+  }
+
+  get ctx() {
+    return {
+      t: this.t,
+      catalog: this.catalog,
+      clock: this.clock,
+      department: this.department,
+      timezone: this.timezone,
+      isOpen: (key) => this.openDetails.has(key),
+    };
+  }
+
+  act(action, options = {}) {
+    return this.actions.run(action, options);
+  }
+
+  whereText(visit) {
+    return view.whereText(this.ctx, visit);
+  }
+
+  // --- language ---------------------------------------------------------------------------
+
+  setLanguage(lang, { render = true } = {}) {
+    this.t = translator(lang);
+    document.documentElement.lang = this.t.lang;
+    if (render) {
+      this.applyStrings();
+      this.render();
+    }
+  }
+
+  toggleLanguage() {
+    const next = this.t.lang === "ja" ? "en" : "ja";
+    store(LANG_KEY, next);
+    this.say(""); // a message in the other language would only confuse
+    this.setLanguage(next);
+  }
+
+  /** Fill the page's fixed texts, the action buttons and the shortcut list. */
+  applyStrings() {
+    const t = this.t;
+    for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+    for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+    for (const button of document.querySelectorAll("button[data-label]")) {
+      const action = button.dataset.action || button.dataset.actionState;
+      const key = keyFor(action);
+      const shown = t.has(key) ? t(key) : key;
+      button.replaceChildren(h("span", {}, t(button.dataset.label)), key ? h("kbd", {}, shown) : null);
+      if (key && !t.has(key)) button.setAttribute("aria-keyshortcuts", key);
+    }
+    const lang = document.getElementById("lang-toggle");
+    lang.replaceChildren(h("span", {}, t("lang_toggle")), h("kbd", {}, keyFor("lang")));
+    lang.setAttribute("aria-label", t("lang_toggle_label"));
+    lang.setAttribute("aria-keyshortcuts", "L");
+    document.getElementById("staff-name").textContent = t("signed_in_as", { name: data.staffName });
+    document.getElementById("dept-name").textContent = this.catalog.departmentName(t, this.department);
+    const list = document.getElementById("shortcut-list");
+    list.replaceChildren(
+      ...SHORTCUTS.flatMap((s) => [h("dt", {}, h("kbd", {}, t.has(s.show) ? t(s.show) : s.show)), h("dd", {}, t(s.label))]),
+      h("dt", {}, h("kbd", {}, "Esc")),
+      h("dd", {}, t("a_escape")),
+    );
+    this.fillSelects();
+  }
+
+  fillSelects() {
+    const t = this.t;
+    const counters = this.catalog.raw.counters.filter((c) => c.department === this.department);
+    const select = document.getElementById("counter-select");
+    select.replaceChildren(
+      h("option", { value: "" }, t("choose_counter")),
+      ...counters.map((c) =>
+        h("option", { value: c.id }, t("counter_option", { number: c.number }), c.label ? ` ${t.label(c.label)}` : ""),
+      ),
+    );
+    select.value = this.counterId;
+    const picker = document.getElementById("department-picker");
+    picker.hidden = !data.supervisor;
+    if (data.supervisor) {
+      const departments = document.getElementById("department-select");
+      departments.replaceChildren(
+        ...this.catalog.raw.departments.map((d) => h("option", { value: d.id }, t.label(d.name))),
+      );
+      departments.value = this.department;
+    }
+  }
+
+  // --- counter choice ---------------------------------------------------------------------
+
+  chooseCounter(counterId) {
+    this.counterId = counterId;
+    store(COUNTER_KEY, counterId);
+    const url = new URL(location.href);
+    if (counterId) url.searchParams.set("counter", counterId);
+    else url.searchParams.delete("counter");
+    history.replaceState(null, "", url);
+    this.clearError();
+    this.render();
+  }
+
+  // --- rendering --------------------------------------------------------------------------
+
+  render() {
+    const model = (this.model = deriveModel(this.hub.entities, this.counterId));
+    const can = availability(model, { live: this.live, actor: this.hub.actor || this.staff });
+    const ctx = this.ctx;
+    const t = this.t;
+    const counter = model.counter;
+    const status = document.getElementById("counter-status");
+    status.textContent = counter ? t(`status_${counter.status}`) : "—";
+    status.dataset.status = counter ? counter.status : "none";
+    replaceChildren(document.getElementById("serving-body"), model.current ? view.servingCard(ctx, model.current) : view.idleCard(ctx, model, this.hub.actor || this.staff));
+    replaceChildren(document.getElementById("lines"), view.queueSection(ctx, model, can.callTicket));
+    replaceChildren(document.getElementById("parked"), view.parkedSection(ctx, model, can.unpark));
+    replaceChildren(document.getElementById("incoming-body"), view.incomingSection(ctx, model));
+    replaceChildren(document.getElementById("recent-body"), view.recentSection(ctx, model));
+    replaceChildren(document.getElementById("counters-body"), view.countersSection(ctx, model, this.counterId));
+    // After the sections: their own buttons (procedures, line, parked) are new every time.
+    for (const button of document.querySelectorAll("button[data-action]")) {
+      const action = button.dataset.action;
+      if (!ALWAYS.has(action)) button.disabled = !can[action];
+    }
+    document.querySelector("#ticket-form button").disabled = !can.callTicket;
+    document.body.classList.toggle("has-visitor", Boolean(model.current));
+    const number = counter ? t("counter_option", { number: counter.number }) : t("title");
+    document.title = `${model.current ? `${model.current.ticket} · ` : ""}${number} — ${t("title")}`;
+    this.renderConnection();
+  }
+
+  tick() {
+    for (const el of document.querySelectorAll("[data-elapsed]")) el.textContent = this.clock.elapsed(Number(el.dataset.elapsed));
+    for (const el of document.querySelectorAll("[data-waited]")) {
+      el.textContent = this.t("waited", { t: this.t("minutes", { n: this.clock.minutes(Number(el.dataset.waited)) }) });
+    }
+  }
+
+  renderConnection() {
+    const conn = document.getElementById("conn");
+    const status = this.hub.status;
+    conn.dataset.status = status;
+    conn.textContent = `● ${this.t(`conn_${status}`)}`;
+    document.body.classList.toggle("is-offline", status !== "live");
+    this.renderBanner();
+  }
+
+  renderBanner() {
+    const banner = document.getElementById("banner");
+    const status = this.hub.status;
+    const pending = this.hub.pending.length;
+    if (status === "live" || (status === "connecting" && !this.wasLive)) {
+      banner.hidden = true;
+      banner.textContent = "";
+      return;
+    }
+    const lines = [this.t(status === "stale" ? "banner_stale" : "banner_offline")];
+    if (pending) lines.push(this.t("banner_pending", { n: pending }));
+    banner.replaceChildren(...lines.map((line) => h("p", {}, line)));
+    banner.hidden = false;
+  }
+
+  onStatus() {
+    const live = this.live;
+    if (live && this.wasLive && this.dropped) this.say(this.t("banner_resynced"));
+    this.dropped = !live && this.wasLive;
+    if (live) this.wasLive = true;
+    this.render();
+  }
+
+  onFailure(message) {
+    if (["store_unavailable", "busy", "internal"].includes(message.code)) this.error(this.t("err_retrying"));
+    else this.error(refusal(this.t, message.code, { message: message.message }));
+  }
+
+  // --- messages and focus -----------------------------------------------------------------
+
+  setBusy(delta) {
+    this.busy = Math.max(0, this.busy + delta);
+    document.body.classList.toggle("is-busy", this.busy > 0);
+    this.render();
+  }
+
+  say(text) {
+    document.getElementById("error").textContent = "";
+    document.getElementById("message").textContent = text;
+  }
+
+  error(text) {
+    document.getElementById("message").textContent = "";
+    document.getElementById("error").textContent = text;
+    return false;
+  }
+
+  clearError() {
+    document.getElementById("error").textContent = "";
+  }
+
+  showNotice(text) {
+    const notice = document.getElementById("notice");
+    notice.textContent = text;
+    notice.hidden = false;
+  }
+
+  focusSection(id, { scroll = false } = {}) {
+    const section = document.getElementById(id);
+    section.focus({ preventScroll: !scroll });
+  }
+
+  focusTicketInput() {
+    const input = document.getElementById("ticket-input");
+    input.focus();
+    input.select();
+  }
+
+  async onTicket(event) {
+    event.preventDefault();
+    const input = document.getElementById("ticket-input");
+    const ticket = input.value.trim().toUpperCase();
+    if (!ticket) return;
+    const applied = await this.act("callTicket", { visit: ticket });
+    if (applied) input.value = "";
+  }
+
+  async signOut() {
+    try {
+      await fetch("/api/logout", { method: "POST" });
+    } finally {
+      location.assign(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
+    }
+  }
+}
+
+async function boot() {
+  const response = await fetch(`/api/sites/${encodeURIComponent(data.site)}/catalog`);
+  if (!response.ok) throw new Error(`catalog: HTTP ${response.status}`);
+  const panel = new Panel(new Catalog(await response.json()));
+  window.counterPanel = panel; // for the browser console (and tests that look inside)
+  panel.start();
+}
+
+boot().catch((error) => {
+  const el = document.getElementById("error");
+  el.textContent = `読み込めませんでした / Could not load: ${error.message}`;
+});
