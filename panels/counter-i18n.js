@@ -85,6 +85,7 @@ const STRINGS = {
   waited: ["待ち {t}", "waiting {t}"],
   position: ["{n}番目", "#{n}"],
   call_this: ["呼ぶ", "Call"],
+  next_up: ["次に呼ぶ方", "next"],
   call_this_label: ["{ticket} を呼ぶ", "Call {ticket}"],
   ticket_label: ["番号で呼ぶ", "Call by ticket"],
   ticket_placeholder: ["例: A012", "e.g. A012"],

@@ -144,7 +144,7 @@ export function availability(model, { live, actor }) {
     open: ready && (counter.status !== "open" || counter.clerk !== actor),
     pause: open,
     close: ready && counter.status !== "closed" && !counter.visit,
-    callNext: idle && model.lines.some((line) => line.visits.length > 0),
+    callNext: idle && Boolean(counter.next),
     callTicket: idle,
     recall: called,
     start: called,

@@ -6,6 +6,7 @@ The ``counter`` view adds two things to the staff view (``server.projections``):
   (``stage``), an estimate of when they will reach the department (``eta`` minutes), the
   documents the procedures there need (and whether the intake says the visitor has them), and
   the intake answers that matter to this department;
+- ``next`` on each counter: the visitor "call next" would bring there now;
 - a ``recent`` collection: the last visitors this department's counters finished with, and
   where each went next (so a clerk can answer "where did the last one go?").
 
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.config import Config, Site
 from server.domain.intake import matches
-from server.domain.queues import estimate_minutes
+from server.domain.queues import estimate_minutes, next_for_counter
 from server.domain.state import SiteState, Step, Visit
 
 if TYPE_CHECKING:
@@ -206,8 +207,14 @@ def extend(
     snap: Snapshot,
     department: str,
 ) -> Entities:
-    """Add briefings and the ``recent`` collection to a department's counter view (in place)."""
-    queues = {q for c in entities.get("counters", {}).values() for q in c.get("queues", [])}
+    """Add briefings, each counter's ``next`` and the ``recent`` collection to a department's
+    counter view (in place)."""
+    counters = entities.get("counters", {})
+    queues = {q for c in counters.values() for q in c.get("queues", [])}
+    for cid, counter in counters.items():
+        # Who "call next" would bring, across all the queues the counter serves.
+        head = next_for_counter(site, state, cid, snap.lines)
+        counter["next"] = head.id if head is not None else ""
     for vid, entity in entities.get("visits", {}).items():
         visit = state.visits.get(vid)
         if visit is not None:

@@ -129,3 +129,21 @@ def test_briefings_survive_an_added_procedure_the_intake_never_mentioned(office:
     brief = counter_view(office, "shogai")["visits"][visit.id]["briefing"]
     assert [d["id"] for d in brief["documents"]] == ["shogai_techo"]
     assert brief["documents"][0]["have"] is False
+
+
+def test_each_counter_knows_who_call_next_would_bring(office: Office) -> None:
+    office.open("c30")  # serves both general reception (A) and the family register (B)
+    moving = office.create()
+    office.tick(1)
+    marriage = office.create(
+        msgspec.structs.replace(
+            MOVED_IN_WITH_CHILDREN, events=["konin"], answers={}, needs=["wheelchair"]
+        )
+    )
+    view = counter_view(office, "shimin")
+    assert office.visit(marriage.id).steps[0].queue == "B"
+    assert view["counters"]["c30"]["next"] == marriage.id  # priority, though it came later
+    assert view["counters"]["c1"]["next"] == moving.id
+    assert view["counters"]["c32"]["next"] == marriage.id
+    office.run(c.CallNext("c30"), clerk("shimin"))
+    assert counter_view(office, "shimin")["counters"]["c30"]["next"] == moving.id

@@ -306,6 +306,9 @@ def test_the_whole_counter_works_from_the_keyboard(
         expect(shortcuts.locator("dt", has_text=key).first).to_be_visible()
     open_counter(page)
     first, second = register(server), register(server)
+    expect(page.locator(".line-item .ticket")).to_have_text([first, second])
+    expect(page.locator(f".line-item[data-ticket='{first}'] .badge.next")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "counter-queue.png"))
 
     # Call, recall, no-show: the visitor goes back to the line (once), the counter is free.
     page.keyboard.press("n")
