@@ -179,6 +179,17 @@ class Hours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     close: str = "17:30"
 
 
+# The spoken and captioned lobby call (REFERENCE.md §4). ``{ticket}`` and ``{counter}`` are
+# filled in by the boards; a site may override it in its own file.
+DEFAULT_ANNOUNCEMENT = Text(
+    ja="大変お待たせいたしました。受付番号{ticket}番の番号札でお待ちの方、{counter}番窓口へお越しください。",
+    en="Thank you for waiting. Ticket number {ticket}, please come to counter {counter}.",
+    zh="让您久等了。请持{ticket}号号码牌的客人到{counter}号窗口办理。",
+    ko="오래 기다리셨습니다. {ticket}번 번호표를 가지신 분은 {counter}번 창구로 와 주십시오.",
+)
+ANNOUNCEMENT_PLACEHOLDERS = ("{ticket}", "{counter}")
+
+
 class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One ward office."""
 
@@ -195,6 +206,7 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     wait_bands: list[WaitBand] = []
     no_show: NoShowRule = NoShowRule()
     recent_calls: int = 8
+    announcement: Text = DEFAULT_ANNOUNCEMENT
 
     def queue(self, queue_id: str) -> Queue:
         for queue in self.queues:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.config import (
+    ANNOUNCEMENT_PLACEHOLDERS,
     Condition,
     ConditionValue,
     Config,
@@ -402,6 +403,20 @@ def _site_settings_problems(site: Site, at: _At) -> Iterator[str]:
     languages = _board_languages(site)
     for i, notice in enumerate(site.notices):
         yield from _translations(at.key("notices").index(i), notice, languages)
+    yield from _announcement_problems(site, at.key("announcement"), languages)
+
+
+def _announcement_problems(site: Site, at: _At, languages: Collection[str]) -> Iterator[str]:
+    """The boards speak and caption the call in every board language, with both numbers."""
+    yield from _translations(at, site.announcement, languages)
+    for lang in LANGUAGES:
+        text = getattr(site.announcement, lang)
+        missing = [p for p in ANNOUNCEMENT_PLACEHOLDERS if text and p not in text]
+        if missing:
+            yield at.key(lang).problem(
+                f"lacks {' and '.join(missing)} (expected both {{ticket}} and {{counter}}, "
+                "which the boards fill in)"
+            )
 
 
 def _hours_problems(site: Site, at: _At) -> Iterator[str]:

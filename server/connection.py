@@ -177,6 +177,7 @@ class Connection:
                     "site": site.site.id,
                     "epoch": site.epoch,
                     "role": role,
+                    "stale": site.stale,
                     "actor": principal.actor.id if principal.actor else "",
                 }
             )

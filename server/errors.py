@@ -7,6 +7,7 @@ Hierarchy::
     ├── Rejected             a command or message is refused; carries a stable ``code``
     └── LogError
         ├── Conflict         compare-and-append lost: another writer appended first
+        │   └── DuplicateCommand  the command id is already in the log
         └── StoreUnavailable the event-log backend cannot be reached
 
 Clients only ever see ``code`` and ``message`` from :class:`Rejected`; other exceptions are
@@ -89,6 +90,10 @@ class Conflict(LogError):
         self.expected_seq = expected_seq
         self.actual_seq = actual_seq
         super().__init__(f"{site}: expected seq {expected_seq}, log is at {actual_seq}")
+
+
+class DuplicateCommand(Conflict):
+    """The log already holds this command id (another process applied it): ack it again."""
 
 
 class StoreUnavailable(LogError):

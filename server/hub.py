@@ -23,7 +23,7 @@ from server.domain.decide import Context, Rules, decide
 from server.domain.events import Record, VisitCreated
 from server.domain.privacy import without_notes
 from server.domain.state import SiteState, apply
-from server.errors import Conflict, LogError, Rejected, StoreUnavailable
+from server.errors import Conflict, DuplicateCommand, LogError, Rejected, StoreUnavailable
 from server.fanout import Subscriber, View
 from server.log.base import EventLog
 from server.metrics import Metrics
@@ -34,6 +34,7 @@ log = logging.getLogger("madoguchi.hub")
 SNAPSHOT_VERSION = b"madoguchi-state-1:"
 VIEW_IDLE_SECONDS = 600.0
 MAX_ATTEMPTS = 8
+TAIL_WAIT = 2.0
 RETENTION_INTERVAL = 3600.0
 
 _state_encoder = msgspec.msgpack.Encoder()
@@ -75,6 +76,7 @@ class SiteHub:
         self.lock = asyncio.Lock()
         self.stale = False
         self._tail: asyncio.Task[None] | None = None
+        self._stopping = False
         self._snapshot_seq = 0
 
     # --- life cycle ------------------------------------------------------------------------
@@ -94,12 +96,17 @@ class SiteHub:
         self._tail = asyncio.get_running_loop().create_task(self._tail_loop())
 
     async def stop(self) -> None:
+        """Stop tailing and save a snapshot. Bounded: a store client that swallows the
+        cancellation (redis-py may retry a blocked read) is abandoned after one wait period."""
+        self._stopping = True
         if self._tail is not None:
             self._tail.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._tail
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                async with asyncio.timeout(TAIL_WAIT + 1):
+                    await self._tail
         async with self.lock:
-            await self._save_snapshot()
+            with contextlib.suppress(LogError):
+                await self._save_snapshot()
 
     async def _save_snapshot(self) -> None:
         if self.state.seq == self._snapshot_seq:
@@ -115,23 +122,59 @@ class SiteHub:
                 return
 
     async def _tail_loop(self) -> None:
-        """Apply records other processes append; back off and retry on any failure."""
+        """Apply records other processes append; back off and retry on any failure.
+
+        While the store is unreachable the site keeps serving its last state, marked stale.
+        """
         delay = 0.1
-        while True:
+        while not self._stopping:
             try:
-                await self.log.wait(self.site.id, self.state.seq, timeout=5.0)
+                await self.log.wait(self.site.id, self.state.seq, timeout=TAIL_WAIT)
+                if self._stopping:
+                    return
+                epoch = await self.log.epoch(self.site.id)
                 async with self.lock:
+                    if epoch != self.epoch:
+                        await self._reset(epoch)
                     await self._catch_up()
-                if self.stale:
-                    self.stale = False
+                self.set_stale(False)
                 delay = 0.1
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                self.stale = True
-                log.exception("%s: tailing the log failed; retrying in %.1fs", self.site.id, delay)
+            except Exception as exc:
+                if self._stopping:
+                    return  # a cancellation the store client turned into an error
+                self.set_stale(True)
+                log.warning(
+                    "%s: tailing the log failed (%s); retry in %.1fs", self.site.id, exc, delay
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+    async def _reset(self, epoch: str) -> None:
+        """The store lost this site's log: start again from what it holds now, and make every
+        client resynchronise (they hold the old epoch, so they get fresh snapshots)."""
+        log.error(
+            "%s: the event log was replaced (epoch %s -> %s)", self.site.id, self.epoch, epoch
+        )
+        self.epoch = epoch
+        self.state = SiteState(self.site.id)
+        self._snapshot_seq = 0
+        views, self.views = self.views, {}
+        for view in views.values():
+            for subscriber in list(view.subscribers):
+                subscriber.cut_off("epoch_changed")
+
+    def set_stale(self, stale: bool) -> None:
+        """Mark the site's live state as possibly out of date (store unreachable) or fresh."""
+        if stale == self.stale:
+            return
+        self.stale = stale
+        message = msgspec.json.encode(
+            {"type": "status", "site": self.site.id, "stale": stale}
+        ).decode()
+        for view in self.views.values():
+            view.publish(message)
 
     # --- commands --------------------------------------------------------------------------
 
@@ -162,6 +205,9 @@ class SiteHub:
                 record = Record(self.state.seq + 1, now, actor, command_id, events)
                 try:
                     await self.log.append(self.site.id, self.state.seq, record)
+                except DuplicateCommand as duplicate:
+                    await self._catch_up()
+                    return await self._ack_seq(duplicate.actual_seq)
                 except Conflict:
                     await self._catch_up()
                     continue
@@ -177,7 +223,10 @@ class SiteHub:
         raise Rejected("busy")
 
     async def _ack_again(self, command_id: str) -> Ack:
-        seq = self.state.commands[command_id]
+        return await self._ack_seq(self.state.commands[command_id])
+
+    async def _ack_seq(self, seq: int) -> Ack:
+        """The ack of the record at ``seq`` again (a repeated command)."""
         records = await self.log.read(self.site.id, seq - 1, limit=1)
         ack = _ack_for(records[0]) if records else Ack(seq)
         return msgspec.structs.replace(ack, duplicate=True)
@@ -301,8 +350,7 @@ class Hub:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._retention
-        for site in self.sites.values():
-            await site.stop()
+        await asyncio.gather(*(site.stop() for site in self.sites.values()))
         await self.log.close()
 
     async def purge_notes(self, now: float) -> int:

@@ -78,10 +78,41 @@ def _site_entity(site: Site, queues: list[str]) -> dict[str, Any]:
             if q.id in queues
         ],
         "counters": [
-            {"id": c.id, "number": c.number, "queues": c.queues}
+            {
+                "id": c.id,
+                "number": c.number,
+                "queues": c.queues,
+                "floor": _floor(site, c.department),
+            }
             for c in site.counters
             if set(c.queues) & set(queues)
         ],
+    }
+
+
+def _floor(site: Site, department_id: str) -> str:
+    """The floor a department is on ("" when the site does not say)."""
+    return next((d.floor for d in site.departments if d.id == department_id), "")
+
+
+def _queue_floor(site: Site, queue_id: str) -> str:
+    """Where a queue waits: the floor of its first department that has one."""
+    floors = (_floor(site, d) for d in site.queue(queue_id).departments)
+    return next((f for f in floors if f), "")
+
+
+def _board_settings(site: Site, board_id: str) -> dict[str, Any]:
+    """What a lobby board shows besides numbers: its own layout, languages and call text."""
+    board = site.board(board_id) if board_id else None
+    return {
+        "board": {
+            "id": board.id if board else "",
+            "name": board.name if board else site.name,
+            "orientation": board.orientation if board else "landscape",
+            "languages": board.languages if board else site.languages,
+        },
+        "timezone": site.timezone,
+        "announcement": site.announcement,
     }
 
 
@@ -100,7 +131,7 @@ def _board(site: Site, state: SiteState, snap: Snapshot, board_id: str) -> Entit
     numbers = {c.id: c.number for c in site.counters}
     calls = [c for c in state.calls if c.queue in queues][-site.recent_calls :]
     return {
-        "site": {site.id: _site_entity(site, queues)},
+        "site": {site.id: {**_site_entity(site, queues), **_board_settings(site, board_id)}},
         "queues": {q: _queue_entity(site, snap.figures[q]) for q in queues},
         "calls": {
             str(call.seq): {
@@ -140,10 +171,12 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
         "queue": step.queue if step is not None else "",
         "queue_label": site.queue(step.queue).label if step is not None else None,
         "counter": counter.number if counter is not None else "",
+        "where": _visitor_where(site, visit),
         "steps": [
             {
                 "queue": s.queue,
                 "label": site.queue(s.queue).label,
+                "floor": _queue_floor(site, s.queue),
                 "status": s.status,
                 "procedures": [
                     {"id": p.id, "name": procs[p.id].name, "done": p.done}
@@ -156,6 +189,29 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
         "business_date": state.business_date,
     }
     return {"visit": {"me": entity}}
+
+
+def _visitor_where(site: Site, visit: Visit) -> dict[str, Any]:
+    """Where the visitor should be now: a counter (called, served) or a queue's waiting area."""
+    step = visit.step
+    if step is None or not visit.is_open:
+        return {"kind": "none"}
+    if step.counter and visit.status in ("called", "serving"):
+        counter = site.counter(step.counter)
+        department = next((d for d in site.departments if d.id == counter.department), None)
+        return {
+            "kind": "counter",
+            "counter": counter.number,
+            "counter_label": counter.label,
+            "department": department.name if department else None,
+            "floor": department.floor if department else "",
+        }
+    return {
+        "kind": "queue",
+        "queue": step.queue,
+        "queue_label": site.queue(step.queue).label,
+        "floor": _queue_floor(site, step.queue),
+    }
 
 
 # --- staff: guides, counters, supervisors ---------------------------------------------------

@@ -5,6 +5,7 @@
 //   hub.addEventListener("change", (e) => render(hub.entities, e.detail.collections));
 //   hub.addEventListener("status", (e) => showBanner(e.detail.status));
 //   await hub.send({type: "CallNext", counter: "c1"});   // resolves with the ack
+//   hub.addEventListener("ack", (e) => ...);  // every ack, also of commands restored after a reload
 //
 // The server computes every view; this client only folds snapshots and deltas into
 // `entities` ({collection: {id: entity}}) and never re-implements the office's rules.
@@ -50,7 +51,8 @@ export class HubClient extends EventTarget {
     this.entities = {};
     this.seq = null;
     this.epoch = null;
-    this.status = "connecting";
+    this.status = "connecting"; // connecting | live | stale | reconnecting | offline
+    this.stale = false;
     this.role = "";
     this.actor = "";
     this.socket = null;
@@ -76,6 +78,15 @@ export class HubClient extends EventTarget {
     clearInterval(this.pinger);
     clearTimeout(this.timer);
     if (this.socket) this.socket.close(1000, "bye");
+  }
+
+  /** Connect now instead of waiting out the backoff (e.g. the browser is back online). */
+  reconnect() {
+    if (this.stopped) return;
+    this.attempt = 0; // should an attempt in flight fail, the next one follows within a second
+    if (this.socket) return;
+    clearTimeout(this.timer);
+    this.#connect();
   }
 
   /** Commands not yet acknowledged, oldest first. */
@@ -159,6 +170,7 @@ export class HubClient extends EventTarget {
   #receive(message) {
     switch (message.type) {
       case "welcome":
+        this.stale = Boolean(message.stale);
         this.role = message.role;
         this.actor = message.actor;
         if (this.epoch && message.epoch !== this.epoch) this.seq = null;
@@ -187,8 +199,16 @@ export class HubClient extends EventTarget {
       case "synced":
         this.#synced(message);
         break;
+      case "status":
+        // The hub is up but cannot reach its store: what we show may be out of date.
+        this.stale = message.stale;
+        if (this.socket) this.#setStatus(message.stale ? "stale" : "live");
+        this.#flush();
+        break;
       case "ack":
         this.#settle(message.id, (waiter) => waiter.resolve(message));
+        // Also for acks nobody awaits (a command restored from the outbox after a reload).
+        this.#emit("ack", message);
         break;
       case "error":
         if (message.id && RETRY_CODES.has(message.code)) {
@@ -212,7 +232,7 @@ export class HubClient extends EventTarget {
     this.seq = message.seq;
     this.epoch = message.epoch;
     this.attempt = 0;
-    this.#setStatus("live");
+    this.#setStatus(this.stale ? "stale" : "live");
     this.#flush();
   }
 

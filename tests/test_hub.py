@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from server.config import Config
 from server.domain import commands as c
@@ -17,11 +18,17 @@ from server.log.base import EventLog, open_log
 from server.metrics import Metrics
 from server.projections import ViewKey
 from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, SUPERVISOR
+from tests.redis_proc import RedisServer
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 async def event_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventLog]:
-    url = "memory:" if request.param == "memory" else f"sqlite:{tmp_path / 'log.db'}"
+    if request.param == "redis":
+        server: RedisServer = request.getfixturevalue("redis_server")
+        redis.Redis(port=server.port).flushall()
+        url = server.url
+    else:
+        url = "memory:" if request.param == "memory" else f"sqlite:{tmp_path / 'log.db'}"
     backend = open_log(url)
     await backend.open()
     yield backend

@@ -1,6 +1,6 @@
 """The event-log interface: one append-only, numbered log per site.
 
-Backends are chosen by URL (``memory:``, ``sqlite:path``, later ``redis://``), in the manner
+Backends are chosen by URL (``memory:``, ``sqlite:path``, ``redis://``), in the manner
 of ``broadcaster``. The memory backend is the test double; SQLite is the embedded default.
 
 Contract:
@@ -60,7 +60,8 @@ class EventLog(Protocol):
 
 
 def open_log(url: str) -> EventLog:
-    """Make a backend from its URL: ``memory:``, ``sqlite:<path>``."""
+    """Make a backend from its URL: ``memory:``, ``sqlite:<path>``, ``redis://…``,
+    ``redis+cluster://…``."""
     if url == "memory:" or url.startswith("memory://"):
         from server.log.memory import MemoryLog
 
@@ -70,4 +71,10 @@ def open_log(url: str) -> EventLog:
 
         path = url.removeprefix("sqlite:").removeprefix("//")
         return SQLiteLog(path)
-    raise ValueError(f"unknown event store URL {url!r} (expected memory: or sqlite:<path>)")
+    if url.startswith(("redis://", "rediss://", "redis+cluster://", "unix://")):
+        from server.log.redis import RedisLog
+
+        return RedisLog(url)
+    raise ValueError(
+        f"unknown event store URL {url!r} (expected memory:, sqlite:<path> or redis://host:port)"
+    )

@@ -10,7 +10,11 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SCREEN_MODULES: tuple[str, ...] = ("server.screens.counter",)
+SCREEN_MODULES: tuple[str, ...] = (
+    "server.screens.counter",
+    "server.screens.board",
+    "server.screens.visitor",
+)
 
 
 def modules() -> list[ModuleType]:

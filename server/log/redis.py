@@ -1,0 +1,212 @@
+"""Redis event log: many hub processes and hosts share each site's log.
+
+Keys, all hash-tagged ``{site}`` so a Redis Cluster keeps a site on one shard:
+
+    madoguchi:{site}:log        Stream; entry id ``<seq>-0``, field ``r`` = the JSON record
+    madoguchi:{site}:meta       Hash: ``head`` (last seq), ``epoch``, ``scrubbed_until``
+    madoguchi:{site}:cmds:<day> Hash: command id -> seq, per UTC day, kept three days
+    madoguchi:{site}:snapshot   Hash: ``seq``, ``body``
+
+Compare-and-append is one Lua script: it checks ``head``, refuses a command id already
+recorded (today or yesterday), adds the entry and moves ``head`` — atomically, whichever
+process calls it.
+Every process tails the stream with ``XREAD BLOCK``. If the site's data vanishes (a Redis that
+lost its data set), a new ``epoch`` is minted and clients resynchronise instead of diverging.
+
+Durability: an append is acknowledged when Redis has executed the script. Only with
+``appendonly yes`` and ``appendfsync always`` is that also on disk (see docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import NoScriptError, RedisError
+
+from server.domain.events import Record
+from server.errors import Conflict, DuplicateCommand, StoreUnavailable
+from server.log.base import decode_record, encode_record
+
+COMMAND_TTL = 3 * 86400
+TAIL_BLOCK_LIMIT = 10.0
+
+APPEND = """
+local head = tonumber(redis.call('HGET', KEYS[2], 'head') or '0')
+if head ~= tonumber(ARGV[1]) then
+  return {'conflict', head}
+end
+if ARGV[3] ~= '' then
+  local prior = redis.call('HGET', KEYS[3], ARGV[3]) or redis.call('HGET', KEYS[4], ARGV[3])
+  if prior then
+    return {'duplicate', tonumber(prior)}
+  end
+end
+local seq = head + 1
+redis.call('XADD', KEYS[1], seq .. '-0', 'r', ARGV[2])
+redis.call('HSET', KEYS[2], 'head', seq)
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[3], seq)
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
+return {'ok', seq}
+"""
+
+# A stream cannot be edited in place: scrubbing rewrites it into a new key (done in chunks by
+# the caller) and this script swaps it in, copying whatever was appended meanwhile.
+SWAP = """
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+local from = '0-0'
+if #last > 0 then from = '(' .. last[1][1] end
+local tail = redis.call('XRANGE', KEYS[1], from, '+')
+for _, entry in ipairs(tail) do
+  redis.call('XADD', KEYS[2], entry[1], unpack(entry[2]))
+end
+redis.call('RENAME', KEYS[2], KEYS[1])
+redis.call('HSET', KEYS[3], 'scrubbed_until', ARGV[1])
+return #tail
+"""
+
+
+def _keys(site: str) -> tuple[str, str, str]:
+    tag = f"madoguchi:{{{site}}}"
+    return f"{tag}:log", f"{tag}:meta", f"{tag}:snapshot"
+
+
+def _day_key(site: str, day: int) -> str:
+    """Command ids are kept two days (keyed by UTC day) to catch retries across midnight."""
+    return f"madoguchi:{{{site}}}:cmds:{day}"
+
+
+class RedisLog:
+    """The event log on Redis or Redis Cluster (``redis://`` / ``redis+cluster://``)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client: Any = None
+
+    async def open(self) -> None:
+        # The socket timeout must outlast XREAD BLOCK, or every quiet tail looks like a fault.
+        options: dict[str, Any] = {
+            "socket_timeout": TAIL_BLOCK_LIMIT + 10,
+            "socket_connect_timeout": 3,
+        }
+        if self.url.startswith("redis+cluster://"):
+            url = self.url.replace("redis+cluster://", "redis://")
+            self.client = RedisCluster.from_url(url, **options)
+        else:
+            self.client = aioredis.from_url(self.url, **options)
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+    async def _script(self, source: str, keys: list[str], args: list[Any]) -> Any:
+        """EVALSHA, falling back to EVAL (which caches the script) on a node that lacks it."""
+        sha = hashlib.sha1(source.encode()).hexdigest()
+        try:
+            try:
+                return await self.client.evalsha(sha, len(keys), *keys, *args)
+            except NoScriptError:
+                return await self.client.eval(source, len(keys), *keys, *args)
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+
+    async def epoch(self, site: str) -> str:
+        _, meta, _ = _keys(site)
+        try:
+            await self.client.hsetnx(meta, "epoch", secrets.token_hex(8))
+            value = await self.client.hget(meta, "epoch")
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+        return str(value.decode())
+
+    async def append(self, site: str, expected_seq: int, record: Record) -> None:
+        log, meta, _ = _keys(site)
+        day = int(record.at // 86400)
+        result = await self._script(
+            APPEND,
+            [log, meta, _day_key(site, day), _day_key(site, day - 1)],
+            [expected_seq, encode_record(record), record.command_id, COMMAND_TTL],
+        )
+        status, seq = result[0].decode(), int(result[1])
+        if status == "conflict":
+            raise Conflict(site, expected_seq, seq)
+        if status == "duplicate":
+            raise DuplicateCommand(site, expected_seq, seq)
+
+    async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
+        log, _, _ = _keys(site)
+        try:
+            entries = await self.client.xrange(log, f"({after_seq}-0", "+", count=limit)
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+        return [decode_record(fields[b"r"]) for _, fields in entries]
+
+    async def wait(self, site: str, after_seq: int, timeout: float) -> None:
+        log, _, _ = _keys(site)
+        try:
+            block = int(min(timeout, TAIL_BLOCK_LIMIT) * 1000)
+            await self.client.xread({log: f"{after_seq}-0"}, count=1, block=block)
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+
+    async def head(self, site: str) -> int:
+        _, meta, _ = _keys(site)
+        try:
+            value = await self.client.hget(meta, "head")
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+        return int(value or 0)
+
+    async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
+        log, meta, _ = _keys(site)
+        try:
+            since = float(await self.client.hget(meta, "scrubbed_until") or 0)
+            if since >= before:
+                return 0
+            fresh = f"madoguchi:{{{site}}}:log:scrub"
+            await self.client.delete(fresh)
+            changed, start = 0, "-"
+            while True:
+                entries = await self.client.xrange(log, start, "+", count=1000)
+                if not entries:
+                    break
+                for entry_id, fields in entries:
+                    record = decode_record(fields[b"r"])
+                    if since <= record.at < before:
+                        new = fn(record)
+                        if new is not record:
+                            fields = {b"r": encode_record(new)}
+                            changed += 1
+                    await self.client.xadd(fresh, fields, id=entry_id)
+                start = "(" + entries[-1][0].decode()
+            if changed:
+                await self._script(SWAP, [log, fresh, meta], [before])
+            else:
+                await self.client.delete(fresh)
+                await self.client.hset(meta, "scrubbed_until", before)
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+        return changed
+
+    async def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+        _, _, snapshot = _keys(site)
+        try:
+            await self.client.hset(snapshot, mapping={"seq": seq, "body": data})
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+
+    async def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
+        _, _, snapshot = _keys(site)
+        try:
+            found = await self.client.hgetall(snapshot)
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+        if not found:
+            return None
+        return int(found[b"seq"]), bytes(found[b"body"])

@@ -1,0 +1,294 @@
+"""Lobby boards in a real browser against a real server: calls, recalls, the announcement queue,
+reconnecting, enrolment, language rotation and self-reload. Screenshots go to docs/screenshots/.
+
+Headless Chromium has no speech voices, so the board captions each language instead of
+speaking it; the tests read the announcement queue (``window.madoguchiBoard.announcements``).
+Where announcements must run to the end, the page's clock is driven with Playwright's clock.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.live import LiveServer
+from tests.test_board_support import (
+    BOARD_TOKENS,
+    INTAKE,
+    SITE,
+    Staff,
+    new_page,
+    open_board,
+    screenshot,
+    server,
+    staff,
+)
+
+__all__ = ["server", "staff"]  # fixtures
+
+FRESH = re.compile(r"\bfresh\b")
+LANGS = ["ja", "en", "zh", "ko"]
+QUEUE_A = {"en": "General reception", "zh": "综合受理", "ko": "종합 접수"}
+
+
+def announcements(page: Page) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = page.evaluate(
+        "window.madoguchiBoard.announcements.map((a) => ({...a}))"
+    )
+    return records
+
+
+def advance(page: Page, ms: int) -> None:
+    """Run the page's clock forward in steps, letting real WebSocket traffic in between."""
+    for _ in range(ms // 5_000):
+        page.clock.run_for(5_000)
+        page.wait_for_timeout(20)
+    page.clock.run_for(ms % 5_000)
+
+
+def call_text(ticket: str, counter: str) -> str:
+    return (
+        f"大変お待たせいたしました。受付番号{ticket}番の番号札でお待ちの方、"
+        f"{counter}番窓口へお越しください。"
+    )
+
+
+def test_a_call_appears_within_a_second_and_a_recall_highlights_it_again(
+    browser: Browser, server: LiveServer, staff: Staff
+) -> None:
+    guide, clerk = staff("guide01", "1111"), staff("clerk-shimin", "2222")
+    page = new_page(browser, 1920, 1080)
+    page.clock.install()
+    open_board(page, server)
+    ticket = guide.run("CreateVisit", intake=INTAKE)["ticket"]
+    clerk.run("OpenCounter", counter="c2")
+
+    clerk.run("CallTicket", counter="c2", visit=ticket)
+    card = page.locator(f'#now-calls li[data-ticket="{ticket}"]')
+    expect(card).to_be_visible(timeout=1000)
+    expect(card.locator(".counter-number")).to_have_text("2", timeout=1000)
+    expect(card).to_have_class(FRESH)
+    expect(card.locator(".badge .t1")).to_have_text("お呼び出し")
+    expect(page.locator("#caption .caption-ticket")).to_have_text(ticket)
+
+    # Once the call has been announced and a few seconds have passed, it is no longer new.
+    advance(page, 30_000)
+    expect(card).not_to_have_class(FRESH)
+    expect(page.locator("#caption")).to_be_hidden()
+
+    clerk.run("Recall", counter="c2")
+    recalled = page.locator(f'#now-calls li[data-ticket="{ticket}"][data-recall="1"]')
+    expect(recalled).to_have_class(FRESH, timeout=1000)
+    expect(recalled.locator(".badge .t1")).to_have_text("再呼出")
+    expect(page.locator(f'li[data-ticket="{ticket}"]')).to_have_count(1)  # replaced, not doubled
+    spoken = [a for a in announcements(page) if a["ticket"] == ticket and a["lang"] == "ja"]
+    assert [(a["recall"], a["text"]) for a in spoken] == [
+        (0, call_text(ticket, "2")),
+        (1, call_text(ticket, "2")),
+    ]
+    clerk.run("CompleteStep", counter="c2")
+    page.context.close()
+
+
+def test_two_simultaneous_calls_queue_one_after_the_other(
+    browser: Browser, server: LiveServer, staff: Staff
+) -> None:
+    guide, clerk = staff("guide01", "1111"), staff("clerk-shimin", "2222")
+    page = new_page(browser, 1920, 1080)
+    page.clock.install()
+    open_board(page, server)
+    tickets = [guide.run("CreateVisit", intake=INTAKE)["ticket"] for _ in range(2)]
+    for counter in ("c3", "c4"):
+        clerk.run("OpenCounter", counter=counter)
+    other = staff("clerk-shimin", "2222")
+    with ThreadPoolExecutor(2) as pool:  # two clerks press "call" at the same moment
+        acks = list(
+            pool.map(
+                lambda job: job[0].run("CallTicket", counter=job[1], visit=job[2]),
+                [(clerk, "c3", tickets[0]), (other, "c4", tickets[1])],
+            )
+        )
+    for ticket in tickets:
+        expect(page.locator(f'#now-calls li[data-ticket="{ticket}"]')).to_be_visible(timeout=1000)
+
+    # The hub ordered the calls; the board announces them in that order, never together.
+    order = sorted(zip(acks, tickets, ("3", "4"), strict=True), key=lambda job: job[0]["seq"])
+    expected = [
+        (ticket, kind, lang, call_text(ticket, counter) if lang == "ja" else None)
+        for _, ticket, counter in order
+        for kind, lang in [("chime", ""), *(("speech", lang) for lang in LANGS)]
+    ]
+    queued = announcements(page)
+    assert [
+        (a["ticket"], a["kind"], a["lang"], a["text"] if a["lang"] == "ja" else None)
+        for a in queued
+    ] == expected
+    assert [a["state"] for a in queued] == ["playing"] + ["queued"] * 9
+    en = next(a for a in queued if a["lang"] == "en")
+    assert en["text"] == (
+        f"Thank you for waiting. Ticket number {order[0][1]}, please come to counter {order[0][2]}."
+    )
+    assert en["spoken"].startswith("Thank you for waiting. Ticket number A ")  # "A 7", not "A007"
+
+    advance(page, 40_000)
+    done = announcements(page)
+    assert [a["state"] for a in done] == ["done"] * 10
+    # No voice on this machine: every language was captioned on screen instead.
+    assert {a["mode"] for a in done if a["kind"] == "speech"} == {"caption"}
+    for before, after in itertools.pairwise(done):
+        assert after["startedAt"] >= before["endedAt"], (before, after)
+    for counter in ("c3", "c4"):
+        clerk.run("CompleteStep", counter=counter)
+    page.context.close()
+
+
+def test_the_board_shows_reconnecting_then_the_live_state_without_reloading(
+    browser: Browser, server: LiveServer, staff: Staff
+) -> None:
+    guide, clerk = staff("guide01", "1111"), staff("clerk-shimin", "2222")
+    page = open_board(new_page(browser, 1920, 1080), server)
+    page.evaluate("window.notReloaded = true")
+    ticket = guide.run("CreateVisit", intake=INTAKE)["ticket"]
+    clerk.run("OpenCounter", counter="c1")
+    clerk.run("CallTicket", counter="c1", visit=ticket)
+    card = page.locator(f'#now-calls li[data-ticket="{ticket}"]')
+    expect(card).to_have_class(FRESH, timeout=1000)
+    conn = page.locator("#conn")
+    expect(conn).to_be_hidden()
+
+    server.stop()
+    expect(conn).to_be_visible(timeout=15_000)
+    expect(conn).to_contain_text("再接続中")
+    expect(page.locator("body")).to_have_attribute("data-link", "lost")
+    # Without the hub nothing is presented as being called right now.
+    expect(page.locator(".calls > li.fresh")).to_have_count(0)
+    expect(card).to_be_visible()  # still listed (dimmed) for orientation
+
+    server.start()
+    expect(conn).to_be_hidden(timeout=40_000)
+    expect(page.locator("body")).to_have_attribute("data-link", "live")
+    assert page.evaluate("window.notReloaded") is True
+    # Live again: the next call arrives as before.
+    clerk = staff("clerk-shimin", "2222")
+    clerk.run("CompleteStep", counter="c1")
+    nxt = guide.run("CreateVisit", intake=INTAKE)["ticket"]
+    clerk.run("CallTicket", counter="c1", visit=nxt)
+    expect(page.locator(f'#now-calls li[data-ticket="{nxt}"]')).to_have_class(FRESH, timeout=1000)
+    clerk.run("CompleteStep", counter="c1")
+    page.context.close()
+
+
+def test_enrolment_keeps_the_token_out_of_the_address_and_refuses_unknown_displays(
+    browser: Browser, server: LiveServer, staff: Staff
+) -> None:
+    page = open_board(new_page(browser, 1920, 1080), server, "lobby-2f")
+    assert page.url == f"{server.url}/board/{SITE}/lobby-2f"
+    stored = page.evaluate(f"localStorage.getItem('madoguchi.board.{SITE}.lobby-2f.device')")
+    assert stored == BOARD_TOKENS["lobby-2f"]
+    page.reload()  # a power cut: the TV comes back on the plain address
+    expect(page.locator("body")).to_have_attribute("data-link", "live")
+    expect(page.locator("#waiting tbody tr")).to_have_count(4)  # C, D, E, F
+    page.context.close()
+
+    stranger = new_page(browser, 1920, 1080)
+    stranger.goto(f"{server.url}/board/{SITE}/lobby-1f?device=not-a-real-token")
+    expect(stranger.locator("#setup")).to_be_visible()
+    expect(stranger.locator("#setup")).to_contain_text("登録されていません")
+    expect(stranger.locator("#now-calls li")).to_have_count(0)
+    stranger.context.close()
+    missing = new_page(browser, 640, 480)
+    assert missing.goto(f"{server.url}/board/{SITE}/no-such-board").status == 404  # type: ignore[union-attr]
+    missing.context.close()
+
+
+def test_the_board_rotates_its_second_language(browser: Browser, server: LiveServer) -> None:
+    page = new_page(browser, 1920, 1080)
+    page.clock.install()
+    open_board(page, server)
+    heading = page.locator("#now-heading")
+    expect(heading.locator(".t1")).to_have_text("お呼び出し中")
+    for text, lang in [("Now calling", "en"), ("正在呼叫", "zh"), ("호출 중", "ko")] * 2:
+        expect(heading.locator(".t2")).to_have_text(text)
+        expect(heading.locator(".t2")).to_have_attribute("lang", lang)
+        label = page.locator('#waiting tr[data-queue="A"] .label .t2')
+        expect(label).to_have_text(QUEUE_A[lang])
+        page.clock.run_for(8_000)
+    page.context.close()
+
+
+def test_the_board_reloads_itself_when_the_server_version_changes(
+    browser: Browser, server: LiveServer, staff: Staff
+) -> None:
+    page = open_board(new_page(browser, 1920, 1080), server)
+    page.evaluate("window.notReloaded = true")
+    # As if this page had been served before an upgrade: its version no longer matches.
+    with page.expect_event("load", timeout=15_000):
+        page.evaluate(
+            "const hub = window.madoguchiBoard.hub; hub.version = 'old'; hub.socket.close()"
+        )
+    expect(page.locator("body")).to_have_attribute("data-link", "live")
+    assert page.evaluate("window.notReloaded") is None
+    page.context.close()
+
+
+def test_many_calls_keep_the_board_bounded(
+    browser: Browser, server: LiveServer, staff: Staff
+) -> None:
+    guide, clerk = staff("guide01", "1111"), staff("clerk-shimin", "2222")
+    page = open_board(new_page(browser, 1920, 1080), server)
+    clerk.run("OpenCounter", counter="c30")
+    tickets = [guide.run("CreateVisit", intake=INTAKE)["ticket"] for _ in range(40)]
+    for ticket in tickets:
+        clerk.run("CallTicket", counter="c30", visit=ticket)
+        clerk.run("CompleteStep", counter="c30")
+    expect(page.locator(f'#now-calls li[data-ticket="{tickets[-1]}"]')).to_be_visible()
+    sizes = page.evaluate(
+        """() => { const b = window.madoguchiBoard; return {
+             items: document.querySelectorAll('.calls > li').length,
+             records: b.announcements.length, pending: b.announcer.pending.length,
+             announced: b.state.announced.ids.size, fresh: b.state.freshUntil.size }; }"""
+    )
+    assert sizes["items"] <= 8  # the site's recent_calls
+    assert sizes["records"] <= 120 and sizes["pending"] <= 60
+    assert sizes["announced"] <= 8 and sizes["fresh"] <= 40
+    page.context.close()
+
+
+def test_board_screenshots(browser: Browser, server: LiveServer, staff: Staff) -> None:
+    guide, clerk = staff("guide01", "1111"), staff("clerk-shimin", "2222")
+    hoken = staff("clerk-hoken", "2223")
+    desks = {"c1": clerk, "c2": clerk, "c3": clerk, "c4": clerk, "c5": hoken}
+    for counter, desk in desks.items():
+        desk.run("OpenCounter", counter=counter)
+    for _ in range(10):
+        guide.run("CreateVisit", intake=INTAKE)
+    for counter in ("c2", "c3", "c4", "c5"):
+        desks[counter].run("CallNext", counter=counter)
+
+    page = new_page(browser, 1920, 1080)
+    page.clock.install()
+    open_board(page, server)  # switched on after those calls: shown, not announced again
+    clerk.run("CallNext", counter="c1")
+    newest = page.locator("#now-calls li").first
+    expect(newest).to_have_attribute("data-counter", "1")
+    expect(newest).to_have_class(FRESH)
+    advance(page, 4_000)  # after the chime: the Japanese call is captioned
+    expect(page.locator("#caption .caption-text")).to_contain_text("大変お待たせいたしました")
+    screenshot(page, "board-calling-ja.png")
+    advance(page, 25_000)  # announced in every language: a quiet board
+    expect(page.locator("#caption")).to_be_hidden()
+    expect(page.locator(".calls > li.fresh")).to_have_count(0)
+    screenshot(page, "board-landscape-ja.png")
+    page.context.close()
+
+    portrait = new_page(browser, 1080, 1920)
+    open_board(portrait, server, "entrance")
+    expect(portrait.locator("#waiting tbody tr")).to_have_count(6)
+    screenshot(portrait, "board-portrait-ja.png")
+    portrait.context.close()
+    for counter, desk in desks.items():
+        desk.run("CompleteStep", counter=counter)

@@ -1,0 +1,231 @@
+"""Scale-out on Redis: several hub processes share each site's log (real redis-server)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from server.domain.events import Called, Record
+from server.domain.state import fold
+from server.log.base import open_log
+from tests.live import Client, LiveServer, login
+from tests.redis_proc import RedisServer, make_cluster
+from tests.test_server_scenario import INTAKE, SITE
+
+BOARD = "?device=demo-board-lobby-1f-token"
+
+
+@pytest.fixture
+def pair(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two hub processes on different ports sharing the session's Redis."""
+    redis.Redis(port=redis_server.port).flushall()
+    a = LiveServer(tmp_path / "a", store=redis_server.url)
+    b = LiveServer(tmp_path / "b", store=redis_server.url)
+    for server in (a, b):
+        server.log_path.parent.mkdir(parents=True, exist_ok=True)
+        server.start()
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+async def read_log(url: str, site: str = SITE) -> list[Record]:
+    backend = open_log(url)
+    await backend.open()
+    try:
+        return await backend.read(site, 0)
+    finally:
+        await backend.close()
+
+
+async def staff(server: LiveServer, who: str, pin: str, view: dict[str, Any]) -> Client:
+    client = await Client.connect(server, login(server, who, pin))
+    await client.hello(SITE, view)
+    return client
+
+
+async def test_a_command_on_one_process_reaches_a_board_on_the_other(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = pair
+    guide = await staff(a, "guide01", "1111", {"kind": "floor"})
+    reception = await staff(b, "clerk-shimin", "2222", {"kind": "counter", "department": "shimin"})
+    care = await staff(a, "clerk-choju", "3333", {"kind": "counter", "department": "choju"})
+    board = await Client.connect(b, query=BOARD)
+    await board.hello(SITE, {"kind": "board", "board": "lobby-1f"})
+
+    await reception.command("open-1", {"type": "OpenCounter", "counter": "c1"})
+    await care.command("open-50", {"type": "OpenCounter", "counter": "c50"})
+    ack = await guide.command("g-1", {"type": "CreateVisit", "intake": INTAKE})
+    visit = ack["visit"]
+    await reception.until(lambda m: visit in m.get("upsert", {}).get("visits", {}))
+    await reception.command("r-1", {"type": "CallNext", "counter": "c1"})
+    call = await board.until(lambda m: m.get("upsert", {}).get("calls"))
+    assert [(c["ticket"], c["counter"]) for c in call["upsert"]["calls"].values()] == [
+        ("A001", "1")
+    ]
+    await reception.command(
+        "r-2",
+        {"type": "AddProcedure", "visit": visit, "procedure": "kaigo_sodan", "note": "介護の相談"},
+    )
+    handoff = await care.until(lambda m: visit in m.get("upsert", {}).get("visits", {}))
+    steps = handoff["upsert"]["visits"][visit]["steps"]
+    assert [s["note"] for s in steps if s["queue"] == "D"] == ["介護の相談"]
+    # A retried command sent to the other process is acknowledged, not applied again.
+    again = await reception.command("g-1", {"type": "CreateVisit", "intake": INTAKE})
+    assert again["duplicate"] is True
+    assert again["ticket"] == "A001"
+    for client in (guide, reception, care, board):
+        await client.close()
+
+
+async def test_concurrent_calls_from_two_processes_never_call_anyone_twice(
+    pair: tuple[LiveServer, LiveServer], redis_server: RedisServer
+) -> None:
+    a, b = pair
+    guide = await staff(a, "guide01", "1111", {"kind": "floor"})
+    one = await staff(a, "clerk-shimin", "2222", {"kind": "counter", "department": "shimin"})
+    two = await staff(b, "clerk-shimin", "2222", {"kind": "counter", "department": "shimin"})
+    await one.command("o1", {"type": "OpenCounter", "counter": "c1"})
+    await two.command("o2", {"type": "OpenCounter", "counter": "c2"})
+    for i in range(50):
+        await guide.command(f"v{i}", {"type": "CreateVisit", "intake": INTAKE})
+    for round_ in range(20):
+        replies = await asyncio.gather(
+            one.command(f"a{round_}", {"type": "CallNext", "counter": "c1"}),
+            two.command(f"b{round_}", {"type": "CallNext", "counter": "c2"}),
+        )
+        assert all(r["type"] == "ack" for r in replies), replies
+        for client, counter in ((one, "c1"), (two, "c2")):
+            done = await client.command(
+                f"d{counter}{round_}", {"type": "CompleteStep", "counter": counter}
+            )
+            assert done["type"] == "ack"
+    records = await read_log(redis_server.url)
+    called = [e.visit for r in records for e in r.events if isinstance(e, Called)]
+    assert len(called) == 40
+    assert len(set(called)) == 40
+    # Both processes hold the fold of the log.
+    state = fold(SITE, records)
+    fresh_a = await staff(a, "super01", "9999", {"kind": "floor"})
+    fresh_b = await staff(b, "super01", "9999", {"kind": "floor"})
+    assert fresh_a.entities == fresh_b.entities
+    waiting = {
+        v["ticket"] for v in fresh_a.entities["visits"].values() if v["where"].get("queue") == "A"
+    }
+    assert waiting == {
+        v.ticket for v in state.visits.values() if v.step is not None and v.step.queue == "A"
+    }
+    assert len(waiting) == 10
+    for client in (guide, one, two, fresh_a, fresh_b):
+        await client.close()
+
+
+async def test_kill_9_redis_loses_no_acked_command_and_clients_converge(
+    tmp_path: Path,
+) -> None:
+    store = RedisServer(tmp_path / "redis")  # appendonly yes, appendfsync always
+    store.start()
+    a = LiveServer(tmp_path / "a", store=store.url)
+    b = LiveServer(tmp_path / "b", store=store.url)
+    for server in (a, b):
+        server.log_path.parent.mkdir(parents=True, exist_ok=True)
+        server.start()
+    try:
+        guide = await staff(a, "guide01", "1111", {"kind": "floor"})
+        board = await Client.connect(b, query=BOARD)
+        await board.hello(SITE, {"kind": "board", "board": "lobby-1f"})
+        acked: list[str] = []
+        refused = 0
+        some_acked = asyncio.Event()
+
+        async def stream() -> None:
+            nonlocal refused
+            for i in range(60):
+                reply = await guide.command(
+                    f"s{i}",
+                    {"type": "CreateVisit", "intake": INTAKE},
+                )
+                if reply["type"] == "ack":
+                    acked.append(reply["ticket"])
+                    if len(acked) == 15:
+                        some_acked.set()
+                else:
+                    assert reply["code"] == "store_unavailable", reply
+                    refused += 1
+
+        writer = asyncio.create_task(stream())
+        await asyncio.wait_for(some_acked.wait(), 30)
+        store.kill()
+        stale = await board.until(lambda m: m["type"] == "status", timeout=20)
+        assert stale["stale"] is True
+        health = httpx.get(b.url + "/healthz")
+        assert health.status_code == 503
+        await asyncio.sleep(0.5)
+        store.start()
+        await writer
+        assert refused > 0
+        await board.until(lambda m: m["type"] == "status" and not m["stale"], timeout=20)
+
+        records = await read_log(store.url)
+        state = fold(SITE, records)
+        tickets = {v.ticket for v in state.visits.values()}
+        assert set(acked) <= tickets
+        assert len(tickets) == len(acked)  # refused commands left nothing behind
+        views = []
+        for server in (a, b):
+            fresh = await staff(server, "super01", "9999", {"kind": "floor"})
+            views.append(fresh.entities)
+            await fresh.close()
+        assert views[0] == views[1]
+        assert {v["ticket"] for v in views[0]["visits"].values()} == tickets
+        await guide.close()
+        await board.close()
+    finally:
+        a.stop()
+        b.stop()
+        store.stop()
+
+
+async def test_sites_spread_over_a_three_node_cluster(tmp_path: Path) -> None:
+    nodes = make_cluster(tmp_path)
+    url = f"redis+cluster://127.0.0.1:{nodes[0].port}/0"
+    a = LiveServer(tmp_path / "a", store=url)
+    b = LiveServer(tmp_path / "b", store=url)
+    for server in (a, b):
+        server.log_path.parent.mkdir(parents=True, exist_ok=True)
+        server.start()
+    try:
+        for site in (SITE, "nakagyo"):
+            guide = await Client.connect(a, login(a, "guide01", "1111"))
+            await guide.hello(site, {"kind": "floor"})
+            ack = await guide.command(f"{site}-1", {"type": "CreateVisit", "intake": INTAKE})
+            assert ack["ticket"] == "A001"
+            other = await Client.connect(b, login(b, "super01", "9999"))
+            await other.hello(site, {"kind": "floor"})
+            assert [v["ticket"] for v in other.entities["visits"].values()] == ["A001"]
+            await guide.close()
+            await other.close()
+        owners = set()
+        for site in (SITE, "nakagyo"):
+            key = f"madoguchi:{{{site}}}:log"
+            slot = redis.Redis(port=nodes[0].port).cluster("keyslot", key)
+            holders = [
+                n.port
+                for n in nodes
+                if redis.Redis(port=n.port).cluster("countkeysinslot", slot) > 0
+            ]
+            assert len(holders) == 1
+            owners.add(holders[0])
+        assert len(owners) == 2  # the two sites live on different shards
+    finally:
+        a.stop()
+        b.stop()
+        for node in nodes:
+            node.stop()
