@@ -75,8 +75,13 @@ class LifeEvent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class LifeEvents(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Questions, events and rules; ``needs`` and ``languages`` label the intake's other fields
+    (accessibility needs by their fixed ids, and the visitor languages offered)."""
+
     questions: dict[str, Question]
     events: dict[str, LifeEvent]
+    needs: dict[str, Text] = {}
+    languages: dict[str, Text] = {}
 
 
 class Document(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 import zoneinfo
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from server.config import (
     Site,
     Text,
 )
+from server.domain.intake import Need
 from server.errors import ConfigError
 from server.passwords import token_digest
 
@@ -308,6 +310,15 @@ def _life_event_problems(config: Config, at: _At) -> Iterator[str]:
     for event_id, event in config.life_events.events.items():
         here = at.key("events").key(event_id)
         yield from _event_problems(here, event_id, event, questions, config.procedures)
+    yield from _need_problems(config, at.key("needs"))
+
+
+def _need_problems(config: Config, at: _At) -> Iterator[str]:
+    """Need labels name the intake's fixed need ids (a typo would label nothing)."""
+    known = typing.get_args(Need)
+    for need in config.life_events.needs:
+        if need not in known:
+            yield at.key(need).problem(_unknown("need", need, known))
 
 
 def _question_problems(

@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from server.auth import Principal
 from server.config import Config, Site
+from server.domain.intake import MAX_NOTE, MAX_PARTY
 
 if TYPE_CHECKING:
     from server.context import AppContext
@@ -44,6 +45,9 @@ def catalog(config: Config, site: Site) -> dict[str, Any]:
         "documents": config.procedures.documents,
         "forms": config.procedures.forms,
         "self_service": config.procedures.self_service,
+        "needs": config.life_events.needs,
+        "languages": config.life_events.languages,
+        "limits": {"party_size": MAX_PARTY, "note": MAX_NOTE},
     }
 
 

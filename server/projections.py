@@ -241,6 +241,7 @@ def _visit_entity(site: Site, visit: Visit, snap: Snapshot) -> dict[str, Any]:
         "closed_at": visit.closed_at,
         "current": visit.current,
         "intake": msgspec.to_builtins(visit.intake),
+        "intake_editable": visit.intake_editable,
         "forms": visit.forms,
         "steps": msgspec.to_builtins(visit.steps),
         "token": visit.token,

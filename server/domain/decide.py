@@ -70,7 +70,7 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             return _create_visit(state, command, ctx, rules)
         case c.UpdateIntake(visit=vid, intake=intake):
             visit = _open_visit(state, vid)
-            if visit.status not in ("writing", "waiting") or visit.current != 0:
+            if not visit.intake_editable:
                 raise Rejected("already_done", "the intake can only change before the first call")
             plan = _plan(intake, rules, command.override_self_service)
             return [ev.IntakeUpdated(visit.id, intake, plan.steps, plan.forms, is_priority(intake))]

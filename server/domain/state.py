@@ -74,6 +74,11 @@ class Visit(msgspec.Struct):
     def is_open(self) -> bool:
         return self.status in OPEN_VISIT
 
+    @property
+    def intake_editable(self) -> bool:
+        """The intake can still change: nobody has called the visitor yet."""
+        return self.status in ("writing", "waiting") and self.current == 0
+
 
 class CounterState(msgspec.Struct):
     status: CounterStatus = "closed"

@@ -1,0 +1,349 @@
+// The floor guide's phone app: wires the shared hub client, the planner, the wizard, the
+// ticket screen and today's visits together. Commands go through the hub client's outbox
+// (kept in localStorage, retried with the same id until acknowledged), so a visit created
+// while the Wi-Fi is down is created exactly once when the phone is back.
+
+import { HubClient, commandId } from "/static/hub.js";
+import { fill, h, store, toast } from "./dom.js";
+import { errorText, lang, loadLang, setLang, translatePage, ui } from "./i18n.js";
+import { Planner } from "./planner.js";
+import { renderTicket } from "./ticket.js";
+import { VisitList } from "./visits.js";
+import { Wizard, draftFromVisit, emptyDraft, intakeOf } from "./wizard.js";
+
+const body = document.body;
+const site = body.dataset.site;
+const staff = body.dataset.staff;
+const version = body.dataset.version;
+const KEYS = {
+  me: "madoguchi-guide",
+  outbox: `madoguchi-outbox-${site}-${staff}`,
+  draft: `madoguchi-guide-draft-${site}-${staff}`,
+  followups: `madoguchi-guide-followups-${site}-${staff}`,
+  floor: `madoguchi-guide-floor-${site}-${staff}`,
+  catalog: `madoguchi-guide-catalog-${site}`,
+};
+const CATALOG_URL = `/api/sites/${encodeURIComponent(site)}/catalog`;
+
+// Remember this phone's guide and office: /guide opens them again after a restart.
+store.set(KEYS.me, { site, staff, name: body.dataset.staffName, at: Date.now() });
+loadLang();
+translatePage();
+
+const conn = document.getElementById("conn");
+const outboxChip = document.getElementById("outbox");
+const sections = {
+  intake: document.getElementById("intake"),
+  ticket: document.getElementById("ticket"),
+  visits: document.getElementById("visits"),
+};
+let tab = "intake";
+const followups = store.get(KEYS.followups, {}); // create command id -> {forms}
+const toasts = new Map(); // command id -> message once acknowledged
+
+main().catch((error) => {
+  console.error(error);
+  fill(document.getElementById("wizard-body"), h("p", { class: "error", role: "alert" }, ui("load_failed")));
+});
+
+async function main() {
+  registerServiceWorker();
+  const catalog = await loadCatalog();
+  const hub = new HubClient({ site, view: { kind: "floor" }, outboxKey: KEYS.outbox, version });
+  const planner = new Planner(site);
+  const cached = store.get(KEYS.floor, null);
+
+  const send = (command, id = commandId()) => {
+    hub.send(command, id).catch((error) => refused(id, error));
+    return id;
+  };
+
+  const wizard = new Wizard({
+    root: sections.intake,
+    catalog,
+    planner,
+    draftKey: KEYS.draft,
+    actions: {
+      issue(draft, plan, writing) {
+        const id = commandId();
+        const forms = plan ? draft.formsDone.filter((f) => plan.forms.includes(f)) : [];
+        if (forms.length) {
+          followups[id] = { forms };
+          store.set(KEYS.followups, followups);
+        }
+        draft.issued = { id, kind: "create", writing, plan };
+        wizard.save();
+        showTab("intake");
+        send({ type: "CreateVisit", intake: intakeOf(draft), override_self_service: draft.override, forms_pending: writing }, id);
+      },
+      save(draft) {
+        const { visit, ticket } = draft.editing;
+        const id = commandId();
+        toasts.set(id, ui("saved", { ticket }));
+        send({ type: "UpdateIntake", visit, intake: intakeOf(draft), override_self_service: draft.override }, id);
+        wizard.reset();
+        showTab("visits");
+      },
+      deflect(draft, plan) {
+        const id = commandId();
+        draft.issued = { id, kind: "deflect", plan };
+        wizard.save();
+        showTab("intake");
+        send({ type: "RecordDeflection", intake: intakeOf(draft) }, id);
+      },
+    },
+  });
+
+  const visits = new VisitList({
+    root: sections.visits,
+    catalog,
+    timezone: catalog.site.timezone,
+    actions: {
+      markForms(visit, forms) {
+        send({ type: "MarkForms", visit: visit.id, forms });
+      },
+      cancel(visit, reason) {
+        const id = commandId();
+        toasts.set(id, ui("cancelled_toast", { ticket: visit.ticket }));
+        send({ type: "CancelVisit", visit: visit.id, reason }, id);
+      },
+      edit(visit) {
+        const d = wizard.draft;
+        const busy = !d.issued && !d.editing && (d.events.length || d.extra.length);
+        if (busy && !window.confirm(ui("start_over_confirm"))) return;
+        wizard.reset(draftFromVisit(visit));
+        showTab("intake");
+      },
+      ticketUrl(visit) {
+        return `/guide/${encodeURIComponent(site)}/ticket/${encodeURIComponent(visit.id)}`;
+      },
+    },
+  });
+
+  // --- what the screens show --------------------------------------------------------------
+
+  let ticketKey = "";
+  function renderTicketView(force = false) {
+    const draft = wizard.draft;
+    if (!draft.issued) return;
+    const ack = draft.issued.ack;
+    const visit = ack ? (hub.entities.visits || {})[ack.visit] : undefined;
+    const pending = hub.pending.find((p) => p.id === draft.issued.id);
+    const key = JSON.stringify([lang(), draft.issued, pending && pending.sent, visit && visit.status, visit && visit.steps.map((s) => s.queue)]);
+    if (!force && key === ticketKey) return;
+    ticketKey = key;
+    renderTicket({
+      root: sections.ticket,
+      draft,
+      catalog,
+      site,
+      visit,
+      pending,
+      actions: {
+        next() {
+          wizard.reset(emptyDraft());
+          showTab("intake");
+          sections.intake.querySelector("h2")?.focus();
+        },
+        fix() {
+          draft.issued = null;
+          draft.step = "plan";
+          wizard.save();
+          wizard.render();
+          showTab("intake");
+        },
+      },
+    });
+  }
+
+  function showTab(name) {
+    tab = name;
+    const issued = Boolean(wizard.draft.issued);
+    sections.intake.hidden = name !== "intake" || issued;
+    sections.ticket.hidden = name !== "intake" || !issued;
+    sections.visits.hidden = name !== "visits";
+    for (const button of document.querySelectorAll("[data-tab]")) {
+      button.setAttribute("aria-current", button.dataset.tab === name ? "page" : "false");
+    }
+    if (name === "intake" && issued) renderTicketView(true);
+    if (name === "intake" && !issued) wizard.render();
+  }
+
+  let saveTimer = null;
+  let lastLive = null;
+  function refreshVisits() {
+    const live = hub.entities.visits;
+    const source = live || (cached && cached.visits) || {};
+    const at = live ? lastLive : cached && cached.at;
+    const asOf = hub.status !== "live" && at ? new Date(at).toLocaleTimeString("ja-JP", { hour: "2-digit", minute: "2-digit" }) : null;
+    visits.update({ visits: source, pending: hub.pending, asOf });
+    document.getElementById("visit-count").textContent = String(visits.openCount());
+  }
+
+  function keepFloor() {
+    // The last live list, shown (marked "as of") when the phone starts without a connection.
+    lastLive = Date.now();
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => store.set(KEYS.floor, { visits: hub.entities.visits || {}, at: lastLive }), 1000);
+  }
+
+  function refreshOutbox() {
+    const pending = hub.pending;
+    outboxChip.hidden = pending.length === 0;
+    outboxChip.textContent = ui("outbox", { n: pending.length });
+    outboxChip.dataset.sent = pending.every((p) => p.sent) ? "sent" : "waiting";
+    document.documentElement.dataset.pending = String(pending.length);
+  }
+
+  function refreshConn() {
+    const status = hub.status;
+    conn.dataset.status = status;
+    conn.textContent = ui(`conn_${status}`) || status;
+  }
+
+  // --- acknowledgements and refusals -------------------------------------------------------
+
+  function acked(message) {
+    const follow = followups[message.id];
+    if (follow && message.visit) {
+      delete followups[message.id];
+      store.set(KEYS.followups, followups);
+      send({ type: "MarkForms", visit: message.visit, forms: follow.forms });
+    }
+    const issued = wizard.draft.issued;
+    if (issued && issued.id === message.id && !issued.ack) {
+      issued.ack = message.visit ? { visit: message.visit, ticket: message.ticket, token: message.token } : { ok: true };
+      wizard.save();
+      if (tab === "intake") renderTicketView();
+    }
+    if (toasts.has(message.id)) {
+      toast(toasts.get(message.id), "ok");
+      toasts.delete(message.id);
+    }
+  }
+
+  function refused(id, error) {
+    if (followups[id]) {
+      delete followups[id];
+      store.set(KEYS.followups, followups);
+    }
+    toasts.delete(id);
+    const issued = wizard.draft.issued;
+    if (issued && issued.id === id) {
+      issued.error = { code: error.code, message: error.message };
+      wizard.save();
+      renderTicketView(true);
+      return;
+    }
+    toast(ui("refused", { msg: errorText(error) }), "error");
+  }
+
+  hub.addEventListener("ack", (e) => acked(e.detail));
+  hub.addEventListener("failure", (e) => {
+    const message = e.detail;
+    if (message.id && hub.pending.some((p) => p.id === message.id)) {
+      toast(ui("retrying"), "warn");
+    } else if (message.id) {
+      refused(message.id, message);
+    } else {
+      toast(ui("refused", { msg: errorText(message) }), "error");
+    }
+  });
+  hub.addEventListener("change", (e) => {
+    if (e.detail.collections.includes("visits")) {
+      keepFloor();
+      refreshVisits();
+      if (tab === "intake") renderTicketView();
+    }
+  });
+  hub.addEventListener("outbox", () => {
+    refreshOutbox();
+    refreshVisits();
+    if (tab === "intake") renderTicketView();
+  });
+  hub.addEventListener("status", () => {
+    refreshConn();
+    refreshVisits();
+  });
+  hub.addEventListener("version", () => {
+    const banner = document.getElementById("version-banner");
+    fill(banner, ui("new_version"), " ", h("button", { type: "button", class: "small", onclick: () => location.reload() }, ui("reload")));
+    banner.hidden = false;
+  });
+  // The browser knows first when the Wi-Fi is gone: drop the socket rather than wait for
+  // silence (commands then wait in the outbox), and connect at once when it is back.
+  window.addEventListener("offline", () => hub.socket && hub.socket.close(4001, "offline"));
+  window.addEventListener("online", () => hub.reconnect());
+
+  // --- chrome: tabs, language, menu ----------------------------------------------------------
+
+  for (const button of document.querySelectorAll("[data-tab]")) {
+    button.addEventListener("click", () => showTab(button.dataset.tab));
+  }
+  outboxChip.addEventListener("click", () => showTab("visits"));
+  document.getElementById("lang").addEventListener("click", () => {
+    setLang(lang() === "ja" ? "en" : "ja");
+    translatePage();
+    refreshConn();
+    refreshOutbox();
+    wizard.relabel();
+    refreshVisits();
+    renderTicketView(true);
+  });
+  document.getElementById("sign-out").addEventListener("click", async () => {
+    const n = hub.pending.length;
+    if (n && !window.confirm(ui("sign_out_pending", { n }))) return;
+    await fetch("/api/logout", { method: "POST" }).catch(() => {});
+    store.remove(KEYS.floor);
+    location.assign(`/signin?next=${encodeURIComponent(location.pathname)}&id=${encodeURIComponent(staff)}`);
+  });
+  const switcher = document.getElementById("site-switch");
+  if (switcher) switcher.addEventListener("change", () => location.assign(`/guide/${encodeURIComponent(switcher.value)}`));
+
+  refreshConn();
+  refreshOutbox();
+  wizard.start();
+  showTab("intake");
+  refreshVisits();
+  hub.start();
+  // For tests and support: the running app.
+  window.madoguchiGuide = { hub, wizard, planner, visits };
+  document.documentElement.dataset.ready = "true";
+}
+
+async function loadCatalog() {
+  try {
+    const response = await fetch(CATALOG_URL, { cache: "no-cache" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const catalog = await response.json();
+    store.set(KEYS.catalog, catalog);
+    return catalog;
+  } catch (error) {
+    // Offline and no service worker copy yet: the last catalog this phone saw.
+    const saved = store.get(KEYS.catalog, null);
+    if (saved) return saved;
+    throw error;
+  }
+}
+
+function registerServiceWorker() {
+  const ready = document.getElementById("offline-ready");
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker
+    .register(`/guide/sw.js?v=${encodeURIComponent(version)}`, { scope: "/guide/" })
+    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => {
+      const worker = registration.active;
+      if (!worker) return;
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event) => {
+        if (!event.data || !event.data.ok) return;
+        document.documentElement.dataset.offlineReady = "true";
+        ready.dataset.i18n = "offline_ready";
+        ready.textContent = ui("offline_ready");
+      };
+      // The page and the catalog were fetched before the worker controlled the page.
+      worker.postMessage({ type: "warm", urls: [location.pathname, CATALOG_URL, `/guide/${site}/manifest.webmanifest`] }, [channel.port2]);
+    })
+    .catch((error) => console.warn("service worker", error));
+}

@@ -1,0 +1,276 @@
+"""The floor guide's phone app: ``/guide/{site}``, its printable ticket and the ticket's QR code.
+
+Routes:
+
+- ``/guide`` — start page: goes on to the site and guide remembered on this phone;
+- ``/guide/{site}`` — the app (guides and supervisors): intake wizard, preview, ticket,
+  today's visits. It renders from ``/api/sites/{site}/catalog`` and the ``floor`` view;
+- ``/guide/{site}/ticket/{visit}`` — the printable ticket (A6, or ``?paper=receipt``);
+- ``/guide/{site}/qr/{visit}.svg`` — the QR code of the visitor's own status page;
+- ``/guide/{site}/manifest.webmanifest`` and ``/guide/sw.js`` — the PWA: the service worker is
+  served from ``/guide/`` so that its scope covers every site's app.
+
+A visit is named by id or by today's ticket number. Tickets, QR codes and the app are for
+staff only: the QR code carries the visitor's unguessable link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from server.auth import Principal
+from server.config import Site
+from server.context import AppContext
+from server.domain.state import Visit
+from server.errors import Rejected
+from server.pages import render, signed_in
+from server.settings import ROOT
+
+APP_ROLES = ("guide", "supervisor")
+# A counter may reprint a ticket for the visitor standing at it.
+TICKET_ROLES = ("guide", "supervisor", "clerk")
+SERVICE_WORKER = ROOT / "handhelds" / "guide" / "sw.js"
+ICONS = "/handhelds/guide/icons"
+PAPERS = ("a6", "receipt")
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# The ticket's own words, in Japanese and the visitor's language (office labels come from
+# config: queue labels and the site's name).
+TICKET_WORDS: dict[str, dict[str, str]] = {
+    "ja": {
+        "number": "受付番号",
+        "scan": "呼び出し状況はこちら",
+        "wait": "番号が呼ばれるまで待合でお待ちください。番号は画面と音声でお呼びします。",
+    },
+    "en": {
+        "number": "Ticket number",
+        "scan": "Scan to follow your turn",
+        "wait": "Please wait in the waiting area; your number is shown and announced.",
+    },
+    "zh": {
+        "number": "受理号码",
+        "scan": "扫码查看叫号进度",
+        "wait": "请在等候区等候，叫号时屏幕显示并广播。",
+    },
+    "ko": {
+        "number": "접수 번호",
+        "scan": "호출 상황 확인",
+        "wait": "대기 구역에서 기다려 주십시오. 번호는 화면과 음성으로 안내합니다.",
+    },
+    "vi": {
+        "number": "Số thứ tự",
+        "scan": "Quét để xem lượt của bạn",
+        "wait": "Vui lòng chờ tại khu vực chờ; số của bạn sẽ hiển thị và được gọi.",
+    },
+}
+
+
+def visitor_path(site_id: str, token: str) -> str:
+    """The visitor's own status page (built by the visitor screen)."""
+    return f"/visit/{site_id}/{token}"
+
+
+def visitor_url(request: Request, site_id: str, token: str) -> str:
+    """The absolute address the ticket's QR code encodes."""
+    return str(request.base_url).rstrip("/") + visitor_path(site_id, token)
+
+
+def find_visit(ctx: AppContext, site_id: str, ref: str) -> Visit | None:
+    """Today's visit by id or ticket number, or None."""
+    try:
+        state = ctx.hub.site(site_id).state
+    except Rejected:
+        return None
+    return state.visits.get(ref) or state.visits.get(state.tickets.get(ref.upper(), ""))
+
+
+def qr_svg(url: str, scale: int = 4) -> str:
+    """An inline SVG QR code (segno; medium error correction survives a creased ticket)."""
+    code = segno.make(url, error="m", micro=False)
+    svg: str = code.svg_inline(scale=scale, border=2, dark="#000", light="#fff")
+    return svg
+
+
+def qr_svg_file(url: str, scale: int = 6) -> bytes:
+    """A standalone SVG document of the QR code (an <img> needs the SVG namespace)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(
+        buffer, kind="svg", scale=scale, border=2, dark="#000", light="#fff", xmldecl=False
+    )
+    return buffer.getvalue()
+
+
+def _counters(site: Site, queue_id: str) -> list[str]:
+    return [c.number for c in site.counters if queue_id in c.queues]
+
+
+def _floor(site: Site, queue_id: str) -> str:
+    floors = [d.floor for d in site.departments if d.id in site.queue(queue_id).departments]
+    return next((f for f in floors if f), "")
+
+
+def ticket_context(request: Request, site: Site, visit: Visit, paper: str) -> dict[str, Any]:
+    """What the printable ticket shows: number, where to go, the itinerary and the QR code."""
+    # Japanese first, then the visitor's language (English for languages the ticket lacks).
+    lang = visit.intake.language if visit.intake.language in TICKET_WORDS else "en"
+    local = dt.datetime.fromtimestamp(visit.created_at, ZoneInfo(site.timezone))
+    steps = [
+        {
+            "label": site.queue(s.queue).label,
+            "floor": _floor(site, s.queue),
+            "counters": _counters(site, s.queue),
+            "status": s.status,
+        }
+        for s in visit.steps
+        if site.has_queue(s.queue)
+    ]
+    url = visitor_url(request, site.id, visit.token)
+    return {
+        "site": site,
+        "visit": visit,
+        "ticket": visit.ticket,
+        "steps": steps,
+        "issued": local.strftime("%Y-%m-%d %H:%M"),
+        "second": lang if visit.intake.language != "ja" else "",
+        "words": TICKET_WORDS,
+        "url": url,
+        "qr": qr_svg(url, scale=4 if paper == "a6" else 3),
+        "paper": paper,
+    }
+
+
+def manifest(site: Site) -> dict[str, Any]:
+    """The web app manifest of one site's guide app (installable, standalone, portrait)."""
+    return {
+        "name": f"Madoguchi フロア案内 — {site.name.ja}",
+        "short_name": "フロア案内",
+        "description": "区役所フロア案内：ライフイベント受付と番号札の発行 / Floor guide intake",
+        "id": f"/guide/{site.id}",
+        "start_url": f"/guide/{site.id}",
+        "scope": "/guide/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "lang": "ja",
+        "background_color": "#ffffff",
+        "theme_color": "#0b57d0",
+        "icons": [
+            {"src": f"{ICONS}/icon-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": f"{ICONS}/icon-512.png", "sizes": "512x512", "type": "image/png"},
+            {
+                "src": f"{ICONS}/maskable-512.png",
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+    }
+
+
+def routes(ctx: AppContext) -> list[BaseRoute]:
+    """The guide app, its PWA files, the printable ticket and the QR code."""
+
+    def staff(request: Request, roles: tuple[str, ...]) -> tuple[Principal, Site] | Response:
+        site_id = request.path_params["site"]
+        principal = signed_in(ctx, request, site_id, roles)
+        if isinstance(principal, Response):
+            return principal
+        return principal, ctx.config.site(site_id)
+
+    async def start(request: Request) -> Response:
+        return render(
+            ctx.templates,
+            request,
+            "guide/start.html",
+            ctx.hub.version,
+            sites=list(ctx.config.sites.values()),
+        )
+
+    async def app(request: Request) -> Response:
+        found = staff(request, APP_ROLES)
+        if isinstance(found, Response):
+            return found
+        principal, site = found
+        assert principal.actor is not None
+        account = ctx.auth.staff[principal.actor.id]
+        sites = [ctx.config.site(s) for s in principal.sites if s in ctx.config.sites]
+        response = render(
+            ctx.templates,
+            request,
+            "guide/index.html",
+            ctx.hub.version,
+            site=site,
+            staff=account,
+            sites=sites,
+        )
+        # The service worker keeps its own copy for offline use; browsers must not.
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    async def ticket(request: Request) -> Response:
+        found = staff(request, TICKET_ROLES)
+        if isinstance(found, Response):
+            return found
+        _, site = found
+        visit = find_visit(ctx, site.id, request.path_params["visit"])
+        if visit is None:
+            return PlainTextResponse("no such visit today / 本日の受付がありません", 404)
+        paper = request.query_params.get("paper", "a6")
+        paper = paper if paper in PAPERS else "a6"
+        response = render(
+            ctx.templates,
+            request,
+            "guide/ticket.html",
+            ctx.hub.version,
+            print=request.query_params.get("print") == "1",
+            **ticket_context(request, site, visit, paper),
+        )
+        response.headers.update(NO_STORE)
+        return response
+
+    async def qr(request: Request) -> Response:
+        found = staff(request, TICKET_ROLES)
+        if isinstance(found, Response):
+            return found
+        _, site = found
+        visit = find_visit(ctx, site.id, request.path_params["visit"])
+        if visit is None:
+            return PlainTextResponse("no such visit today / 本日の受付がありません", 404)
+        svg = qr_svg_file(visitor_url(request, site.id, visit.token))
+        return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
+
+    async def web_manifest(request: Request) -> Response:
+        site = ctx.config.sites.get(request.path_params["site"])
+        if site is None:
+            return PlainTextResponse("no such site / 該当する庁舎がありません", 404)
+        return JSONResponse(manifest(site), media_type="application/manifest+json")
+
+    async def service_worker(request: Request) -> Response:
+        return Response(
+            SERVICE_WORKER.read_bytes(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/guide/"},
+        )
+
+    return [
+        Route("/guide", start),
+        Route("/guide/", start),
+        Route("/guide/sw.js", service_worker),
+        Route("/guide/{site}", app),
+        Route("/guide/{site}/manifest.webmanifest", web_manifest),
+        Route("/guide/{site}/ticket/{visit}", ticket),
+        Route("/guide/{site}/qr/{visit}.svg", qr),
+    ]
+
+
+def links(ctx: AppContext, site: Site) -> list[dict[str, str]]:
+    """The guide app of each site."""
+    return [
+        {"url": f"/guide/{site.id}", "ja": "フロア案内（受付・発券）", "en": "Floor guide (intake)"}
+    ]
