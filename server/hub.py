@@ -1,9 +1,19 @@
-"""The hub: each site's live state, its commands run one at a time, and fan-out to views.
+"""The hub: each site's live state, its commands decided one at a time, and fan-out to views.
 
-Commands for a site are serialised by a lock. A command is decided against the in-memory
-state, appended to the log with compare-and-append (a conflict means another process wrote
-first: catch up and decide again), applied, and only then acknowledged. Records written by
-other processes arrive through the tail loop and are applied the same way.
+Each site holds two states folded from its log:
+
+- ``head``: every record this process has decided, including those still being written.
+  Commands are decided against it one at a time (under ``lock``), so a burst of commands for a
+  site goes to the log together (one fsync for all of them with SQLite's group commit)
+  instead of each waiting for the previous one's fsync.
+- ``state``: only records the log has made durable. Views are built from it, so no screen
+  ever shows a change that could still be lost, and a command is acknowledged only once its
+  record is in ``state`` (its delta is queued before its ack).
+
+Appends are compare-and-append. When one fails (another process wrote first, or the store is
+away), every speculative record after ``state`` is dropped, ``head`` restarts from ``state``
+plus what the log holds, and the command is decided again (or refused). Records written by
+other processes arrive through the tail loop and are folded the same way.
 """
 
 from __future__ import annotations
@@ -71,6 +81,7 @@ class SiteHub:
         self.metrics = metrics
         self.clock = clock
         self.state = SiteState(site_id)
+        self.head = SiteState(site_id)
         self.epoch = ""
         self.views: dict[ViewKey, View] = {}
         self.lock = asyncio.Lock()
@@ -78,6 +89,10 @@ class SiteHub:
         self._tail: asyncio.Task[None] | None = None
         self._stopping = False
         self._snapshot_seq = 0
+        self._inflight: dict[int, Record] = {}
+        self._durable: set[int] = set()
+        self._waiters: list[asyncio.Future[None]] = []
+        self._generation = 0
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -92,6 +107,7 @@ class SiteHub:
             except msgspec.DecodeError:
                 log.warning("%s: snapshot unreadable, folding the whole log", self.site.id)
                 self.state = SiteState(self.site.id)
+        self.head = _copy(self.state)
         await self._catch_up()
         self._tail = asyncio.get_running_loop().create_task(self._tail_loop())
 
@@ -125,7 +141,10 @@ class SiteHub:
         """Apply records other processes append; back off and retry on any failure.
 
         While the store is unreachable the site keeps serving its last state, marked stale.
+        Only shared stores (Redis) have other writers; a private one needs no tail.
         """
+        if not self.log.shared:
+            return
         delay = 0.1
         while not self._stopping:
             try:
@@ -159,6 +178,10 @@ class SiteHub:
         )
         self.epoch = epoch
         self.state = SiteState(self.site.id)
+        self.head = SiteState(self.site.id)
+        self._generation += 1
+        self._inflight.clear()
+        self._durable.clear()
         self._snapshot_seq = 0
         views, self.views = self.views, {}
         for view in views.values():
@@ -190,40 +213,101 @@ class SiteHub:
         return ack
 
     async def _execute(self, actor: c.Actor, command_id: str, command: c.Command) -> Ack:
-        async with self.lock:
-            for _ in range(MAX_ATTEMPTS):
-                if command_id in self.state.commands:
-                    return await self._ack_again(command_id)
-                now = self.clock()
-                ctx = Context(
-                    now=now,
-                    actor=actor,
-                    visit_id="v" + secrets.token_hex(6),
-                    token=secrets.token_urlsafe(16),
-                )
-                events = decide(self.state, command, ctx, self.rules)
-                record = Record(self.state.seq + 1, now, actor, command_id, events)
-                try:
-                    await self.log.append(self.site.id, self.state.seq, record)
-                except DuplicateCommand as duplicate:
-                    await self._catch_up()
-                    return await self._ack_seq(duplicate.actual_seq)
-                except Conflict:
-                    await self._catch_up()
-                    continue
-                except LogError:
+        for _ in range(MAX_ATTEMPTS):
+            async with self.lock:
+                seen = self.head.commands.get(command_id)
+                if seen is None:
+                    now = self.clock()
+                    ctx = Context(
+                        now=now,
+                        actor=actor,
+                        visit_id="v" + secrets.token_hex(6),
+                        token=secrets.token_urlsafe(16),
+                    )
+                    events = decide(self.head, command, ctx, self.rules)
+                    record = Record(self.head.seq + 1, now, actor, command_id, events)
+                    previous = self.head.last_command
+                    apply(self.head, record)
+                    durable = self._submit(record, previous)
+            if seen is not None:
+                # A repeat: acknowledge the original once it is durable (it may be in flight).
+                if await self._published(seen):
+                    return await self._ack_seq(seen)
+                continue
+            try:
+                await durable
+            except DuplicateCommand as duplicate:
+                await self._resync()
+                return await self._ack_seq(duplicate.actual_seq)
+            except Conflict:
+                await self._resync()
+                continue
+            except Exception as exc:
+                await self._resync()
+                if isinstance(exc, LogError):
                     raise
-                except Exception as exc:
-                    log.exception("%s: append failed", self.site.id)
-                    raise StoreUnavailable(str(exc)) from exc
-                self._apply([record])
-                if self.state.seq - self._snapshot_seq >= self.snapshot_every:
+                log.exception("%s: append failed", self.site.id)
+                raise StoreUnavailable(str(exc)) from exc
+            if not await self._published(record.seq):
+                raise StoreUnavailable("the record was written but could not be read back")
+            if self.state.seq - self._snapshot_seq >= self.snapshot_every:
+                async with self.lock:
                     await self._save_snapshot()
-                return _ack_for(record)
+            return _ack_for(record)
         raise Rejected("busy")
 
-    async def _ack_again(self, command_id: str) -> Ack:
-        return await self._ack_seq(self.state.commands[command_id])
+    def _submit(self, record: Record, previous: str) -> asyncio.Future[None]:
+        """Start appending ``record``; fold it into ``state`` once durable. Holds the lock:
+        tasks start in creation order, so a site's appends reach the log in seq order."""
+        self._inflight[record.seq] = record
+        append = self.log.append(self.site.id, record.seq - 1, previous, record)
+        task = asyncio.ensure_future(append)
+        task.add_done_callback(lambda done: self._on_durable(record, done))
+        return task
+
+    def _on_durable(self, record: Record, done: asyncio.Future[None]) -> None:
+        if done.cancelled() or done.exception() is not None:
+            return
+        if self._inflight.get(record.seq) is not record:
+            return  # dropped by a resync, or already folded by a catch-up from the log
+        self._durable.add(record.seq)
+        ready = []
+        while self.state.seq + 1 in self._durable:
+            self._durable.discard(self.state.seq + 1)
+            ready.append(self._inflight.pop(self.state.seq + 1))
+            apply(self.state, ready[-1])
+        if ready:
+            self._publish()
+            self._wake()
+
+    async def _published(self, seq: int) -> bool:
+        """Wait until ``state`` (and so every view) includes ``seq``; False if a resync
+        dropped it first."""
+        generation = self._generation
+        while self.state.seq < seq:
+            if self._generation != generation:
+                return False
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter
+        return True
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _resync(self) -> None:
+        """An append failed: drop the speculative records, restart ``head`` from ``state``
+        and fold whatever the log holds beyond it."""
+        async with self.lock:
+            self._generation += 1
+            self._inflight.clear()
+            self._durable.clear()
+            self.head = _copy(self.state)
+            await self._catch_up()
+            self._wake()
 
     async def _ack_seq(self, seq: int) -> Ack:
         """The ack of the record at ``seq`` again (a repeated command)."""
@@ -234,15 +318,24 @@ class SiteHub:
     # --- views -----------------------------------------------------------------------------
 
     def _apply(self, records: list[Record]) -> bool:
-        """Fold the records that follow the state's seq; return whether any did."""
+        """Fold records read from the log (ours or another process's) into ``state``, and
+        into ``head`` while it has nothing of its own beyond them; return whether any were."""
         applied = False
         for record in records:
             if record.seq != self.state.seq + 1:
                 continue  # already folded by a concurrent catch-up, or not contiguous
             apply(self.state, record)
             applied = True
+            # Our own record read back is already in head; another process's record is folded
+            # into head only if head has nothing beyond it (else our appends will conflict
+            # and resync).
+            ours = self._inflight.pop(record.seq, None)
+            self._durable.discard(record.seq)
+            if ours is None and self.head.seq == record.seq - 1:
+                apply(self.head, record)
         if applied:
             self._publish()
+            self._wake()
         return applied
 
     def _publish(self) -> None:
@@ -301,6 +394,11 @@ def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
     if ack.visit:
         body.update(visit=ack.visit, ticket=ack.ticket, token=ack.token)
     return body
+
+
+def _copy(state: SiteState) -> SiteState:
+    """A deep copy (head must never share mutable parts with the published state)."""
+    return _state_decoder.decode(_state_encoder.encode(state))
 
 
 def _synced(site: str, epoch: str, seq: int) -> str:

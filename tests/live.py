@@ -40,6 +40,7 @@ class LiveServer:
             **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
+        data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir / f"server-{self.port}.log"
 
     @property

@@ -40,19 +40,28 @@ def record(seq: int, at: float = MORNING) -> Record:
 
 
 async def test_compare_and_append_refuses_a_stale_writer(event_log: EventLog) -> None:
-    await event_log.append("s", 0, record(1))
-    await event_log.append("s", 1, record(2))
+    await event_log.append("s", 0, "", record(1))
+    await event_log.append("s", 1, "cmd-1", record(2))
     with pytest.raises(Conflict) as info:
-        await event_log.append("s", 1, record(2))
+        await event_log.append("s", 1, "cmd-1", record(2))
     assert info.value.actual_seq == 2
     assert [r.seq for r in await event_log.read("s", 0)] == [1, 2]
     assert [r.seq for r in await event_log.read("s", 1)] == [2]
     assert await event_log.read("other", 0) == []
 
 
+async def test_append_checks_the_predecessor_not_just_its_number(event_log: EventLog) -> None:
+    """A record decided on top of our own (failed) record must not land on another writer's
+    record that took the same seq."""
+    await event_log.append("s", 0, "", record(1))  # another writer's record 1 ("cmd-1")
+    with pytest.raises(Conflict):
+        await event_log.append("s", 1, "ours-1", record(2))
+    assert [r.seq for r in await event_log.read("s", 0)] == [1]
+
+
 async def test_concurrent_appends_at_the_same_seq_let_exactly_one_win(event_log: EventLog) -> None:
     results = await asyncio.gather(
-        *(event_log.append("s", 0, record(1)) for _ in range(10)), return_exceptions=True
+        *(event_log.append("s", 0, "", record(1)) for _ in range(10)), return_exceptions=True
     )
     assert sum(r is None for r in results) == 1
     assert all(isinstance(r, Conflict) for r in results if r is not None)
@@ -66,7 +75,7 @@ async def test_the_epoch_is_stable_for_a_log(event_log: EventLog) -> None:
 async def test_sqlite_keeps_records_epoch_and_snapshot_across_reopen(tmp_path: Path) -> None:
     first = open_log(f"sqlite:{tmp_path / 'x.db'}")
     await first.open()
-    await first.append("s", 0, record(1))
+    await first.append("s", 0, "", record(1))
     await first.save_snapshot("s", 1, b"state")
     epoch = await first.epoch("s")
     await first.close()
@@ -75,7 +84,7 @@ async def test_sqlite_keeps_records_epoch_and_snapshot_across_reopen(tmp_path: P
     assert [r.seq for r in await again.read("s", 0)] == [1]
     assert await again.epoch("s") == epoch
     assert await again.load_snapshot("s") == (1, b"state")
-    await again.append("s", 1, record(2))
+    await again.append("s", 1, "cmd-1", record(2))
     await again.close()
 
 

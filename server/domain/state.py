@@ -113,6 +113,7 @@ class SiteState(msgspec.Struct):
     calls: list[Call] = []
     commands: dict[str, int] = {}
     deflections: int = 0
+    last_command: str = ""
 
     def counter(self, counter_id: str) -> CounterState:
         """A counter's live state (read only); a counter never touched yet is closed."""
@@ -179,6 +180,7 @@ def apply(state: SiteState, record: ev.Record) -> SiteState:
     if record.command_id:
         state.commands[record.command_id] = record.seq
     state.seq = record.seq
+    state.last_command = record.command_id
     return state
 
 

@@ -4,9 +4,12 @@ Backends are chosen by URL (``memory:``, ``sqlite:path``, ``redis://``), in the 
 of ``broadcaster``. The memory backend is the test double; SQLite is the embedded default.
 
 Contract:
-- ``append(site, expected_seq, record)`` stores ``record`` (whose ``seq`` must be
-  ``expected_seq + 1``) only if the log's head is ``expected_seq``; otherwise it raises
-  :class:`~server.errors.Conflict`. When it returns, the record is durable.
+- ``append(site, expected_seq, previous, record)`` stores ``record`` (whose ``seq`` must be
+  ``expected_seq + 1``) only if the log's head is ``expected_seq`` and the head record's
+  command id is ``previous``; otherwise it raises :class:`~server.errors.Conflict`. Checking
+  the predecessor, not just its number, keeps a chain of records decided ahead of their
+  predecessors' durability from landing on top of another writer's record of the same seq.
+  When it returns, the record is durable.
 - ``read(site, after_seq)`` returns records with ``seq > after_seq`` in order.
 - ``wait(site, after_seq, timeout)`` returns when the head passes ``after_seq`` (or on timeout).
 - ``scrub(site, before, fn)`` rewrites records older than ``before`` (epoch seconds) through
@@ -38,7 +41,10 @@ def decode_record(data: bytes) -> Record:
 
 
 class EventLog(Protocol):
-    """What the hub needs from a backend."""
+    """What the hub needs from a backend. ``shared`` is True when other processes may
+    append to the same logs (the hub then tails them)."""
+
+    shared: bool
 
     async def open(self) -> None: ...
 
@@ -46,7 +52,7 @@ class EventLog(Protocol):
 
     async def epoch(self, site: str) -> str: ...
 
-    async def append(self, site: str, expected_seq: int, record: Record) -> None: ...
+    async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None: ...
 
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]: ...
 

@@ -15,8 +15,11 @@ from server.log.base import decode_record, encode_record
 class MemoryLog:
     """Keeps encoded records per site, so readers never share objects with the writer."""
 
+    shared = False
+
     def __init__(self) -> None:
         self._records: dict[str, list[bytes]] = {}
+        self._last: dict[str, str] = {}
         self._epochs: dict[str, str] = {}
         self._snapshots: dict[str, tuple[int, bytes]] = {}
         self._changed: dict[str, asyncio.Event] = {}
@@ -30,11 +33,13 @@ class MemoryLog:
     async def epoch(self, site: str) -> str:
         return self._epochs.setdefault(site, secrets.token_hex(8))
 
-    async def append(self, site: str, expected_seq: int, record: Record) -> None:
+    async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None:
         records = self._records.setdefault(site, [])
-        if len(records) != expected_seq or record.seq != expected_seq + 1:
+        last = self._last.get(site, "")
+        if len(records) != expected_seq or last != previous or record.seq != expected_seq + 1:
             raise Conflict(site, expected_seq, len(records))
         records.append(encode_record(record))
+        self._last[site] = record.command_id
         self._signal(site)
 
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:

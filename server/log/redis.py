@@ -3,7 +3,8 @@
 Keys, all hash-tagged ``{site}`` so a Redis Cluster keeps a site on one shard:
 
     madoguchi:{site}:log        Stream; entry id ``<seq>-0``, field ``r`` = the JSON record
-    madoguchi:{site}:meta       Hash: ``head`` (last seq), ``epoch``, ``scrubbed_until``
+    madoguchi:{site}:meta       Hash: ``head`` (last seq), ``last`` (its command id), ``epoch``,
+                                ``scrubbed_until``
     madoguchi:{site}:cmds:<day> Hash: command id -> seq, per UTC day, kept three days
     madoguchi:{site}:snapshot   Hash: ``seq``, ``body``
 
@@ -37,7 +38,7 @@ TAIL_BLOCK_LIMIT = 10.0
 
 APPEND = """
 local head = tonumber(redis.call('HGET', KEYS[2], 'head') or '0')
-if head ~= tonumber(ARGV[1]) then
+if head ~= tonumber(ARGV[1]) or (redis.call('HGET', KEYS[2], 'last') or '') ~= ARGV[5] then
   return {'conflict', head}
 end
 if ARGV[3] ~= '' then
@@ -48,7 +49,7 @@ if ARGV[3] ~= '' then
 end
 local seq = head + 1
 redis.call('XADD', KEYS[1], seq .. '-0', 'r', ARGV[2])
-redis.call('HSET', KEYS[2], 'head', seq)
+redis.call('HSET', KEYS[2], 'head', seq, 'last', ARGV[3])
 if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[3], seq)
   redis.call('EXPIRE', KEYS[3], ARGV[4])
@@ -84,6 +85,8 @@ def _day_key(site: str, day: int) -> str:
 
 class RedisLog:
     """The event log on Redis or Redis Cluster (``redis://`` / ``redis+cluster://``)."""
+
+    shared = True
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -125,13 +128,13 @@ class RedisLog:
             raise StoreUnavailable(f"redis: {exc}") from exc
         return str(value.decode())
 
-    async def append(self, site: str, expected_seq: int, record: Record) -> None:
+    async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None:
         log, meta, _ = _keys(site)
         day = int(record.at // 86400)
         result = await self._script(
             APPEND,
             [log, meta, _day_key(site, day), _day_key(site, day - 1)],
-            [expected_seq, encode_record(record), record.command_id, COMMAND_TTL],
+            [expected_seq, encode_record(record), record.command_id, COMMAND_TTL, previous],
         )
         status, seq = result[0].decode(), int(result[1])
         if status == "conflict":

@@ -40,10 +40,12 @@ CREATE TABLE IF NOT EXISTS snapshots (site TEXT PRIMARY KEY, seq INTEGER NOT NUL
 """
 
 T = TypeVar("T")
-_Pending = tuple[str, int, Record, "asyncio.Future[None]"]
+_Pending = tuple[str, int, str, Record, "asyncio.Future[None]"]
 
 
 class SQLiteLog:
+    shared = False
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-log")
@@ -53,7 +55,7 @@ class SQLiteLog:
         self._idle = asyncio.Event()
         self._idle.set()
         self._changed: dict[str, asyncio.Event] = {}
-        self._heads: dict[str, int] = {}
+        self._heads: dict[str, tuple[int, str]] = {}
 
     def _call(self, fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
         return asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -97,9 +99,9 @@ class SQLiteLog:
         self.db.execute("INSERT INTO sites (site, epoch) VALUES (?, ?)", (site, epoch))
         return epoch
 
-    async def append(self, site: str, expected_seq: int, record: Record) -> None:
+    async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((site, expected_seq, record, future))
+        self._pending.append((site, expected_seq, previous, record, future))
         if not self._flushing:
             self._flushing = True
             self._idle.clear()
@@ -115,7 +117,7 @@ class SQLiteLog:
                     outcomes: list[Exception | None] = await self._call(self._write, batch)
                 except Exception as exc:  # the whole transaction failed: nothing is durable
                     outcomes = [exc] * len(batch)
-                for (_, _, _, future), outcome in zip(batch, outcomes, strict=True):
+                for (*_, future), outcome in zip(batch, outcomes, strict=True):
                     if future.done():
                         continue
                     if outcome is None:
@@ -131,9 +133,9 @@ class SQLiteLog:
         outcomes: list[Exception | None] = []
         db.execute("BEGIN IMMEDIATE")
         try:
-            for site, expected, record, _ in batch:
-                head = self._head(site)
-                if head != expected or record.seq != expected + 1:
+            for site, expected, previous, record, _ in batch:
+                head, last = self._head(site)
+                if head != expected or last != previous or record.seq != expected + 1:
                     outcomes.append(Conflict(site, expected, head))
                     continue
                 db.execute(
@@ -148,7 +150,7 @@ class SQLiteLog:
                         encode_record(record),
                     ),
                 )
-                self._heads[site] = record.seq
+                self._heads[site] = (record.seq, record.command_id)
                 outcomes.append(None)
             db.execute("COMMIT")
         except BaseException:
@@ -157,13 +159,15 @@ class SQLiteLog:
             raise
         return outcomes
 
-    def _head(self, site: str) -> int:
+    def _head(self, site: str) -> tuple[int, str]:
+        """The last record's seq and command id (0 and "" for an empty log)."""
         head = self._heads.get(site)
         if head is None:
             row = self.db.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM records WHERE site = ?", (site,)
+                "SELECT seq, command_id FROM records WHERE site = ? ORDER BY seq DESC LIMIT 1",
+                (site,),
             ).fetchone()
-            head = self._heads[site] = int(row[0])
+            head = self._heads[site] = (int(row[0]), str(row[1])) if row else (0, "")
         return head
 
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
@@ -177,7 +181,7 @@ class SQLiteLog:
         ).fetchall()
 
     async def wait(self, site: str, after_seq: int, timeout: float) -> None:
-        if self._heads.get(site, 0) > after_seq:
+        if self._heads.get(site, (0, ""))[0] > after_seq:
             return
         event = self._changed.setdefault(site, asyncio.Event())
         with contextlib.suppress(TimeoutError):
