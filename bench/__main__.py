@@ -26,11 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the harness")
     parser.add_argument("--no-record", action="store_true", help="do not write bench/results/")
+    parser.add_argument(
+        "--only", default="", help="comma-separated groups to run: fanout, city, ingest"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="madoguchi-bench-") as tmp:
         bench = Bench(Path(tmp), quick=args.quick)
-        rows = bench.run_all()
+        rows = bench.run_all(set(filter(None, args.only.split(","))))
     table = render(rows, time.monotonic() - started, quick=args.quick)
     print(table)
     if not args.no_record and not args.quick:

@@ -162,12 +162,14 @@ class Bench:
         self.tmp = tmp
         self.quick = quick
 
-    def run_all(self) -> list[Row]:
-        rows = self.fanout()
-        rows += self.city("sqlite")
-        rows += self.city("redis")
-        rows += self.ingest_sqlite()
-        rows += self.ingest_redis()
+    def run_all(self, only: set[str]) -> list[Row]:
+        rows: list[Row] = []
+        if not only or "fanout" in only:
+            rows += self.fanout()
+        if not only or "city" in only:
+            rows += self.city("sqlite") + self.city("redis")
+        if not only or "ingest" in only:
+            rows += self.ingest_sqlite() + self.ingest_redis()
         return rows
 
     # --- fan-out, memory, reconnect storm ---------------------------------------------------

@@ -42,7 +42,9 @@ async def serve_client(ws: ServerConnection) -> None:
 
 
 async def main(port: int) -> None:
-    async with serve(handler, "127.0.0.1", port, max_size=2**20, ping_interval=None):
+    async with serve(
+        handler, "127.0.0.1", port, max_size=2**20, ping_interval=None, compression=None
+    ):
         await asyncio.Future()
 
 

@@ -69,6 +69,7 @@ class Swarm:
                     additional_headers=headers,
                     max_size=2**24,
                     open_timeout=60,
+                    compression=None,
                     ping_interval=None,
                 ) as ws:
                     hello: dict[str, Any] = {"type": "hello", "site": spec.site, "view": spec.view}
@@ -97,7 +98,7 @@ class Swarm:
                 self.restarting = True
                 code = getattr(getattr(exc, "rcvd", None), "code", None)
                 attempt += 1
-                ceiling = min(30.0, 0.5 * 2 ** min(attempt, 6))
+                ceiling = min(10.0, 0.25 * 2 ** min(attempt, 6))  # as static/hub.js
                 await asyncio.sleep(random.random() * (0.25 if code == 1012 else ceiling))
 
     def count(self, site: str, seq: int, now: float) -> None:

@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         port=settings.port,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         ws_max_size=WS_MAX_FRAME,
+        # Sans-I/O websockets: a send writes the frame to the transport at once, without
+        # an await per client (fan-out to thousands of boards). No permessage-deflate: it
+        # costs a zlib context per connection and CPU per client per message, for small JSON.
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
         timeout_graceful_shutdown=5,
         proxy_headers=True,
         log_level="info",

@@ -1,9 +1,15 @@
 """One WebSocket connection: hello, snapshot/replay, commands, and a bounded outbox.
 
-Reading and writing are separate tasks. The hub pushes into the outbox without waiting; the
-writer task drains it. A bad message gets an error reply and the connection carries on.
-A command whose connection drops mid-way still completes (it is shielded): the client's
-retry with the same id is then acknowledged as a duplicate.
+Writing: the hub pushes a message and, while the client keeps up, it is written to the
+socket at once — uvicorn's Sans-I/O WebSocket protocol writes a frame without suspending, so
+a fan-out to thousands of boards costs no task switch per board. When a client's socket
+buffer is full the send suspends: a writer task finishes it and drains a bounded backlog;
+a client whose backlog overflows is cut off (close code 4008) and resynchronises when it
+reconnects. Nobody else waits for it.
+
+Reading: a bad message gets an error reply and the connection carries on. A command whose
+connection drops mid-way still completes (it is shielded): the client's retry with the same
+id is then acknowledged as a duplicate.
 """
 
 from __future__ import annotations
@@ -11,6 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import types
+from collections import deque
+from collections.abc import Awaitable, Coroutine, Generator
+from typing import Any, cast
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -35,6 +45,28 @@ CLOSE_TOO_SLOW = 4008
 CLOSE_POLICY = 1008
 
 
+@types.coroutine
+def _resume(coro: Coroutine[Any, Any, None], first: Any) -> Generator[Any, Any, None]:
+    """Finish, inside a task, a coroutine that was started by hand and suspended."""
+    value = first
+    while True:
+        try:
+            sent = yield value
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as exc:  # a cancellation (or other throw) goes to the coroutine
+            try:
+                value = coro.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                value = coro.send(sent)
+            except StopIteration:
+                return
+
+
 class Connection:
     """Adapts a Starlette WebSocket to the hub's Subscriber interface."""
 
@@ -52,7 +84,10 @@ class Connection:
         self.auth = auth
         self.principal = principal
         self.max_bytes = max_bytes
-        self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=outbox)
+        self.limit = outbox
+        self.backlog: deque[str] = deque()
+        self.writer: asyncio.Task[None] | None = None
+        self.closer: asyncio.Task[None] | None = None
         self.site: SiteHub | None = None
         self.key: ViewKey | None = None
         self.closing: tuple[int, str] | None = None
@@ -61,13 +96,37 @@ class Connection:
     # Subscriber interface -------------------------------------------------------------------
 
     def push(self, message: str) -> bool:
+        """Send now if the socket takes it, else queue; False when the backlog is full."""
         if self.closing is not None:
             return True
+        if self.writer is not None:
+            if len(self.backlog) >= self.limit:
+                return False
+            self.backlog.append(message)
+            return True
+        send = self.ws.send_text(message)
         try:
-            self.outbox.put_nowait(message)
-        except asyncio.QueueFull:
-            return False
+            first = send.send(None)
+        except StopIteration:
+            return True  # written
+        except Exception:  # the client is gone; the read loop notices and cleans up
+            send.close()
+            return True
+        self.writer = asyncio.ensure_future(
+            self._finish(cast(Awaitable[None], _resume(send, first)))
+        )
         return True
+
+    async def _finish(self, pending: Awaitable[None]) -> None:
+        """The socket is full: finish the suspended send, then drain the backlog."""
+        try:
+            await pending
+            while self.backlog and self.closing is None:
+                await self.ws.send_text(self.backlog.popleft())
+        except Exception:
+            self.backlog.clear()
+        finally:
+            self.writer = None
 
     def cut_off(self, reason: str) -> None:
         self.hub.metrics.cut_off += 1
@@ -77,14 +136,20 @@ class Connection:
         if self.closing is None:
             self.closing = (code, reason)
             # Drop what is queued: the client resynchronises on reconnect anyway.
-            while not self.outbox.empty():
-                self.outbox.get_nowait()
-            self.outbox.put_nowait(None)
+            self.backlog.clear()
+            self.closer = asyncio.ensure_future(self._close())
 
-    # Tasks ----------------------------------------------------------------------------------
+    async def _close(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+        if self.closing is not None and self.ws.application_state == WebSocketState.CONNECTED:
+            code, reason = self.closing
+            with contextlib.suppress(Exception):
+                await self.ws.close(code, reason)
+
+    # Reading --------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        writer = asyncio.get_running_loop().create_task(self._write_loop())
         self.hub.metrics.connected(self.role, +1)
         try:
             await self._read_loop()
@@ -96,26 +161,8 @@ class Connection:
                 self.site.unsubscribe(self.key, self)
             if self.closing is None:
                 self.closing = (1000, "")
-                self.outbox.put_nowait(None) if not self.outbox.full() else None
-            try:
-                async with asyncio.timeout(5):
-                    await writer
-            except TimeoutError:
-                writer.cancel()
-
-    async def _write_loop(self) -> None:
-        try:
-            while True:
-                message = await self.outbox.get()
-                if message is None:
-                    break
-                await self.ws.send_text(message)
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            return
-        if self.closing is not None and self.ws.application_state == WebSocketState.CONNECTED:
-            code, reason = self.closing
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                await self.ws.close(code, reason)
+            if self.writer is not None:
+                self.writer.cancel()
 
     async def _read_loop(self) -> None:
         while self.closing is None:

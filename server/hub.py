@@ -93,6 +93,8 @@ class SiteHub:
         self._durable: set[int] = set()
         self._waiters: list[asyncio.Future[None]] = []
         self._generation = 0
+        self._publish_soon = False
+        self._published_seq = 0
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -109,6 +111,7 @@ class SiteHub:
                 self.state = SiteState(self.site.id)
         self.head = _copy(self.state)
         await self._catch_up()
+        self._published_seq = self.state.seq
         self._tail = asyncio.get_running_loop().create_task(self._tail_loop())
 
     async def stop(self) -> None:
@@ -179,6 +182,7 @@ class SiteHub:
         self.epoch = epoch
         self.state = SiteState(self.site.id)
         self.head = SiteState(self.site.id)
+        self._published_seq = 0
         self._generation += 1
         self._inflight.clear()
         self._durable.clear()
@@ -271,20 +275,26 @@ class SiteHub:
         if self._inflight.get(record.seq) is not record:
             return  # dropped by a resync, or already folded by a catch-up from the log
         self._durable.add(record.seq)
-        ready = []
+        applied = False
         while self.state.seq + 1 in self._durable:
             self._durable.discard(self.state.seq + 1)
-            ready.append(self._inflight.pop(self.state.seq + 1))
-            apply(self.state, ready[-1])
-        if ready:
-            self._publish()
-            self._wake()
+            apply(self.state, self._inflight.pop(self.state.seq + 1))
+            applied = True
+        if applied and not self._publish_soon:
+            # A group commit makes many records durable at once: build the views once.
+            self._publish_soon = True
+            asyncio.get_running_loop().call_soon(self._publish_durable)
+
+    def _publish_durable(self) -> None:
+        self._publish_soon = False
+        self._publish()
+        self._wake()
 
     async def _published(self, seq: int) -> bool:
         """Wait until ``state`` (and so every view) includes ``seq``; False if a resync
         dropped it first."""
         generation = self._generation
-        while self.state.seq < seq:
+        while self._published_seq < seq:
             if self._generation != generation:
                 return False
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -339,7 +349,9 @@ class SiteHub:
         return applied
 
     def _publish(self) -> None:
+        """Send every view's changes since the last publish; acks wait for this."""
         started = time.perf_counter()
+        self._published_seq = self.state.seq
         snap = analyse(self.site, self.state, self.clock())
         now = time.monotonic()
         for key, view in list(self.views.items()):

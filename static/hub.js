@@ -10,8 +10,9 @@
 // The server computes every view; this client only folds snapshots and deltas into
 // `entities` ({collection: {id: entity}}) and never re-implements the office's rules.
 
-const MIN_DELAY = 500;
-const MAX_DELAY = 30000;
+const MIN_DELAY = 250;
+// A restart takes seconds: a 10 s ceiling brings a lobby back soon after, at a bounded rate.
+const MAX_DELAY = 10000;
 const PING_EVERY = 20000;
 const SILENCE_LIMIT = 45000;
 // Refusals that say "not now" rather than "no": the command stays in the outbox.

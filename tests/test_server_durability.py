@@ -115,3 +115,25 @@ async def test_graceful_shutdown_tells_clients_to_reconnect_at_once(tmp_path: Pa
     with pytest.raises(ConnectionClosed) as info:
         await board.recv(timeout=10)
     assert info.value.rcvd is not None and info.value.rcvd.code == 1012
+
+
+async def test_a_retry_after_a_graceful_restart_is_acknowledged(tmp_path: Path) -> None:
+    """A graceful stop snapshots the state at the log's head; the retry still gets its ack."""
+    server = LiveServer(tmp_path)
+    server.start()
+    try:
+        cookie = login(server, "guide01", "1111")
+        phone = await Client.connect(server, cookie)
+        await phone.hello(SITE, {"kind": "floor"})
+        first = await phone.command("g-1", {"type": "CreateVisit", "intake": INTAKE})
+        await phone.close()
+        server.stop()
+        server.start()
+        phone = await Client.connect(server, cookie)
+        await phone.hello(SITE, {"kind": "floor"})
+        again = await phone.command("g-1", {"type": "CreateVisit", "intake": INTAKE})
+        assert again["duplicate"] is True
+        assert again["ticket"] == first["ticket"]
+        await phone.close()
+    finally:
+        server.stop()

@@ -1,0 +1,67 @@
+"""A client that stops reading is cut off; the others are not slowed down."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+from websockets.exceptions import ConnectionClosed
+
+from tests.live import Client, LiveServer, login
+from tests.test_server_scenario import INTAKE, SITE
+
+
+def slow_consumers(server: LiveServer) -> int:
+    for line in httpx.get(server.url + "/metrics").text.splitlines():
+        if line.startswith("madoguchi_slow_consumers_total "):
+            return int(line.split()[1])
+    raise AssertionError("metric missing")
+
+
+async def test_a_client_that_stops_reading_is_cut_off_and_others_keep_up(
+    tmp_path: Path,
+) -> None:
+    server = LiveServer(tmp_path, MADOGUCHI_OUTBOX="8")
+    server.start()
+    try:
+        cookie = login(server, "guide01", "1111")
+        # A tiny receive buffer and no reading: the server's socket fills up quickly.
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", server.port))
+        stalled = await websockets.connect(
+            server.ws_url, sock=sock, additional_headers={"Cookie": cookie}, max_queue=1
+        )
+        hello = {"type": "hello", "site": SITE, "view": {"kind": "floor"}}
+        await stalled.send(json.dumps(hello))
+        healthy = await Client.connect(server, cookie)
+        await healthy.hello(SITE, {"kind": "floor"})
+        sender = await Client.connect(server, cookie)
+        await sender.hello(SITE, {"kind": "board", "board": "lobby-1f"})
+        created = 0
+        for batch in range(60):
+            for i in range(50):
+                command = {"type": "CreateVisit", "intake": INTAKE}
+                await sender.send({"type": "command", "id": f"b{batch}-{i}", "command": command})
+            last = await sender.until(lambda m, b=batch: m.get("id") == f"b{b}-49")
+            created += 50
+            # The reading client is never held back by the stalled one.
+            await healthy.until(lambda m, s=last["seq"]: m.get("seq", 0) >= s, timeout=10)
+            if slow_consumers(server):
+                break
+        assert slow_consumers(server) == 1
+        assert len(healthy.entities["visits"]) == created
+        with pytest.raises(ConnectionClosed) as info:
+            while True:
+                await asyncio.wait_for(stalled.recv(), 10)
+        assert info.value.rcvd is not None
+        assert info.value.rcvd.code == 4008
+        await healthy.close()
+        await sender.close()
+    finally:
+        server.stop()
