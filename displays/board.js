@@ -228,9 +228,18 @@ function renderQueues(entity) {
 }
 
 function renderNotice(entity) {
-  const notices = entity.notices || [];
+  // A notice a supervisor posted (newest first) takes the footer, highlighted, until it is
+  // withdrawn; the configured notices rotate while none is posted.
+  const posted = entity.posted_notices || [];
+  const notices = posted.length ? posted.map((p) => p.text) : entity.notices || [];
   const footer = root.querySelector(".notices");
   footer.hidden = notices.length === 0;
+  footer.classList.toggle("posted", posted.length > 0);
+  const newest = posted.length ? posted[0].id : "";
+  if (newest !== state.postedNewest) {
+    state.postedNewest = newest;
+    state.notice = 0; // a fresh notice shows at once
+  }
   if (notices.length) bilingual(document.getElementById("notice"), notices[state.notice % notices.length]);
 }
 

@@ -24,6 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("folder", nargs="?", default=None)
     hash_pin = sub.add_parser("hash-pin", help="print the hash of a PIN for staff.toml")
     hash_pin.add_argument("pin")
+    report = sub.add_parser(
+        "report", help="print a site's daily figures from the event log (MADOGUCHI_STORE)"
+    )
+    report.add_argument("--site", required=True, help="site id, e.g. shimogyo")
+    report.add_argument("--date", required=True, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", default=None, help="last day of a range, YYYY-MM-DD")
+    report.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -48,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "check-config":
         print(f"configuration OK: sites {', '.join(config.sites)}")
         return 0
+    if args.cmd == "report":
+        from server.figures_report import run_report
+
+        return run_report(settings, config, args.site, args.date, args.to, csv=args.csv)
     uvicorn.run(
         create_app(settings, config),
         host=settings.host,

@@ -111,4 +111,8 @@ def view_key(principal: Principal, site_id: str, request: ViewRequest, config: C
         return ViewKey("counter", department)
     if actor.role == "clerk":
         raise Rejected("forbidden", "clerks open the counter view of their department")
+    if request.kind == "supervisor":
+        if actor.role != "supervisor":
+            raise Rejected("forbidden", "the supervisor view is for supervisors")
+        return ViewKey("supervisor")
     return ViewKey("floor")

@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "visit_closed": "the visit is already finished or cancelled",
     "not_parked": "the visit is not parked",
     "same_queue": "the visitor is already in that queue",
+    "unknown_notice": "no such notice on the boards",
 }
 
 

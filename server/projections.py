@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from server import briefing
+from server import briefing, supervision
 from server.config import Config, Site
 from server.domain.queues import (
     QueueFigures,
@@ -25,7 +25,7 @@ from server.domain.queues import (
 )
 from server.domain.state import SiteState, Visit
 
-ViewKind = Literal["board", "counter", "floor", "visitor"]
+ViewKind = Literal["board", "counter", "floor", "visitor", "supervisor"]
 Entities = dict[str, dict[str, Any]]
 
 
@@ -59,6 +59,9 @@ def build(key: ViewKey, config: Config, site: Site, state: SiteState, snap: Snap
     if key.kind == "counter":
         staff = _staff(config, site, state, snap, department=key.scope)
         return briefing.extend(staff, config, site, state, snap, key.scope)
+    if key.kind == "supervisor":
+        staff = _staff(config, site, state, snap, department="")
+        return supervision.extend(staff, config, site, state, snap)
     return _staff(config, site, state, snap, department="")
 
 
@@ -130,8 +133,17 @@ def _board(site: Site, state: SiteState, snap: Snapshot, board_id: str) -> Entit
     queues = site.board(board_id).queues if board_id else [q.id for q in site.queues]
     numbers = {c.id: c.number for c in site.counters}
     calls = [c for c in state.calls if c.queue in queues][-site.recent_calls :]
+    posted = {
+        "posted_notices": [
+            {"id": n.id, "text": msgspec.to_builtins(n.text), "at": n.at}
+            for n in sorted(state.notices.values(), key=lambda n: n.at, reverse=True)
+            if not n.boards or board_id in n.boards
+        ]
+    }
     return {
-        "site": {site.id: {**_site_entity(site, queues), **_board_settings(site, board_id)}},
+        "site": {
+            site.id: {**_site_entity(site, queues), **_board_settings(site, board_id), **posted}
+        },
         "queues": {q: _queue_entity(site, snap.figures[q]) for q in queues},
         "calls": {
             str(call.seq): {

@@ -15,9 +15,11 @@ PROTOCOL_VERSION = 1
 
 class ViewRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Which projection a client wants: ``board`` (with ``board``), ``counter`` (with
-    ``department``), ``floor`` (guides, supervisors) or ``visitor`` (with ``token``)."""
+    ``department``), ``floor`` (guides, supervisors), ``supervisor`` (the floor view with
+    alerts, the watch list and posted notices; supervisors only) or ``visitor`` (with
+    ``token``)."""
 
-    kind: Literal["board", "counter", "floor", "visitor"]
+    kind: Literal["board", "counter", "floor", "visitor", "supervisor"]
     board: str = ""
     department: str = ""
     token: str = ""

@@ -10,6 +10,7 @@ from typing import Literal
 
 import msgspec
 
+from server.config import Text
 from server.domain.intake import Intake
 
 
@@ -132,6 +133,34 @@ class CloseDay(Cmd, tag=True):
     pass
 
 
+class MoveVisitor(VisitCmd, tag=True):
+    """Supervisor: move a waiting visitor to another queue, keeping their place in time
+    (the rush: another line's counters can take them sooner)."""
+
+    queue: str
+
+
+class PostNotice(Cmd, tag=True):
+    """Supervisor: broadcast a notice to the lobby boards (``boards`` empty: every board)."""
+
+    text: Text
+    boards: list[str] = []
+
+
+class WithdrawNotice(Cmd, tag=True):
+    """Supervisor: take a posted notice off the boards."""
+
+    notice: str
+
+
+class SetAlertThreshold(Cmd, tag=True):
+    """Supervisor: for the rest of the day, alert when a queue's estimated wait reaches
+    ``minutes`` (0 restores the configured ``alert_minutes``)."""
+
+    queue: str
+    minutes: int
+
+
 Command = (
     CreateVisit
     | UpdateIntake
@@ -155,6 +184,10 @@ Command = (
     | CloseCounter
     | AssignQueues
     | CloseDay
+    | MoveVisitor
+    | PostNotice
+    | WithdrawNotice
+    | SetAlertThreshold
 )
 
 Role = Literal["guide", "clerk", "supervisor", "display", "visitor", "integration"]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.config import LifeEvents, Procedures, Site
+from server.config import LifeEvents, Procedures, Site, Text
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.intake import Intake, Plan, is_priority, plan_visit, validate_intake
@@ -22,6 +22,8 @@ from server.domain.state import SiteState, Visit
 from server.errors import Rejected
 
 MAX_TEXT = 2000
+MAX_NOTICE = 300
+MAX_ALERT_MINUTES = 24 * 60
 
 
 class Rules(msgspec.Struct, frozen=True):
@@ -179,6 +181,34 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             return [ev.QueuesAssigned(cid, list(dict.fromkeys(queues)))]
         case c.CloseDay():
             return [ev.DayClosed(state.business_date)]
+        case c.MoveVisitor(visit=vid, queue=qid):
+            visit = _open_visit(state, vid)
+            if not site.has_queue(qid):
+                raise Rejected("unknown_queue", f"no queue {qid!r}", "$.queue")
+            step = visit.step
+            if visit.status != "waiting" or step is None or step.status != "waiting":
+                raise Rejected("not_waiting", "only a visitor waiting in a line can be moved")
+            if step.queue == qid:
+                raise Rejected("same_queue")
+            return [ev.VisitMoved(visit.id, step.queue, qid)]
+        case c.PostNotice(text=text, boards=boards):
+            _notice_text(text)
+            for i, bid in enumerate(boards):
+                if not any(b.id == bid for b in site.boards):
+                    raise Rejected("unknown_board", f"no board {bid!r}", f"$.boards[{i}]")
+            # The context's fresh id names the notice (as it names a new visit).
+            notice_id = "n" + (ctx.visit_id.removeprefix("v") or str(state.seq + 1))
+            return [ev.NoticePosted(notice_id, text, list(dict.fromkeys(boards)))]
+        case c.WithdrawNotice(notice=nid):
+            if nid not in state.notices:
+                raise Rejected("unknown_notice", f"no notice {nid!r} on the boards", "$.notice")
+            return [ev.NoticeWithdrawn(nid)]
+        case c.SetAlertThreshold(queue=qid, minutes=minutes):
+            if not site.has_queue(qid):
+                raise Rejected("unknown_queue", f"no queue {qid!r}", "$.queue")
+            if not 0 <= minutes <= MAX_ALERT_MINUTES:
+                raise Rejected("invalid", f"0 to {MAX_ALERT_MINUTES} minutes", "$.minutes")
+            return [ev.AlertThresholdSet(qid, minutes)]
     raise AssertionError(f"unhandled command {type(command).__name__}")  # pragma: no cover
 
 
@@ -246,6 +276,15 @@ def _text(value: str, path: str) -> str:
     if len(value) > MAX_TEXT:
         raise Rejected("invalid", f"at most {MAX_TEXT} characters", path)
     return value
+
+
+def _notice_text(text: Text) -> None:
+    """A notice needs Japanese text; every language stays short enough for a board's footer."""
+    if not text.ja.strip():
+        raise Rejected("invalid", "a notice needs its Japanese text", "$.text.ja")
+    for lang in ("ja", "en", "zh", "ko", "vi"):
+        if len(getattr(text, lang)) > MAX_NOTICE:
+            raise Rejected("invalid", f"at most {MAX_NOTICE} characters", f"$.text.{lang}")
 
 
 def _known_counter(site: Site, cid: str) -> None:

@@ -10,6 +10,7 @@ from typing import Literal
 
 import msgspec
 
+from server.config import Text
 from server.domain.commands import Actor
 from server.domain.intake import Intake, PlannedStep
 
@@ -148,6 +149,31 @@ class QueuesAssigned(Evt, tag=True):
     queues: list[str]
 
 
+class VisitMoved(Evt, tag=True):
+    """A waiting visitor's current step moved from ``from_queue`` to ``queue``."""
+
+    visit: str
+    from_queue: str
+    queue: str
+
+
+class NoticePosted(Evt, tag=True):
+    notice: str
+    text: Text
+    boards: list[str]
+
+
+class NoticeWithdrawn(Evt, tag=True):
+    notice: str
+
+
+class AlertThresholdSet(Evt, tag=True):
+    """``minutes`` 0: back to the configured threshold."""
+
+    queue: str
+    minutes: int
+
+
 Event = (
     DayStarted
     | DayClosed
@@ -172,6 +198,10 @@ Event = (
     | CounterPaused
     | CounterClosed
     | QueuesAssigned
+    | VisitMoved
+    | NoticePosted
+    | NoticeWithdrawn
+    | AlertThresholdSet
 )
 
 

@@ -3,7 +3,8 @@
 - guide: intake work (create, edit, forms, cancel, deflect, bring a parked visitor back);
 - clerk: the counters of their own department, and the visitors standing at them
   (including handing them on to another department: the plan's procedure C);
-- supervisor: everything;
+- supervisor: everything, including what only a supervisor does (``SUPERVISOR_ONLY``: move a
+  waiting visitor to another queue, notices on the lobby boards, alert thresholds);
 - display and visitor: nothing (they only read).
 """
 
@@ -36,6 +37,12 @@ COUNTER_COMMANDS: tuple[type[c.Cmd], ...] = (
     c.PauseCounter,
     c.CloseCounter,
 )
+SUPERVISOR_ONLY: tuple[type[c.Cmd], ...] = (
+    c.MoveVisitor,
+    c.PostNotice,
+    c.WithdrawNotice,
+    c.SetAlertThreshold,
+)
 CLERK_VISIT_COMMANDS: tuple[type[c.Cmd], ...] = (
     c.CompleteProcedure,
     c.AddProcedure,
@@ -48,6 +55,8 @@ def authorize(actor: c.Actor, command: c.Command, state: SiteState, site: Site) 
     """Raise Rejected('forbidden') unless ``actor`` may send ``command`` now."""
     if actor.role == "supervisor":
         return
+    if isinstance(command, SUPERVISOR_ONLY):
+        raise Rejected("forbidden", f"only a supervisor may send {type(command).__name__}")
     if actor.role == "guide" and isinstance(command, GUIDE_COMMANDS):
         return
     if actor.role == "clerk":

@@ -11,6 +11,7 @@ from typing import Literal
 
 import msgspec
 
+from server.config import Text
 from server.domain import events as ev
 from server.domain.intake import Intake, PlannedStep
 
@@ -44,6 +45,7 @@ class Step(msgspec.Struct):
     done_at: float = 0.0
     calls: int = 0
     requeues: int = 0
+    parked_at: float = 0.0
 
 
 class Visit(msgspec.Struct):
@@ -101,6 +103,16 @@ class Call(msgspec.Struct, frozen=True):
     recall: int = 0
 
 
+class PostedNotice(msgspec.Struct, frozen=True):
+    """A notice a supervisor broadcast to the lobby boards (``boards`` empty: all of them)."""
+
+    id: str
+    text: Text
+    boards: list[str]
+    at: float
+    by: str
+
+
 class SiteState(msgspec.Struct):
     site: str
     seq: int = 0
@@ -114,6 +126,8 @@ class SiteState(msgspec.Struct):
     commands: dict[str, int] = {}
     deflections: int = 0
     last_command: str = ""
+    notices: dict[str, PostedNotice] = {}
+    alert_minutes: dict[str, int] = {}
 
     def counter(self, counter_id: str) -> CounterState:
         """A counter's live state (read only); a counter never touched yet is closed."""
@@ -196,6 +210,8 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             state.calls = []
             state.deflections = 0
             state.visits = {}
+            state.notices = {}
+            state.alert_minutes = {}
             for counter in state.counters.values():
                 counter.visit = ""
                 counter.status = "closed"
@@ -207,6 +223,9 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
                 counter.status = "closed"
                 counter.visit = ""
                 counter.since = at
+            # A supervisor's notices and thresholds are for the day.
+            state.notices = {}
+            state.alert_minutes = {}
         case ev.VisitCreated():
             visit = Visit(
                 id=event.visit,
@@ -334,6 +353,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             _free_counter(state, cid, at)
             step.status = "parked"
             step.counter = ""
+            step.parked_at = at
             if note:
                 step.note = "\n".join(filter(None, [step.note, note]))
             visit.status = "parked"
@@ -361,6 +381,19 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             counter.since = at
         case ev.QueuesAssigned(counter=cid, queues=queues):
             _counter(state, cid).queues = list(queues)
+        case ev.VisitMoved(visit=vid, queue=qid):
+            # Same place in time (``place``) and the same wait so far (``queued_at``).
+            visit = state.visits[vid]
+            visit.steps[visit.current].queue = qid
+        case ev.NoticePosted(notice=nid, text=text, boards=boards):
+            state.notices[nid] = PostedNotice(nid, text, list(boards), at, record.actor.id)
+        case ev.NoticeWithdrawn(notice=nid):
+            state.notices.pop(nid, None)
+        case ev.AlertThresholdSet(queue=qid, minutes=minutes):
+            if minutes > 0:
+                state.alert_minutes[qid] = minutes
+            else:
+                state.alert_minutes.pop(qid, None)
 
 
 def fold(site: str, records: list[ev.Record], state: SiteState | None = None) -> SiteState:

@@ -15,6 +15,7 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.board",
     "server.screens.visitor",
     "server.screens.guide",
+    "server.screens.supervisor",
 )
 
 
