@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from multiprocessing import Queue
 from typing import Any
 
-import websockets
+import msgspec
+from picows import WSError, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 CONNECT_BATCH = 200
 
@@ -58,48 +59,51 @@ class Swarm:
         self.restarting = False
 
     async def client(self, index: int, spec: Spec, ready: asyncio.Event) -> None:
-        seq: int | None = None
-        epoch: str | None = None
+        """One screen: connect, hello (resuming from its seq), count deltas, reconnect."""
+        state = _ClientState()
         attempt = 0
+        headers = {"Cookie": spec.cookie} if spec.cookie else {}
         while True:
+            listener: WSListener | None = None
             try:
-                headers = {"Cookie": spec.cookie} if spec.cookie else {}
-                async with websockets.connect(
+                transport, listener = await ws_connect(
+                    lambda: _Listener(self, index, spec, state, ready),
                     self.ws_url + spec.query,
-                    additional_headers=headers,
-                    max_size=2**24,
-                    open_timeout=60,
-                    compression=None,
-                    ping_interval=None,
-                ) as ws:
-                    hello: dict[str, Any] = {"type": "hello", "site": spec.site, "view": spec.view}
-                    if seq is not None:
-                        hello.update(seq=seq, epoch=epoch)
-                    await ws.send(json.dumps(hello))
-                    async for raw in ws:
-                        now = time.monotonic()
-                        message = json.loads(raw)
-                        kind = message.get("type")
-                        if kind in ("snapshot", "synced", "delta"):
-                            seq, epoch = message["seq"], message["epoch"]
-                            attempt = 0
-                            if kind != "delta":
-                                self.synced.add(index)
-                                self.more_synced.set()
-                                if not ready.is_set() and len(self.synced) == len(self.specs):
-                                    ready.set()
-                                if self.restarting and len(self.synced) == len(self.specs):
-                                    self.restarting = False
-                                    self.out.put(("synced", self.worker, now))
-                            else:
-                                self.count(spec.site, message["seq"], now)
-            except (OSError, websockets.exceptions.WebSocketException, TimeoutError) as exc:
-                self.synced.discard(index)
-                self.restarting = True
-                code = getattr(getattr(exc, "rcvd", None), "code", None)
-                attempt += 1
-                ceiling = min(10.0, 0.25 * 2 ** min(attempt, 6))  # as static/hub.js
-                await asyncio.sleep(random.random() * (0.25 if code == 1012 else ceiling))
+                    extra_headers=headers,
+                    websocket_handshake_timeout=60,
+                    max_frame_size=2**24,
+                )
+                await transport.wait_disconnected()
+            except (OSError, WSError, TimeoutError):
+                pass
+            if state.synced_once:
+                attempt = 0
+                state.synced_once = False
+            self.synced.discard(index)
+            self.restarting = True
+            code = listener.close_code if isinstance(listener, _Listener) else None
+            attempt += 1
+            ceiling = min(10.0, 0.25 * 2 ** min(attempt, 6))  # as static/hub.js
+            await asyncio.sleep(random.random() * (0.25 if code == 1012 else ceiling))
+
+    def on_message(
+        self, index: int, spec: Spec, state: _ClientState, head: _Head, ready: asyncio.Event
+    ) -> None:
+        now = time.monotonic()
+        if head.type not in ("snapshot", "synced", "delta"):
+            return
+        state.seq, state.epoch = head.seq, head.epoch
+        if head.type == "delta":
+            self.count(spec.site, head.seq, now)
+            return
+        state.synced_once = True
+        self.synced.add(index)
+        self.more_synced.set()
+        if not ready.is_set() and len(self.synced) == len(self.specs):
+            ready.set()
+        if self.restarting and len(self.synced) == len(self.specs):
+            self.restarting = False
+            self.out.put(("synced", self.worker, now))
 
     def count(self, site: str, seq: int, now: float) -> None:
         key = (site, seq)
@@ -135,6 +139,48 @@ class Swarm:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class _Head(msgspec.Struct):
+    """The only fields a swarm reads; msgspec skips the rest of each message quickly."""
+
+    type: str
+    seq: int = -1
+    epoch: str = ""
+
+
+_decode_head = msgspec.json.Decoder(_Head).decode
+
+
+@dataclass
+class _ClientState:
+    seq: int | None = None
+    epoch: str | None = None
+    synced_once: bool = False
+
+
+class _Listener(WSListener):
+    """picows calls back per frame, with no task switch per message (a fast client)."""
+
+    def __init__(
+        self, swarm: Swarm, index: int, spec: Spec, state: _ClientState, ready: asyncio.Event
+    ) -> None:
+        self.swarm, self.index, self.spec, self.state, self.ready = swarm, index, spec, state, ready
+        self.close_code: int | None = None
+
+    def on_ws_connected(self, transport: WSTransport) -> None:
+        hello: dict[str, Any] = {"type": "hello", "site": self.spec.site, "view": self.spec.view}
+        if self.state.seq is not None:
+            hello.update(seq=self.state.seq, epoch=self.state.epoch)
+        transport.send(WSMsgType.TEXT, json.dumps(hello).encode())
+
+    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        if frame.msg_type == WSMsgType.CLOSE:
+            self.close_code = frame.get_close_code().value
+            transport.disconnect()
+        elif frame.msg_type == WSMsgType.TEXT:
+            head = _decode_head(frame.get_payload_as_bytes())
+            self.swarm.on_message(self.index, self.spec, self.state, head, self.ready)
 
 
 def swarm_main(

@@ -72,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=5,
         proxy_headers=True,
-        log_level="info",
+        http="httptools",
+        # uvicorn logs every WebSocket handshake at INFO: a lobby of boards reconnecting
+        # after a restart would spend a tenth of the CPU on log lines.
+        log_level="warning",
+        access_log=False,
     )
     return 0
 

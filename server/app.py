@@ -112,7 +112,13 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await hub.start()
-        log.info("madoguchi ready: sites %s, store %s", ", ".join(config.sites), settings.store)
+        log.info(
+            "madoguchi ready on http://%s:%s/ — sites %s, store %s",
+            settings.host,
+            settings.port,
+            ", ".join(config.sites),
+            settings.store,
+        )
         try:
             yield
         finally:
