@@ -5,8 +5,6 @@ and watch a view with a real WebSocket client on its own thread while Playwright
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -16,12 +14,12 @@ from playwright.sync_api import Page, expect
 
 from server.config import Config
 from tests.live import Client, LiveServer, login
+from tests.screenshots import save
 
 T = TypeVar("T")
 SITE = "shimogyo"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def sign_in(page: Page, server: LiveServer, staff: str = "guide01", pin: str = "1111") -> None:
@@ -68,22 +66,17 @@ def next_step(page: Page) -> None:
     page.locator("#wizard-next").click()
 
 
-def shot(page: Page, name: str, tmp: Path, full_page: bool = False) -> Path:
-    """Screenshot into the test's folder; with MADOGUCHI_SCREENSHOTS=1 also into docs/."""
-    path = tmp / name
-    if full_page:
-        # A viewport as tall as the page, so the fixed bottom bars stay at the bottom.
-        size = page.viewport_size
-        assert size is not None
-        height = page.evaluate("document.documentElement.scrollHeight")
-        page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
-        page.screenshot(path=str(path))
-        page.set_viewport_size(size)
-    else:
-        page.screenshot(path=str(path))
-    if os.environ.get("MADOGUCHI_SCREENSHOTS"):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SCREENSHOTS / name)
+def shot(page: Page, name: str, full_page: bool = False) -> Path:
+    """Screenshot for docs/ (see tests.screenshots); a full page keeps the fixed bars at the
+    bottom by making the viewport as tall as the page."""
+    if not full_page:
+        return save(page, name)
+    size = page.viewport_size
+    assert size is not None
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    path = save(page, name)
+    page.set_viewport_size(size)
     return path
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from tests.live import LiveServer
+from tests.screenshots import save
 from tests.test_board_support import (
     BOARD_TOKENS,
     INTAKE,
@@ -23,7 +24,6 @@ from tests.test_board_support import (
     Staff,
     new_page,
     open_board,
-    screenshot,
     server,
     staff,
 )
@@ -278,17 +278,17 @@ def test_board_screenshots(browser: Browser, server: LiveServer, staff: Staff) -
     expect(newest).to_have_class(FRESH)
     advance(page, 4_000)  # after the chime: the Japanese call is captioned
     expect(page.locator("#caption .caption-text")).to_contain_text("大変お待たせいたしました")
-    screenshot(page, "board-calling-ja.png")
+    save(page, "board-calling-ja.png")
     advance(page, 25_000)  # announced in every language: a quiet board
     expect(page.locator("#caption")).to_be_hidden()
     expect(page.locator(".calls > li.fresh")).to_have_count(0)
-    screenshot(page, "board-landscape-ja.png")
+    save(page, "board-landscape-ja.png")
     page.context.close()
 
     portrait = new_page(browser, 1080, 1920)
     open_board(portrait, server, "entrance")
     expect(portrait.locator("#waiting tbody tr")).to_have_count(6)
-    screenshot(portrait, "board-portrait-ja.png")
+    save(portrait, "board-portrait-ja.png")
     portrait.context.close()
     for counter, desk in desks.items():
         desk.run("CompleteStep", counter=counter)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +19,6 @@ from tests.harness import MOVED_IN_WITH_CHILDREN
 from tests.live import LiveServer
 
 SITE = "shimogyo"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 BOARD_TOKENS = {
     "lobby-1f": "demo-board-lobby-1f-token",
     "lobby-2f": "demo-board-lobby-2f-token",
@@ -102,8 +100,3 @@ def open_board(page: Page, server: LiveServer, board: str = "lobby-1f") -> Page:
     page.goto(f"{server.url}/board/{SITE}/{board}?device={BOARD_TOKENS[board]}")
     expect(page.locator("body")).to_have_attribute("data-link", "live")
     return page
-
-
-def screenshot(page: Page, name: str, full_page: bool = False) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)

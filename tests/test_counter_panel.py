@@ -17,10 +17,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from server.config import Config
 from tests.live import LiveServer
+from tests.screenshots import save
 
 SITE = "shimogyo"
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1600, "height": 1000}
 GUIDE_NOTE = "筆談希望。母(78)と同居予定"
 HANDOFF = "同居予定の母(78)の介護認定について相談"
@@ -173,7 +173,7 @@ def test_reception_hands_a_visitor_to_the_care_counter_that_expects_them(
     expect(card.locator(".doc.have")).to_contain_text([tenshutsu])
     expect(card.locator(".answers-block")).to_contain_text("転出証明書（原本）をお持ちですか？")
     expect(card.locator(".state-label")).to_have_text("呼出中")
-    reception.screenshot(path=str(SHOTS / "counter-reception-greeting.png"))
+    save(reception, "counter-reception-greeting.png")
 
     # Serving; the clerk finds the family needs a care consultation: procedure C with a note.
     reception.keyboard.press("s")
@@ -183,7 +183,7 @@ def test_reception_hands_a_visitor_to_the_care_counter_that_expects_them(
     expect(dialog).to_be_visible()
     dialog.get_by_label("手続き", exact=True).select_option("kaigo_sodan")
     dialog.get_by_label("引き継ぎメモ（次の窓口に伝えること）").fill(HANDOFF)
-    reception.screenshot(path=str(SHOTS / "counter-add-procedure.png"))
+    save(reception, "counter-add-procedure.png")
     reception.keyboard.press("Control+Enter")
     expect(dialog).to_be_hidden()
     expect(reception.locator("#message")).to_contain_text(procs["kaigo_sodan"].name.ja)
@@ -196,7 +196,7 @@ def test_reception_hands_a_visitor_to_the_care_counter_that_expects_them(
     expect(incoming.locator(".proc-name")).to_have_text([procs["kaigo_sodan"].name.ja])
     expect(incoming).to_contain_text("clerk-shimin が追加")
     expect(care.locator("[data-action='callNext']")).to_be_disabled()  # nobody in its line yet
-    care.screenshot(path=str(SHOTS / "counter-care-incoming.png"))
+    save(care, "counter-care-incoming.png")
 
     # Reception ticks one procedure off by its number key, then finishes its step.
     reception.keyboard.press("1")
@@ -217,7 +217,7 @@ def test_reception_hands_a_visitor_to_the_care_counter_that_expects_them(
     expect(care_card.locator(".journey")).to_contain_text(procs["tennyu_todoke"].name.ja)
     care.keyboard.press("s")
     expect(care_card.locator(".state-label")).to_have_text("対応中")
-    care.screenshot(path=str(SHOTS / "counter-care-serving.png"))
+    save(care, "counter-care-serving.png")
     care.keyboard.press("d")
     expect(serving(care)).to_have_count(0)
 
@@ -266,7 +266,7 @@ def test_two_clerks_calling_at_the_same_moment_never_get_the_same_visitor(
     expect(serving(winners[0]).locator(".ticket")).to_have_text(ticket)
     expect(loser.locator("#error")).to_contain_text("お呼びできる方がいません")
     expect(loser.locator(".elsewhere")).to_contain_text(ticket)  # at the winner's counter
-    loser.screenshot(path=str(SHOTS / "counter-conflict.png"))
+    save(loser, "counter-conflict.png")
     winners[0].keyboard.press("d")
     expect(serving(winners[0])).to_have_count(0)
 
@@ -308,7 +308,7 @@ def test_the_whole_counter_works_from_the_keyboard(
     first, second = register(server), register(server)
     expect(page.locator(".line-item .ticket")).to_have_text([first, second])
     expect(page.locator(f".line-item[data-ticket='{first}'] .badge.next")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "counter-queue.png"))
+    save(page, "counter-queue.png")
 
     # Call, recall, no-show: the visitor goes back to the line (once), the counter is free.
     page.keyboard.press("n")
@@ -398,7 +398,7 @@ def test_english_toggle_and_the_counter_remembered_per_device(
     expect(serving(page).locator(".purpose")).to_have_text("Here for: Moving in")
     expect(page.locator("[data-action='completeStep']")).to_contain_text("Finish here")
     expect(page.locator("#dept-name")).to_have_text("Residents' Registry")
-    page.screenshot(path=str(SHOTS / "counter-english.png"))
+    save(page, "counter-english.png")
 
     page.goto(f"{server.url}/counter/{SITE}")
     expect(page.locator("#conn")).to_have_attribute("data-status", "live")

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.live import LiveServer
-from tests.test_counter_panel import HANDOFF, SHOTS, command, open_counter, open_panel, register
+from tests.screenshots import save
+from tests.test_counter_panel import HANDOFF, command, open_counter, open_panel, register
 
 # HubClient backs off (with jitter) up to several seconds between attempts while the server
 # is down; give it room to come back.
@@ -51,7 +52,7 @@ def test_panels_reconnect_and_show_the_right_state_after_a_server_kill(
     expect(reception.locator("[data-action='completeStep']")).to_be_disabled()
     reception.keyboard.press("d")
     expect(reception.locator("#error")).to_have_text("接続が回復するまで操作できません")
-    reception.screenshot(path=str(SHOTS / "counter-offline.png"))
+    save(reception, "counter-offline.png")
 
     live.start()
     # Work goes on at once elsewhere (the guide registers someone, reception finishes on

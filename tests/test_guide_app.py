@@ -93,7 +93,7 @@ def test_moved_in_family_previewed_issued_and_seen_by_reception(
     death = config.life_events.questions["death_filed"].text.ja
     expect(page.get_by_role("group", name=death)).to_have_count(0)
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "guide-wizard.png", tmp_path)
+    shot(page, "guide-wizard.png")
 
     next_step(page)  # the visitor
     page.get_by_role("checkbox", name=config.life_events.needs["hearing"].ja).check()
@@ -130,7 +130,7 @@ def test_moved_in_family_previewed_issued_and_seen_by_reception(
         expect(row).to_contain_text(config.procedures.documents[doc.document].name.ja)
     for form in expected.forms:
         expect(page.locator(f'.forms-list li[data-form="{form}"]')).to_be_visible()
-    shot(page, "guide-preview.png", tmp_path, full_page=True)
+    shot(page, "guide-preview.png", full_page=True)
 
     next_step(page)  # forms: all filled in with the writing-desk helper
     page.locator("#all-forms").click()
@@ -142,7 +142,7 @@ def test_moved_in_family_previewed_issued_and_seen_by_reception(
     ticket = number.inner_text()
     expect(page.locator(".ticket-card")).to_contain_text(site.queue("A").label.ja)
     page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
-    shot(page, "guide-ticket.png", tmp_path)
+    shot(page, "guide-ticket.png")
 
     # The general reception sees the visitor coming, with the procedures worked out and the
     # forms marked as filled in.
@@ -243,7 +243,7 @@ def test_self_service_certificate_is_advised_and_no_ticket_unless_overridden(
     expect(route).to_contain_text(konbini.advice.ja)
     expect(route).to_contain_text(config.procedures.procedures["jumin_hyo"].name.ja)
     expect(page.locator(".itinerary")).to_have_count(0)
-    shot(page, "guide-self-service.png", tmp_path, full_page=True)
+    shot(page, "guide-self-service.png", full_page=True)
 
     deflections = _metric(server, "RecordDeflection")
     page.locator("#wizard-next").click()  # the self-service advice is recorded, no ticket
@@ -310,7 +310,7 @@ def test_todays_visits_follow_forms_edit_call_and_cancel(
     dialog.get_by_role("button", name="閉じる").click()
     expect(row).to_contain_text(f"{config.site(SITE).queue('B').label.ja}（1F）で待ち")
     page.get_by_role("searchbox").fill("")
-    shot(page, "guide-visits.png", tmp_path)
+    shot(page, "guide-visits.png")
 
     # Edit the intake before anyone calls: the visitor's family is on 国保 after all.
     row.locator("button").click()

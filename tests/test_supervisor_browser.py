@@ -24,10 +24,10 @@ from server.domain import commands as c
 from tests.busy_day import BusyDay, write_log
 from tests.harness import MORNING, SUPERVISOR, Office
 from tests.live import LiveServer
+from tests.screenshots import save
 
 SITE = "shimogyo"
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1600, "height": 1100}
 BOARD_TOKEN = "demo-board-lobby-1f-token"
 # Only a care consultation: one step at queue D (20 minutes a visit, alert at 45).
@@ -135,7 +135,7 @@ def test_an_alert_appears_past_the_threshold_and_clears_when_a_counter_opens(
     expect(queue_row(page, "D").locator(".badge.alert")).to_have_text("⚠ 警告")
     page.wait_for_function(f"(window.supervisorBeeps || 0) > {beeps}")
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / "supervisor-alert.png"))
+    save(page, "supervisor-alert.png")
 
     # Opening the second care counter from the alert halves the estimate and clears it.
     alert.get_by_role("button", name="51番 開ける").click()
@@ -165,7 +165,7 @@ def test_a_counter_pointed_at_another_queue_calls_from_it(
     dialog.get_by_label("D 健康長寿・介護").uncheck()
     dialog.get_by_label("B 戸籍の届出").check()
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / "supervisor-reassign.png"))
+    save(page, "supervisor-reassign.png")
     dialog.get_by_role("button", name="変更する").click()
     expect(dialog).to_be_hidden()
     expect(row.locator(".calls-from")).to_have_text("B変更中")
@@ -236,7 +236,7 @@ def test_a_notice_reaches_the_lobby_board_until_withdrawn(
     expect(notice).to_contain_text("1階ロビー")
     expect(board.locator("#notice .t1")).to_have_text(text)
     expect(board.locator("footer.notices")).to_have_class("notices posted")
-    board.screenshot(path=str(SHOTS / "supervisor-board-notice.png"))
+    save(board, "supervisor-board-notice.png")
 
     notice.get_by_role("button", name="取り下げる").click()
     expect(page.locator("#notices li.notice-item")).to_have_count(0)
@@ -307,8 +307,8 @@ def test_the_live_view_of_a_busy_day_with_its_charts(
         ".map((b) => b.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 44
-    page.screenshot(path=str(SHOTS / "supervisor-live.png"))
-    page.locator("#charts-section").screenshot(path=str(SHOTS / "supervisor-charts.png"))
+    save(page, "supervisor-live.png")
+    save(page.locator("#charts-section"), "supervisor-charts.png")
 
 
 def test_the_printable_report_and_its_csv_for_a_past_day(
@@ -331,7 +331,7 @@ def test_the_printable_report_and_its_csv_for_a_past_day(
     expect(page.locator("form.report-form")).to_be_hidden()
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1400, "height": 1300})
-    page.screenshot(path=str(SHOTS / "supervisor-report.png"))
+    save(page, "supervisor-report.png")
 
 
 def test_the_city_overview_shows_both_sites(
@@ -343,6 +343,6 @@ def test_the_city_overview_shows_both_sites(
     shimogyo = page.locator(".city-site[data-site='shimogyo']")
     expect(shimogyo.locator(".has-alerts")).to_contain_text("アラート")
     expect(page.locator(".city-site[data-site='nakagyo'] h2")).to_have_text("中京区役所")
-    page.screenshot(path=str(SHOTS / "supervisor-city.png"))
+    save(page, "supervisor-city.png")
     shimogyo.get_by_role("link", name="管理者ビューを開く →").click()
     expect(page).to_have_url(f"{busy.url}/supervisor/shimogyo")

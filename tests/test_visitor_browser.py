@@ -9,13 +9,13 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from tests.live import LiveServer
+from tests.screenshots import save
 from tests.test_board_support import (
     INTAKE,
     SITE,
     Desk,
     Staff,
     new_page,
-    screenshot,
     server,
     staff,
 )
@@ -61,7 +61,7 @@ def test_the_visitor_follows_their_ticket_through_two_counters(
     expect(page.locator("#steps > li")).to_have_count(2)
     assert step(page, "A") == ("待ち", "○○○○")
     assert step(page, "C") == ("このあと", "○○")
-    screenshot(page, "visitor-waiting-ja.png", full_page=True)
+    save(page, "visitor-waiting-ja.png", full_page=True)
 
     # Counter 1 calls: the page says where to go, at once. Nothing of the others shows.
     reception.run("CallTicket", counter="c1", visit=ticket)
@@ -71,7 +71,7 @@ def test_the_visitor_follows_their_ticket_through_two_counters(
     expect(page.locator("#where-sub")).to_have_text("1F · 市民窓口課（戸籍住民）")
     expect(page).to_have_title(re.compile(f"【お呼び出し】{ticket} → 1番窓口"))
     assert step(page, "A")[0] == "お呼び出し中"
-    screenshot(page, "visitor-called-ja.png", full_page=True)
+    save(page, "visitor-called-ja.png", full_page=True)
 
     reception.run("StartServing", counter="c1")
     expect(page.locator("#status-title")).to_have_text("手続き中です")
@@ -95,7 +95,7 @@ def test_the_visitor_follows_their_ticket_through_two_counters(
     assert step(page, "C") == ("完了", "✓✓")
     body = page.locator("body").inner_text()
     assert not any(other in body for other in others)
-    screenshot(page, "visitor-done-ja.png", full_page=True)
+    save(page, "visitor-done-ja.png", full_page=True)
     page.context.close()
 
 
@@ -143,5 +143,5 @@ def test_an_unknown_or_expired_link_says_so(browser: Browser, live: LiveServer) 
         supervisor.run("CloseDay")
     expect(page.locator("#status-title")).to_have_text("この番号札は本日の受付を終了しました")
     expect(page.locator("#steps > li .step-status")).to_have_text(["中止", "中止"])
-    screenshot(page, "visitor-expired-ja.png")
+    save(page, "visitor-expired-ja.png")
     page.context.close()
