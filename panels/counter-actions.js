@@ -3,7 +3,7 @@
 // `explain` turns into a sentence using what the panel can see (e.g. where a visitor went).
 
 import { CommandError } from "/static/hub.js";
-import { h } from "/panels/counter-dom.js";
+import { h } from "/static/dom.js";
 import { refusal } from "/panels/counter-i18n.js";
 import { currentStep, openProcedures } from "/panels/counter-model.js";
 

@@ -2,7 +2,7 @@
 // (counter-model.js). Each function returns fresh nodes; the controller swaps them in and
 // keeps focus. Visitor cards live in counter-visit.js.
 
-import { clockTime, h } from "/panels/counter-dom.js";
+import { clockTime, h } from "/static/dom.js";
 import { keyFor } from "/panels/counter-keys.js";
 import { incomingCard, whereText } from "/panels/counter-visit.js";
 

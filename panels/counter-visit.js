@@ -2,7 +2,7 @@
 // incoming card, and the blocks both share (purpose, needs, notes, procedures, documents,
 // answers, earlier and later counters). Built from the server's view and the catalog.
 
-import { h } from "/panels/counter-dom.js";
+import { h } from "/static/dom.js";
 
 /** The purpose a clerk greets the visitor with: the life events the guide chose. */
 export function purposeText(ctx, visit) {

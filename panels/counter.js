@@ -4,7 +4,7 @@
 
 import { HubClient } from "/static/hub.js";
 import { Actions } from "/panels/counter-actions.js";
-import { Clock, h, replaceChildren } from "/panels/counter-dom.js";
+import { Clock, h, replaceChildren } from "/static/dom.js";
 import { refusal, translator } from "/panels/counter-i18n.js";
 import { SHORTCUTS, bindShortcuts, keyFor } from "/panels/counter-keys.js";
 import { availability, Catalog, deriveModel } from "/panels/counter-model.js";

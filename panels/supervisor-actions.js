@@ -2,7 +2,7 @@
 // that collect their details (queues for a counter, where to move a visitor, a threshold).
 // Whether a command is allowed is the server's decision; refusals are shown in words.
 
-import { h, replaceChildren } from "/panels/supervisor-dom.js";
+import { h, replaceChildren } from "/static/dom.js";
 import { refusal } from "/panels/supervisor-i18n.js";
 import { lineItems } from "/panels/supervisor-render.js";
 

@@ -1,7 +1,7 @@
 // The city overview: each of the supervisor's sites at a glance (waiting, alerts, counters,
 // every queue), from /api/supervisor/overview every few seconds. The server decides alerts.
 
-import { clockTime, h, replaceChildren, store, stored } from "/panels/supervisor-dom.js";
+import { clockTime, h, replaceChildren, store, stored } from "/static/dom.js";
 import { translator } from "/panels/supervisor-i18n.js";
 
 const LANG_KEY = "madoguchi.supervisor.lang";

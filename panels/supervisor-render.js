@@ -2,7 +2,7 @@
 // catalog. No office rule is decided here: alerts, thresholds, the watch list and the times
 // from which something counts as late all come from the server.
 
-import { clockTime, h } from "/panels/supervisor-dom.js";
+import { clockTime, h } from "/static/dom.js";
 
 const WATCH_ORDER = { parked: 0, called: 1, serving: 2, requeued: 3, no_show: 4 };
 const NO_SHOWS_SHOWN = 5;

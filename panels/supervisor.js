@@ -6,7 +6,7 @@
 import { HubClient } from "/static/hub.js";
 import { Actions } from "/panels/supervisor-actions.js";
 import { drawFigures } from "/panels/supervisor-charts.js";
-import { Clock, clockTime, h, replaceChildren, store, stored } from "/panels/supervisor-dom.js";
+import { Clock, clockTime, h, replaceChildren, store, stored } from "/static/dom.js";
 import { refusal, translator } from "/panels/supervisor-i18n.js";
 import * as view from "/panels/supervisor-render.js";
 

@@ -1,4 +1,4 @@
-// Small DOM and time helpers of the supervisor screens. Text always goes in as text nodes, so
+// Small DOM and time helpers shared by the staff panels. Text always goes in as text nodes, so
 // notes and notices typed by staff can never inject markup.
 
 /** Build an element: h("li", {class: "x", dataset: {...}}, "text", child, [more]). */
