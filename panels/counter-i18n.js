@@ -2,6 +2,8 @@
 // Labels of the office itself (procedures, queues, questions, documents, departments) come
 // from the catalog (config/), never from here.
 
+import { makeTranslator } from "/static/i18n.js";
+
 const STRINGS = {
   title: ["窓口パネル", "Counter panel"],
   department: ["課", "Department"],
@@ -203,23 +205,9 @@ const STRINGS = {
   e_other: ["できませんでした: {detail}", "Refused: {detail}"],
 };
 
-/** A small translator bound to one language ("ja" | "en"). */
+/** The translator of this screen's strings for `lang` ("ja" | "en"). */
 export function translator(lang) {
-  const index = lang === "en" ? 1 : 0;
-  const t = (key, vars = {}) => {
-    const entry = STRINGS[key];
-    const text = entry ? entry[index] : key;
-    return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
-  };
-  t.has = (key) => key in STRINGS;
-  t.lang = lang === "en" ? "en" : "ja";
-  /** A label from the config ({ja, en, …}) in this language, falling back to Japanese. */
-  t.label = (text) => {
-    if (!text) return "";
-    if (typeof text === "string") return text;
-    return text[t.lang] || text.ja || text.en || "";
-  };
-  return t;
+  return makeTranslator(STRINGS, lang);
 }
 
 /** The text for a refusal, with what the panel knows about the case. */

@@ -1,6 +1,8 @@
 // The supervisor screens' own words (headings, buttons, messages) in Japanese and English.
 // Office labels (queues, counters, departments, boards, procedures) come from the catalog.
 
+import { makeTranslator } from "/static/i18n.js";
+
 const STRINGS = {
   title: ["管理者ビュー", "Supervisor"],
   city_title: ["全庁舎の概況", "City overview"],
@@ -175,23 +177,9 @@ const STRINGS = {
   city_error: ["概況を読み込めません（自動で再試行します）", "Could not load the overview (retrying)"],
 };
 
-/** A translator for `lang` ("ja" or "en"): t(key, values), t.label(Text), t.lang. */
+/** The translator of this screen's strings for `lang` ("ja" | "en"). */
 export function translator(lang) {
-  const index = lang === "en" ? 1 : 0;
-  const t = (key, values = {}) => {
-    const entry = STRINGS[key];
-    const template = entry ? entry[index] || entry[0] : key;
-    return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
-  };
-  t.lang = index ? "en" : "ja";
-  t.has = (key) => key in STRINGS;
-  /** An office label from config (a Text: {ja, en, …}) in this language, falling back to ja. */
-  t.label = (text) => {
-    if (!text) return "";
-    if (typeof text === "string") return text;
-    return (index ? text.en : text.ja) || text.ja || text.en || "";
-  };
-  return t;
+  return makeTranslator(STRINGS, lang);
 }
 
 /** A refusal from the hub in words: its code's own text when there is one. */
