@@ -81,7 +81,36 @@ async def test_a_command_on_one_process_reaches_a_board_on_the_other(
     again = await reception.command("g-1", {"type": "CreateVisit", "intake": INTAKE})
     assert again["duplicate"] is True
     assert again["ticket"] == "A001"
-    for client in (guide, reception, care, board):
+    # The rest of the plan, spread over both processes: reception (B) finishes, the children's
+    # counter (supervisor on A) serves step C, the care counter (A) serves D, the visit closes.
+    await reception.command("r-3", {"type": "CompleteStep", "counter": "c1"})
+    supervisor = await staff(a, "super01", "9999", {"kind": "floor"})
+    for i, command in enumerate(
+        [
+            {"type": "OpenCounter", "counter": "c40"},
+            {"type": "CallNext", "counter": "c40"},
+            {"type": "CompleteStep", "counter": "c40"},
+        ]
+    ):
+        assert (await supervisor.command(f"s-{i}", command))["type"] == "ack"
+    await care.until(
+        lambda m: (
+            m.get("upsert", {}).get("visits", {}).get(visit, {}).get("where")
+            == {"kind": "waiting", "queue": "D"}
+        )
+    )
+    assert (await care.command("c-1", {"type": "CallNext", "counter": "c50"}))["type"] == "ack"
+    assert (await care.command("c-2", {"type": "CompleteStep", "counter": "c50"}))["type"] == "ack"
+    # Process B's guide view (fresh) sees the visit done.
+    watcher = await staff(b, "guide01", "1111", {"kind": "floor"})
+
+    def done() -> bool:
+        return bool(watcher.entities["visits"][visit]["status"] == "done")
+
+    if not done():  # B applies A's last record as its tail reads it
+        await watcher.until(lambda m: done())
+    assert done()
+    for client in (guide, reception, care, board, supervisor, watcher):
         await client.close()
 
 
