@@ -23,7 +23,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import msgspec
 
@@ -95,7 +95,6 @@ class SiteHub:
         self._generation = 0
         self._publish_soon = False
         self._published_seq = 0
-        self._last_append: asyncio.Future[None] | None = None
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -271,12 +270,7 @@ class SiteHub:
         tasks start in creation order, so a site's appends reach the log in seq order."""
         self._inflight[record.seq] = record
         append = self.log.append(self.site.id, record.seq - 1, previous, record)
-        if self.log.shared:
-            # Requests on a connection pool can overtake each other; a shared store gets a
-            # site's appends one after another (a private one queues them in order itself).
-            append = _after(self._last_append, append)
         task = asyncio.ensure_future(append)
-        self._last_append = task
         task.add_done_callback(lambda done: self._on_durable(record, done))
         return task
 
@@ -417,15 +411,6 @@ def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
     if ack.visit:
         body.update(visit=ack.visit, ticket=ack.ticket, token=ack.token)
     return body
-
-
-async def _after(previous: asyncio.Future[None] | None, append: Awaitable[None]) -> None:
-    """Run ``append`` once ``previous`` has finished (whatever its outcome: a failed
-    predecessor makes this append conflict, which its caller handles)."""
-    if previous is not None and not previous.done():
-        with contextlib.suppress(Exception):
-            await asyncio.shield(previous)
-    await append
 
 
 def _copy(state: SiteState) -> SiteState:

@@ -9,7 +9,8 @@ Contract:
   command id is ``previous``; otherwise it raises :class:`~server.errors.Conflict`. Checking
   the predecessor, not just its number, keeps a chain of records decided ahead of their
   predecessors' durability from landing on top of another writer's record of the same seq.
-  When it returns, the record is durable.
+  When it returns, the record is durable. Appends to one site take effect in the order they
+  were called (the hub sends a burst of records without waiting for each one).
 - ``read(site, after_seq)`` returns records with ``seq > after_seq`` in order.
 - ``wait(site, after_seq, timeout)`` returns when the head passes ``after_seq`` (or on timeout).
 - ``scrub(site, before, fn)`` rewrites records older than ``before`` (epoch seconds) through

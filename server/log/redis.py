@@ -20,6 +20,7 @@ Durability: an append is acknowledged when Redis has executed the script. Only w
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -57,6 +58,9 @@ end
 return {'ok', seq}
 """
 
+APPEND_SHA = hashlib.sha1(APPEND.encode()).hexdigest()
+_Append = tuple[list[str], list[Any], "asyncio.Future[Any]"]
+
 # A stream cannot be edited in place: scrubbing rewrites it into a new key (done in chunks by
 # the caller) and this script swaps it in, copying whatever was appended meanwhile.
 SWAP = """
@@ -91,6 +95,9 @@ class RedisLog:
     def __init__(self, url: str) -> None:
         self.url = url
         self.client: Any = None
+        self._pending: dict[str, list[_Append]] = {}
+        self._flushing: set[str] = set()
+        self._flushers: set[asyncio.Future[None]] = set()
 
     async def open(self) -> None:
         # The socket timeout must outlast XREAD BLOCK, or every quiet tail looks like a fault.
@@ -129,18 +136,70 @@ class RedisLog:
         return str(value.decode())
 
     async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None:
+        """Queue the append; a site's queued appends go out together, in order, in one
+        pipeline on one connection (Redis's group commit: one round trip, one fsync)."""
         log, meta, _ = _keys(site)
         day = int(record.at // 86400)
-        result = await self._script(
-            APPEND,
-            [log, meta, _day_key(site, day), _day_key(site, day - 1)],
-            [expected_seq, encode_record(record), record.command_id, COMMAND_TTL, previous],
-        )
+        keys = [log, meta, _day_key(site, day), _day_key(site, day - 1)]
+        args = [expected_seq, encode_record(record), record.command_id, COMMAND_TTL, previous]
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending.setdefault(site, []).append((keys, args, done))
+        if site not in self._flushing:
+            self._flushing.add(site)
+            self._flushers.add(asyncio.ensure_future(self._flush(site)))
+        result = await done
         status, seq = result[0].decode(), int(result[1])
         if status == "conflict":
             raise Conflict(site, expected_seq, seq)
         if status == "duplicate":
             raise DuplicateCommand(site, expected_seq, seq)
+
+    async def _flush(self, site: str) -> None:
+        try:
+            while self._pending.get(site):
+                batch = self._pending.pop(site)
+                try:
+                    results = await self._send(batch)
+                except RedisError as exc:
+                    for *_, done in batch:
+                        if not done.done():
+                            done.set_exception(StoreUnavailable(f"redis: {exc}"))
+                    continue
+                for (*_, done), result in zip(batch, results, strict=True):
+                    if done.done():
+                        continue
+                    if isinstance(result, Exception):
+                        done.set_exception(StoreUnavailable(f"redis: {result}"))
+                    else:
+                        done.set_result(result)
+        finally:
+            self._flushing.discard(site)
+            task = asyncio.current_task()
+            if task is not None:
+                self._flushers.discard(task)
+
+    async def _send(self, batch: list[_Append]) -> list[Any]:
+        """One pipeline of EVALSHA calls; after a Redis restart (empty script cache) load the
+        script and send the batch once more (the first NOSCRIPT stops the ones after it).
+        On a cluster, one call after another (still in order)."""
+        results: list[Any] = []
+        if isinstance(self.client, RedisCluster):
+            for keys, args, _ in batch:
+                try:
+                    results.append(await self._script(APPEND, keys, args))
+                except StoreUnavailable as exc:
+                    results.append(exc)
+            return results
+        for attempt in range(2):
+            pipe = self.client.pipeline(transaction=False)
+            for keys, args, _ in batch:
+                pipe.evalsha(APPEND_SHA, len(keys), *keys, *args)
+            results = await pipe.execute(raise_on_error=False)
+            if attempt == 0 and any(isinstance(r, NoScriptError) for r in results):
+                await self.client.script_load(APPEND)
+                continue
+            return results
+        return results
 
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
         log, _, _ = _keys(site)
