@@ -32,6 +32,7 @@ export class Catalog {
   /** A procedure's name, unless it is sensitive and handled by another department. */
   procedureName(t, id, department) {
     const proc = this.procedure(id);
+    if (id === "withheld") return t("sensitive"); // the server withheld another department's
     if (!proc) return id;
     if (proc.sensitive && proc.department !== department) return t("sensitive");
     return t.label(proc.name);

@@ -306,5 +306,29 @@ def _staff(
             }
             for c in counters
         },
-        "visits": {v.id: _visit_entity(site, v, snap) for v in visits},
+        "visits": {
+            v.id: _withhold_elsewhere(config, _visit_entity(site, v, snap), queues)
+            if department
+            else _visit_entity(site, v, snap)
+            for v in visits
+        },
     }
+
+
+WITHHELD = "withheld"
+
+
+def _withhold_elsewhere(config: Config, entity: dict[str, Any], queues: set[str]) -> dict[str, Any]:
+    """A department sees another department's steps only as far as it needs: sensitive
+    procedures there (disability, welfare, divorce…) become ``withheld`` and the handoff notes
+    meant for those counters are left out."""
+    procedures = config.procedures.procedures
+    for step in entity["steps"]:
+        if step["queue"] in queues:
+            continue
+        step["note"] = ""
+        for item in step["procedures"]:
+            known = procedures.get(item["id"])
+            if known is not None and known.sensitive:
+                item.update(id=WITHHELD, note="", added_by="")
+    return entity
