@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -14,9 +14,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from server import screens
@@ -90,7 +91,7 @@ def origin_allowed(conn: HTTPConnection, settings: Settings) -> bool:
     return origin in own or origin in settings.allowed_origins
 
 
-def create_app(settings: Settings | None = None, config: Config | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, config: Config | None = None) -> ASGIApp:
     """Build the application; the hub starts and stops with the app's lifespan."""
     settings = settings or Settings.from_env()
     config = config or load_config(settings.config_dir)
@@ -282,25 +283,48 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         Route("/api/sites/{site}/commands", command, methods=["POST"]),
         Route("/api/sites/{site}/plan", plan, methods=["POST"]),
         Route("/api/sites/{site}/catalog", catalog),
-        WebSocketRoute("/ws", websocket),
         *(route for module in screen_modules for route in module.routes(ctx)),
         *(
             Mount(f"/{d}", StaticFiles(directory=ROOT / d, check_dir=False), name=d)
             for d in ASSET_DIRS
         ),
     ]
-    middleware = [
-        Middleware(
-            SessionMiddleware,
-            secret_key=settings.secret,
-            session_cookie="madoguchi_session",
-            max_age=SESSION_SECONDS,
-            same_site="lax",
-            https_only=settings.secure_cookies,
-        )
-    ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-    app.state.hub = hub
-    app.state.config = config
-    app.state.settings = settings
-    return app
+    sessions: dict[str, Any] = {
+        "secret_key": settings.secret,
+        "session_cookie": "madoguchi_session",
+        "max_age": SESSION_SECONDS,
+        "same_site": "lax",
+        "https_only": settings.secure_cookies,
+    }
+    app = Starlette(
+        routes=routes, middleware=[Middleware(SessionMiddleware, **sessions)], lifespan=lifespan
+    )
+    return WebSocketFastPath(app, websocket, SessionMiddleware(_no_app, **sessions))
+
+
+async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The end of the session reader: the session is in the scope, nothing else to do."""
+
+
+class WebSocketFastPath:
+    """Takes ``/ws`` around the HTTP middleware stack.
+
+    A message fanned out to ten thousand boards would otherwise pass through two middleware
+    send wrappers per board. The session cookie is still read by Starlette's own
+    SessionMiddleware (run here only to fill ``scope["session"]``); every other request goes
+    to the application as usual.
+    """
+
+    def __init__(
+        self, app: ASGIApp, endpoint: Callable[[WebSocket], Awaitable[None]], sessions: ASGIApp
+    ) -> None:
+        self.app = app
+        self.endpoint = endpoint
+        self.sessions = sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/ws":
+            await self.sessions(scope, receive, send)
+            await self.endpoint(WebSocket(scope, receive, send))
+        else:
+            await self.app(scope, receive, send)
