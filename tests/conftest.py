@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext
 
 from server.config import Config, load_config
-from tests.live import LiveServer
+from tests.live import LiveServer, http_command
 from tests.redis_proc import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,23 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Browser contexts for separate staff members (each its own session), closed after."""
+    made: list[BrowserContext] = []
+    yield made
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def fresh_day(server: LiveServer) -> LiveServer:
+    """Close the business day on a module's shared ``server``: every visit left by earlier
+    tests expires and every counter closes."""
+    assert http_command(server, ("super01", "9999"), {"type": "CloseDay"})["type"] == "ack"
+    return server
 
 
 def chromium_path() -> str:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,18 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+
+
+def http_command(
+    server: LiveServer, who: tuple[str, str], body: dict[str, Any], site: str = "shimogyo"
+) -> dict[str, Any]:
+    """Send one command over HTTP as a staff member (signing in first); return the reply."""
+    with httpx.Client(base_url=server.url) as http:
+        http.post("/api/login", json={"id": who[0], "pin": who[1]}).raise_for_status()
+        reply: dict[str, Any] = http.post(
+            f"/api/sites/{site}/commands", json={"id": f"http-{uuid.uuid4()}", "command": body}
+        ).json()
+        return reply
 
 
 def login(server: LiveServer, staff_id: str, pin: str) -> str:

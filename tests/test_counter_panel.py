@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from server.config import Config
 from tests.live import LiveServer
+from tests.live import http_command as command
 from tests.screenshots import save
 
 SITE = "shimogyo"
@@ -56,23 +57,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live.stop()
 
 
-def command(server: LiveServer, who: tuple[str, str], body: dict[str, Any]) -> dict[str, Any]:
-    """Send one command over HTTP as a staff member; return the reply (ack or error)."""
-    with httpx.Client(base_url=server.url) as http:
-        http.post("/api/login", json={"id": who[0], "pin": who[1]}).raise_for_status()
-        reply: dict[str, Any] = http.post(
-            f"/api/sites/{SITE}/commands", json={"id": _next_id(), "command": body}
-        ).json()
-        return reply
-
-
-_ids = iter(range(1, 1_000_000))
-
-
-def _next_id() -> str:
-    return f"t-{next(_ids)}-{id(_ids)}"
-
-
 def register(server: LiveServer, intake: dict[str, Any] | None = None) -> str:
     """The floor guide registers a visitor; return the ticket."""
     ack = command(
@@ -80,22 +64,6 @@ def register(server: LiveServer, intake: dict[str, Any] | None = None) -> str:
     )
     assert ack["type"] == "ack", ack
     return str(ack["ticket"])
-
-
-@pytest.fixture
-def fresh_day(server: LiveServer) -> LiveServer:
-    """Expire every visit and close every counter left by earlier tests."""
-    assert command(server, ("super01", "9999"), {"type": "CloseDay"})["type"] == "ack"
-    return server
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """Browser contexts for separate clerks (each with its own session), closed afterwards."""
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
 
 
 def open_panel(

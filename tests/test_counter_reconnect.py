@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.live import LiveServer
+from tests.live import http_command as command
 from tests.screenshots import save
-from tests.test_counter_panel import HANDOFF, command, open_counter, open_panel, register
+from tests.test_counter_panel import HANDOFF, open_counter, open_panel, register
 
 # HubClient backs off (with jitter) up to several seconds between attempts while the server
 # is down; give it room to come back.
 RECONNECT_MS = 30_000
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
 
 
 def test_panels_reconnect_and_show_the_right_state_after_a_server_kill(

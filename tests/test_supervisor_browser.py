@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 
@@ -24,6 +23,7 @@ from server.domain import commands as c
 from tests.busy_day import BusyDay, write_log
 from tests.harness import MORNING, SUPERVISOR, Office
 from tests.live import LiveServer
+from tests.live import http_command as command
 from tests.screenshots import save
 
 SITE = "shimogyo"
@@ -41,7 +41,6 @@ MOVED_IN: dict[str, Any] = {
     "events": ["tennyu"],
     "answers": {"moved_from": "other_prefecture", "has_tenshutsu_cert": True, "children": 0},
 }
-_ids = iter(range(1, 1_000_000))
 
 
 @pytest.fixture(scope="module")
@@ -52,35 +51,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live.stop()
 
 
-def command(server: LiveServer, who: tuple[str, str], body: dict[str, Any]) -> dict[str, Any]:
-    """One command over HTTP as a staff member; the reply (ack or error)."""
-    with httpx.Client(base_url=server.url) as http:
-        http.post("/api/login", json={"id": who[0], "pin": who[1]}).raise_for_status()
-        reply: dict[str, Any] = http.post(
-            f"/api/sites/{SITE}/commands", json={"id": f"sb-{next(_ids)}", "command": body}
-        ).json()
-        return reply
-
-
 def register(server: LiveServer, intake: dict[str, Any]) -> str:
     ack = command(server, ("guide01", "1111"), {"type": "CreateVisit", "intake": intake})
     assert ack["type"] == "ack", ack
     return str(ack["ticket"])
-
-
-@pytest.fixture
-def fresh_day(server: LiveServer) -> LiveServer:
-    """Expire every visit and close every counter left by earlier tests."""
-    assert command(server, ("super01", "9999"), {"type": "CloseDay"})["type"] == "ack"
-    return server
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
 
 
 def signed_in(
