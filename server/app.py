@@ -33,6 +33,7 @@ from server.metrics import Metrics
 from server.pages import catalog_response, render
 from server.protocol import decode_command
 from server.settings import ROOT, Settings
+from server.wire import direct_writer
 
 log = logging.getLogger("madoguchi.app")
 
@@ -255,7 +256,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             media_type="application/json",
         )
 
-    async def websocket(ws: WebSocket) -> None:
+    async def websocket(ws: WebSocket, send: Send) -> None:
         if not origin_allowed(ws, settings):
             await ws.close(CLOSE_POLICY, "origin not allowed")
             return
@@ -269,6 +270,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             device or principal,
             settings.outbox_size,
             settings.max_message_bytes,
+            direct_writer(send),
         )
         await connection.run()
 
@@ -316,7 +318,10 @@ class WebSocketFastPath:
     """
 
     def __init__(
-        self, app: ASGIApp, endpoint: Callable[[WebSocket], Awaitable[None]], sessions: ASGIApp
+        self,
+        app: ASGIApp,
+        endpoint: Callable[[WebSocket, Send], Awaitable[None]],
+        sessions: ASGIApp,
     ) -> None:
         self.app = app
         self.endpoint = endpoint
@@ -325,6 +330,6 @@ class WebSocketFastPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/ws":
             await self.sessions(scope, receive, send)
-            await self.endpoint(WebSocket(scope, receive, send))
+            await self.endpoint(WebSocket(scope, receive, send), send)
         else:
             await self.app(scope, receive, send)

@@ -1,9 +1,9 @@
 """One WebSocket connection: hello, snapshot/replay, commands, and a bounded outbox.
 
-Writing: the hub pushes a message and, while the client keeps up, it is written to the
-socket at once — uvicorn's Sans-I/O WebSocket protocol writes a frame without suspending, so
-a fan-out to thousands of boards costs no task switch per board. When a client's socket
-buffer is full the send suspends: a writer task finishes it and drains a bounded backlog;
+Writing: the hub pushes a message and, while the client keeps up, its frame (built once
+for every subscriber, see ``server/wire.py``) is written to the socket at once, so a fan-out
+to thousands of boards costs no task switch per board. When a client's socket buffer is
+full the ASGI send suspends: a writer task finishes it and drains a bounded backlog;
 a client whose backlog overflows is cut off (close code 4008) and resynchronises when it
 reconnects. Nobody else waits for it.
 
@@ -38,6 +38,7 @@ from server.protocol import (
     encode,
     error_message,
 )
+from server.wire import DirectWriter, text_frame
 
 log = logging.getLogger("madoguchi.ws")
 
@@ -78,8 +79,10 @@ class Connection:
         principal: Principal,
         outbox: int,
         max_bytes: int,
+        direct: DirectWriter | None = None,
     ) -> None:
         self.ws = ws
+        self.direct = direct
         self.hub = hub
         self.auth = auth
         self.principal = principal
@@ -103,6 +106,8 @@ class Connection:
             if len(self.backlog) >= self.limit:
                 return False
             self.backlog.append(message)
+            return True
+        if self.direct is not None and self.direct.write(text_frame(message)):
             return True
         send = self.ws.send_text(message)
         try:
