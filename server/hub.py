@@ -24,6 +24,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from typing import cast
 
 import msgspec
 
@@ -35,7 +36,7 @@ from server.domain.privacy import without_notes
 from server.domain.state import SiteState, apply
 from server.errors import Conflict, DuplicateCommand, LogError, Rejected, StoreUnavailable
 from server.fanout import Subscriber, View
-from server.log.base import EventLog
+from server.log.base import EventLog, SharedLog
 from server.metrics import Metrics
 from server.projections import ViewKey, analyse, build
 
@@ -148,22 +149,25 @@ class SiteHub:
         """
         if not self.log.shared:
             return
+        shared = cast(SharedLog, self.log)
         delay = 0.1
         while not self._stopping:
             try:
                 # Beyond our own head: our own records come back through their appends.
-                seen = self.head.seq
-                await self.log.wait(self.site.id, seen, timeout=TAIL_WAIT)
+                records = await shared.follow(self.site.id, self.head.seq, timeout=TAIL_WAIT)
                 if self._stopping:
                     return
                 async with self.lock:
-                    if self.head.seq == seen and self.state.seq == seen:
-                        # Quiet (or woken by another writer): also make sure the store still
-                        # holds this log.
+                    if not records and self.head.seq == self.state.seq:
+                        # Quiet: make sure the store still holds this log.
                         epoch = await self.log.epoch(self.site.id)
                         if epoch != self.epoch:
                             await self._reset(epoch)
-                    await self._catch_up()
+                    self._apply(records)
+                    if not records or self.state.seq < records[-1].seq:
+                        # A gap (our own records still in flight) or a quiet spell: read on
+                        # from what is folded.
+                        await self._catch_up()
                 self.set_stale(False)
                 delay = 0.1
             except asyncio.CancelledError:
@@ -357,6 +361,8 @@ class SiteHub:
         """Send every view's changes since the last publish; acks wait for this."""
         started = time.perf_counter()
         self._published_seq = self.state.seq
+        if not self.views:
+            return  # another process's site that nobody here watches: nothing to build
         snap = analyse(self.site, self.state, self.clock())
         now = time.monotonic()
         for key, view in list(self.views.items()):

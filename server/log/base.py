@@ -12,7 +12,8 @@ Contract:
   When it returns, the record is durable. Appends to one site take effect in the order they
   were called (the hub sends a burst of records without waiting for each one).
 - ``read(site, after_seq)`` returns records with ``seq > after_seq`` in order.
-- ``wait(site, after_seq, timeout)`` returns when the head passes ``after_seq`` (or on timeout).
+- ``follow(site, after_seq, timeout)`` (shared logs only) returns the records after
+  ``after_seq`` as soon as there are any, or ``[]`` after ``timeout``.
 - ``scrub(site, before, fn)`` rewrites records older than ``before`` (epoch seconds) through
   ``fn`` (retention of personal notes); sequence numbers and everything else stay.
 - ``epoch(site)`` names this incarnation of the site's log; it changes if the data is lost,
@@ -57,13 +58,17 @@ class EventLog(Protocol):
 
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]: ...
 
-    async def wait(self, site: str, after_seq: int, timeout: float) -> None: ...
-
     async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int: ...
 
     async def save_snapshot(self, site: str, seq: int, data: bytes) -> None: ...
 
     async def load_snapshot(self, site: str) -> tuple[int, bytes] | None: ...
+
+
+class SharedLog(EventLog, Protocol):
+    """A log other processes append to as well; the hub follows it for their records."""
+
+    async def follow(self, site: str, after_seq: int, timeout: float) -> list[Record]: ...
 
 
 def open_log(url: str) -> EventLog:

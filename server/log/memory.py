@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import secrets
 from collections.abc import Callable
 
@@ -22,7 +20,6 @@ class MemoryLog:
         self._last: dict[str, str] = {}
         self._epochs: dict[str, str] = {}
         self._snapshots: dict[str, tuple[int, bytes]] = {}
-        self._changed: dict[str, asyncio.Event] = {}
 
     async def open(self) -> None:
         return None
@@ -40,20 +37,10 @@ class MemoryLog:
             raise Conflict(site, expected_seq, len(records))
         records.append(encode_record(record))
         self._last[site] = record.command_id
-        self._signal(site)
 
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
         chunk = self._records.get(site, [])[after_seq : after_seq + limit]
         return [decode_record(data) for data in chunk]
-
-    async def wait(self, site: str, after_seq: int, timeout: float) -> None:
-        if len(self._records.get(site, [])) > after_seq:
-            return
-        event = self._changed.setdefault(site, asyncio.Event())
-        with contextlib.suppress(TimeoutError):
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
-            async with asyncio.timeout(timeout):
-                await event.wait()
 
     async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
         changed = 0
@@ -73,8 +60,3 @@ class MemoryLog:
 
     async def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
         return self._snapshots.get(site)
-
-    def _signal(self, site: str) -> None:
-        event = self._changed.pop(site, None)
-        if event is not None:
-            event.set()

@@ -11,7 +11,7 @@ Keys, all hash-tagged ``{site}`` so a Redis Cluster keeps a site on one shard:
 Compare-and-append is one Lua script: it checks ``head``, refuses a command id already
 recorded (today or yesterday), adds the entry and moves ``head`` — atomically, whichever
 process calls it.
-Every process tails the stream with ``XREAD BLOCK``. If the site's data vanishes (a Redis that
+Every process follows the stream with ``XREAD BLOCK``. If the site's data vanishes (a Redis that
 lost its data set), a new ``epoch`` is minted and clients resynchronise instead of diverging.
 
 Durability: an append is acknowledged when Redis has executed the script. Only with
@@ -36,6 +36,7 @@ from server.log.base import decode_record, encode_record
 
 COMMAND_TTL = 3 * 86400
 TAIL_BLOCK_LIMIT = 10.0
+FOLLOW_COUNT = 1000
 
 APPEND = """
 local head = tonumber(redis.call('HGET', KEYS[2], 'head') or '0')
@@ -209,13 +210,20 @@ class RedisLog:
             raise StoreUnavailable(f"redis: {exc}") from exc
         return [decode_record(fields[b"r"]) for _, fields in entries]
 
-    async def wait(self, site: str, after_seq: int, timeout: float) -> None:
+    async def follow(self, site: str, after_seq: int, timeout: float) -> list[Record]:
+        """One ``XREAD BLOCK``: it returns the new entries themselves, so following a busy
+        site costs one round trip per batch of records."""
         log, _, _ = _keys(site)
         try:
             block = int(min(timeout, TAIL_BLOCK_LIMIT) * 1000)
-            await self.client.xread({log: f"{after_seq}-0"}, count=1, block=block)
+            found = await self.client.xread(
+                {log: f"{after_seq}-0"}, count=FOLLOW_COUNT, block=block
+            )
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {exc}") from exc
+        # RESP2 answers [[key, entries]], RESP3 {key: entries}.
+        streams = found.values() if isinstance(found, dict) else (e for _, e in found or ())
+        return [decode_record(fields[b"r"]) for entries in streams for _, fields in entries]
 
     async def head(self, site: str) -> int:
         _, meta, _ = _keys(site)

@@ -9,7 +9,6 @@ One process owns a database file; several processes share a site through Redis i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -54,7 +53,6 @@ class SQLiteLog:
         self._flushing = False
         self._idle = asyncio.Event()
         self._idle.set()
-        self._changed: dict[str, asyncio.Event] = {}
         self._heads: dict[str, tuple[int, str]] = {}
 
     def _call(self, fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
@@ -107,7 +105,6 @@ class SQLiteLog:
             self._idle.clear()
             asyncio.get_running_loop().create_task(self._flush())
         await future
-        self._signal(site)
 
     async def _flush(self) -> None:
         try:
@@ -179,20 +176,6 @@ class SQLiteLog:
             "SELECT body FROM records WHERE site = ? AND seq > ? ORDER BY seq LIMIT ?",
             (site, after_seq, limit),
         ).fetchall()
-
-    async def wait(self, site: str, after_seq: int, timeout: float) -> None:
-        if self._heads.get(site, (0, ""))[0] > after_seq:
-            return
-        event = self._changed.setdefault(site, asyncio.Event())
-        with contextlib.suppress(TimeoutError):
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
-            async with asyncio.timeout(timeout):
-                await event.wait()
-
-    def _signal(self, site: str) -> None:
-        event = self._changed.pop(site, None)
-        if event is not None:
-            event.set()
 
     async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
         changed: int = await self._call(self._scrub, site, before, fn)
