@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -184,9 +185,10 @@ class _Listener(WSListener):
 
 
 def swarm_main(
-    worker: int, ws_url: str, specs: list[Spec], out: Queue[Any], inbox: Queue[Any]
+    worker: int, ws_url: str, specs: list[Spec], out: Queue[Any], inbox: Queue[Any], nice: int = 0
 ) -> None:
-    """Process entry point."""
+    """Process entry point; ``nice`` lowers the priority of a swarm that is only load."""
+    os.nice(nice)
     try:
         import uvloop
 
