@@ -96,9 +96,8 @@ class RedisLog:
     def __init__(self, url: str) -> None:
         self.url = url
         self.client: Any = None
-        self._pending: dict[str, list[_Append]] = {}
-        self._flushing: set[str] = set()
-        self._flushers: set[asyncio.Future[None]] = set()
+        self._pending: list[_Append] = []
+        self._flusher: asyncio.Future[None] | None = None
 
     async def open(self) -> None:
         # The socket timeout must outlast XREAD BLOCK, or every quiet tail looks like a fault.
@@ -137,17 +136,17 @@ class RedisLog:
         return str(value.decode())
 
     async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None:
-        """Queue the append; a site's queued appends go out together, in order, in one
-        pipeline on one connection (Redis's group commit: one round trip, one fsync)."""
+        """Queue the append; whatever is queued (any site) goes out together, in call order,
+        in one pipeline on one connection: Redis's group commit, one round trip and one fsync
+        for a burst of commands across all sites."""
         log, meta, _ = _keys(site)
         day = int(record.at // 86400)
         keys = [log, meta, _day_key(site, day), _day_key(site, day - 1)]
         args = [expected_seq, encode_record(record), record.command_id, COMMAND_TTL, previous]
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.setdefault(site, []).append((keys, args, done))
-        if site not in self._flushing:
-            self._flushing.add(site)
-            self._flushers.add(asyncio.ensure_future(self._flush(site)))
+        self._pending.append((keys, args, done))
+        if self._flusher is None:
+            self._flusher = asyncio.ensure_future(self._flush())
         result = await done
         status, seq = result[0].decode(), int(result[1])
         if status == "conflict":
@@ -155,10 +154,10 @@ class RedisLog:
         if status == "duplicate":
             raise DuplicateCommand(site, expected_seq, seq)
 
-    async def _flush(self, site: str) -> None:
+    async def _flush(self) -> None:
         try:
-            while self._pending.get(site):
-                batch = self._pending.pop(site)
+            while self._pending:
+                batch, self._pending = self._pending, []
                 try:
                     results = await self._send(batch)
                 except RedisError as exc:
@@ -174,23 +173,14 @@ class RedisLog:
                     else:
                         done.set_result(result)
         finally:
-            self._flushing.discard(site)
-            task = asyncio.current_task()
-            if task is not None:
-                self._flushers.discard(task)
+            self._flusher = None
 
     async def _send(self, batch: list[_Append]) -> list[Any]:
         """One pipeline of EVALSHA calls; after a Redis restart (empty script cache) load the
-        script and send the batch once more (the first NOSCRIPT stops the ones after it).
-        On a cluster, one call after another (still in order)."""
+        script and send the batch once more (the first NOSCRIPT stops the ones after it)."""
         results: list[Any] = []
         if isinstance(self.client, RedisCluster):
-            for keys, args, _ in batch:
-                try:
-                    results.append(await self._script(APPEND, keys, args))
-                except StoreUnavailable as exc:
-                    results.append(exc)
-            return results
+            return await self._send_to_cluster(batch)
         for attempt in range(2):
             pipe = self.client.pipeline(transaction=False)
             for keys, args, _ in batch:
@@ -200,6 +190,25 @@ class RedisLog:
                 await self.client.script_load(APPEND)
                 continue
             return results
+        return results
+
+    async def _send_to_cluster(self, batch: list[_Append]) -> list[Any]:
+        """On a cluster, each site's appends one after another (in order), sites side by
+        side (they may live on different nodes)."""
+        results: list[Any] = [None] * len(batch)
+        by_site: dict[str, list[int]] = {}
+        for i, (keys, _, _) in enumerate(batch):
+            by_site.setdefault(keys[0], []).append(i)
+
+        async def in_order(indexes: list[int]) -> None:
+            for i in indexes:
+                keys, args, _ = batch[i]
+                try:
+                    results[i] = await self._script(APPEND, keys, args)
+                except StoreUnavailable as exc:
+                    results[i] = exc
+
+        await asyncio.gather(*(in_order(indexes) for indexes in by_site.values()))
         return results
 
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
