@@ -166,6 +166,12 @@ def briefing(
     }
 
 
+def estimate(site: Site, visit: Visit, queues: set[str], snap: Snapshot) -> int | None:
+    """The briefing's ``eta``: the only part of it that follows the queues, not the visit."""
+    index = department_step(visit, queues)
+    return None if index is None else eta_minutes(site, visit, index, snap)
+
+
 def recent(site: Site, state: SiteState, department: str) -> dict[str, dict[str, Any]]:
     """The last visitors the department's counters finished a step with, newest first."""
     ours = {c.id: c.number for c in site.counters if c.department == department}
@@ -207,17 +213,13 @@ def extend(
     snap: Snapshot,
     department: str,
 ) -> Entities:
-    """Add briefings, each counter's ``next`` and the ``recent`` collection to a department's
-    counter view (in place)."""
+    """Add each counter's ``next`` and the ``recent`` collection to a department's counter
+    view (in place; the visits' briefings are built with the visits, see
+    ``server.projections``)."""
     counters = entities.get("counters", {})
-    queues = {q for c in counters.values() for q in c.get("queues", [])}
     for cid, counter in counters.items():
         # Who "call next" would bring, across all the queues the counter serves.
         head = next_for_counter(site, state, cid, snap.lines)
         counter["next"] = head.id if head is not None else ""
-    for vid, entity in entities.get("visits", {}).items():
-        visit = state.visits.get(vid)
-        if visit is not None:
-            entity["briefing"] = briefing(config, site, visit, department, queues, snap)
     entities["recent"] = recent(site, state, department)
     return entities

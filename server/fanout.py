@@ -17,7 +17,7 @@ from typing import Protocol
 
 import msgspec
 
-from server.projections import Entities, ViewKey
+from server.projections import Entities, Memo, ViewKey
 
 HISTORY = 512
 
@@ -43,6 +43,8 @@ class View:
         self.key = key
         self.site = site
         self.entities: dict[str, dict[str, bytes]] = {}
+        self.sources: Entities = {}
+        self.memo: Memo = {}
         self.seq = -1
         self.base_seq = -1
         self.history: deque[tuple[int, str]] = deque(maxlen=HISTORY)
@@ -51,10 +53,19 @@ class View:
 
     def refresh(self, entities: Entities, seq: int, epoch: str) -> str | None:
         """Adopt a newly built view; return the delta message, or None if nothing changed."""
+        # An entity object the projection handed over last time too (see Memo in
+        # server.projections) is unchanged: keep its bytes instead of encoding it again.
         encoded = {
-            coll: {eid: _encode(entity) for eid, entity in items.items()}
+            coll: {
+                eid: held
+                if (held := self.entities.get(coll, {}).get(eid)) is not None
+                and self.sources.get(coll, {}).get(eid) is entity
+                else _encode(entity)
+                for eid, entity in items.items()
+            }
             for coll, items in entities.items()
         }
+        self.sources = entities
         first = self.seq < 0
         upsert: dict[str, dict[str, msgspec.Raw]] = {}
         remove: dict[str, list[str]] = {}

@@ -369,7 +369,7 @@ class SiteHub:
             if not view.subscribers and now - view.idle_since > VIEW_IDLE_SECONDS:
                 del self.views[key]
                 continue
-            entities = build(key, self.config, self.site, self.state, snap)
+            entities = build(key, self.config, self.site, self.state, snap, view.memo)
             message = view.refresh(entities, self.state.seq, self.epoch)
             if message is not None:
                 view.publish(message)
@@ -386,7 +386,9 @@ class SiteHub:
             view = self.views[key] = View(key, self.site.id)
             snap = analyse(self.site, self.state, self.clock())
             view.refresh(
-                build(key, self.config, self.site, self.state, snap), self.state.seq, self.epoch
+                build(key, self.config, self.site, self.state, snap, view.memo),
+                self.state.seq,
+                self.epoch,
             )
         view.subscribers.add(subscriber)
         if seq is not None and epoch == self.epoch:

@@ -50,19 +50,33 @@ def analyse(site: Site, state: SiteState, now: float) -> Snapshot:
     return Snapshot(lines, queue_figures(site, state, lines, now), positions)
 
 
-def build(key: ViewKey, config: Config, site: Site, state: SiteState, snap: Snapshot) -> Entities:
-    """Compute a view's entities."""
+Memo = dict[str, tuple[object, dict[str, Any]]]
+"""One view's visit entities from its last build, each with the key it was built for."""
+
+_fingerprint = msgspec.msgpack.Encoder().encode
+
+
+def build(
+    key: ViewKey,
+    config: Config,
+    site: Site,
+    state: SiteState,
+    snap: Snapshot,
+    memo: Memo | None = None,
+) -> Entities:
+    """Compute a view's entities. With the view's ``memo``, visit entities whose inputs did
+    not change are the very objects of the last build (the hub then reuses their bytes)."""
     if key.kind == "board":
         return _board(site, state, snap, key.scope)
     if key.kind == "visitor":
         return _visitor(config, site, state, snap, key.scope)
     if key.kind == "counter":
-        staff = _staff(config, site, state, snap, department=key.scope)
+        staff = _staff(config, site, state, snap, key.scope, memo)
         return briefing.extend(staff, config, site, state, snap, key.scope)
     if key.kind == "supervisor":
-        staff = _staff(config, site, state, snap, department="")
+        staff = _staff(config, site, state, snap, "", memo)
         return supervision.extend(staff, config, site, state, snap)
-    return _staff(config, site, state, snap, department="")
+    return _staff(config, site, state, snap, "", memo)
 
 
 # --- lobby boards: numbers only -------------------------------------------------------------
@@ -261,7 +275,12 @@ def _visit_entity(site: Site, visit: Visit, snap: Snapshot) -> dict[str, Any]:
 
 
 def _staff(
-    config: Config, site: Site, state: SiteState, snap: Snapshot, department: str
+    config: Config,
+    site: Site,
+    state: SiteState,
+    snap: Snapshot,
+    department: str,
+    memo: Memo | None = None,
 ) -> Entities:
     if department:
         queues = {
@@ -306,13 +325,45 @@ def _staff(
             }
             for c in counters
         },
-        "visits": {
-            v.id: _withhold_elsewhere(config, _visit_entity(site, v, snap), queues)
-            if department
-            else _visit_entity(site, v, snap)
-            for v in visits
-        },
+        "visits": _visit_entities(config, site, snap, visits, department, queues, memo),
     }
+
+
+def _visit_entities(
+    config: Config,
+    site: Site,
+    snap: Snapshot,
+    visits: list[Visit],
+    department: str,
+    queues: set[str],
+    memo: Memo | None,
+) -> dict[str, dict[str, Any]]:
+    """A staff view's visits. The floor and counter views hold every visit of the day, so an
+    entity is rebuilt only when something it shows changed: the visit itself, its place in
+    line and, on a counter view, the department's queues and the briefing's estimate. A
+    publish late on a busy day then costs what changed, not the whole day."""
+    fresh: Memo = {}
+    lanes = tuple(sorted(queues)) if department else ()
+    for visit in visits:
+        key = (
+            _fingerprint(visit),
+            snap.positions.get(visit.id),
+            lanes,
+            briefing.estimate(site, visit, queues, snap) if department else None,
+        )
+        held = memo.get(visit.id) if memo is not None else None
+        if held is not None and held[0] == key:
+            entity = held[1]
+        elif department:
+            entity = _withhold_elsewhere(config, _visit_entity(site, visit, snap), queues)
+            entity["briefing"] = briefing.briefing(config, site, visit, department, queues, snap)
+        else:
+            entity = _visit_entity(site, visit, snap)
+        fresh[visit.id] = (key, entity)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    return {vid: entity for vid, (_, entity) in fresh.items()}
 
 
 WITHHELD = "withheld"
