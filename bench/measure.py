@@ -372,7 +372,7 @@ class Bench:
             # share the hub's cores, so they yield the CPU to the hub and to the boards that
             # take the measurement.
             panel_swarms = Swarms(urls, panels, 2, nice=10)
-            board_swarms = Swarms(urls, boards, 2)
+            board_swarms = Swarms(urls, boards, 2, nice=5)
             panel_swarms.wait("ready", 2)
             board_swarms.wait("ready", 2)
             sent = asyncio.run(self._city_load(servers, cookies, names, seconds))

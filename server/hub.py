@@ -365,7 +365,9 @@ class SiteHub:
             return  # another process's site that nobody here watches: nothing to build
         snap = analyse(self.site, self.state, self.clock())
         now = time.monotonic()
-        for key, view in list(self.views.items()):
+        # Lobby boards first: a call must reach the lobby at once, while a counter panel's
+        # larger delta can follow a few milliseconds later in the same pass.
+        for key, view in sorted(self.views.items(), key=_boards_first):
             if not view.subscribers and now - view.idle_since > VIEW_IDLE_SECONDS:
                 del self.views[key]
                 continue
@@ -419,6 +421,10 @@ def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
     if ack.visit:
         body.update(visit=ack.visit, ticket=ack.ticket, token=ack.token)
     return body
+
+
+def _boards_first(item: tuple[ViewKey, View]) -> bool:
+    return item[0].kind != "board"
 
 
 def _copy(state: SiteState) -> SiteState:
