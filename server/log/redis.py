@@ -21,6 +21,7 @@ Durability: an append is acknowledged when Redis has executed the script. Only w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -35,8 +36,9 @@ from server.errors import Conflict, DuplicateCommand, StoreUnavailable
 from server.log.base import decode_record, encode_record
 
 COMMAND_TTL = 3 * 86400
-TAIL_BLOCK_LIMIT = 10.0
+SOCKET_TIMEOUT = 10.0
 FOLLOW_COUNT = 1000
+FOLLOW_ROUND = 0.05
 
 APPEND = """
 local head = tonumber(redis.call('HGET', KEYS[2], 'head') or '0')
@@ -61,6 +63,7 @@ return {'ok', seq}
 
 APPEND_SHA = hashlib.sha1(APPEND.encode()).hexdigest()
 _Append = tuple[list[str], list[Any], "asyncio.Future[Any]"]
+_Ask = tuple[int, "asyncio.Future[list[Record]]"]
 
 # A stream cannot be edited in place: scrubbing rewrites it into a new key (done in chunks by
 # the caller) and this script swaps it in, copying whatever was appended meanwhile.
@@ -98,11 +101,14 @@ class RedisLog:
         self.client: Any = None
         self._pending: list[_Append] = []
         self._flusher: asyncio.Future[None] | None = None
+        self._asks: dict[str, dict[str, _Ask]] = {}
+        self._followers: dict[str, asyncio.Future[None]] = {}
 
     async def open(self) -> None:
-        # The socket timeout must outlast XREAD BLOCK, or every quiet tail looks like a fault.
+        # The socket timeout must outlast an XREAD BLOCK (FOLLOW_ROUND), or a quiet round
+        # would look like a fault.
         options: dict[str, Any] = {
-            "socket_timeout": TAIL_BLOCK_LIMIT + 10,
+            "socket_timeout": SOCKET_TIMEOUT,
             "socket_connect_timeout": 3,
         }
         if self.url.startswith("redis+cluster://"):
@@ -112,6 +118,11 @@ class RedisLog:
             self.client = aioredis.from_url(self.url, **options)
 
     async def close(self) -> None:
+        for follower in list(self._followers.values()):
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError, RedisError):
+                async with asyncio.timeout(FOLLOW_ROUND + 1):
+                    await follower
         if self.client is not None:
             await self.client.aclose()
 
@@ -220,19 +231,53 @@ class RedisLog:
         return [decode_record(fields[b"r"]) for _, fields in entries]
 
     async def follow(self, site: str, after_seq: int, timeout: float) -> list[Record]:
-        """One ``XREAD BLOCK``: it returns the new entries themselves, so following a busy
-        site costs one round trip per batch of records."""
-        log, _, _ = _keys(site)
+        """The records after ``after_seq``, as soon as there are any (``[]`` after
+        ``timeout``). Every site's ask joins one shared ``XREAD BLOCK`` (one per site on a
+        cluster, whose shards hold different sites): a process following many busy sites
+        makes one round trip per round, not one per site and batch."""
+        group = site if isinstance(self.client, RedisCluster) else ""
+        ask: _Ask = (after_seq, asyncio.get_running_loop().create_future())
+        asks = self._asks.setdefault(group, {})
+        asks[site] = ask
+        if group not in self._followers:
+            self._followers[group] = asyncio.ensure_future(self._follow_round(group))
         try:
-            block = int(min(timeout, TAIL_BLOCK_LIMIT) * 1000)
-            found = await self.client.xread(
-                {log: f"{after_seq}-0"}, count=FOLLOW_COUNT, block=block
-            )
-        except RedisError as exc:
-            raise StoreUnavailable(f"redis: {exc}") from exc
-        # RESP2 answers [[key, entries]], RESP3 {key: entries}.
-        streams = found.values() if isinstance(found, dict) else (e for _, e in found or ())
-        return [decode_record(fields[b"r"]) for entries in streams for _, fields in entries]
+            async with asyncio.timeout(timeout):
+                return await ask[1]
+        except TimeoutError:
+            return []
+        finally:
+            if asks.get(site) is ask:
+                del asks[site]
+
+    async def _follow_round(self, group: str) -> None:
+        """XREAD for every open ask of ``group`` until none is left. Each call blocks for at
+        most FOLLOW_ROUND, so a site that asks again while one is out joins within it."""
+        asks = self._asks[group]
+        try:
+            while asks:
+                streams = {_keys(site)[0]: f"{seq}-0" for site, (seq, _) in asks.items()}
+                sites = {log.encode(): site for site, log in zip(asks, streams, strict=True)}
+                try:
+                    found = await self.client.xread(
+                        streams, count=FOLLOW_COUNT, block=int(FOLLOW_ROUND * 1000)
+                    )
+                except RedisError as exc:
+                    failed = StoreUnavailable(f"redis: {exc}")
+                    for _, done in asks.values():
+                        if not done.done():
+                            done.set_exception(failed)
+                    asks.clear()
+                    return
+                # RESP2 answers [[key, entries]], RESP3 {key: entries}.
+                pairs = found.items() if isinstance(found, dict) else (found or ())
+                for key, entries in pairs:
+                    ask = asks.pop(sites.get(key, ""), None)
+                    if ask is not None and not ask[1].done():
+                        records = [decode_record(fields[b"r"]) for _, fields in entries]
+                        ask[1].set_result(records)
+        finally:
+            del self._followers[group]
 
     async def head(self, site: str) -> int:
         _, meta, _ = _keys(site)
