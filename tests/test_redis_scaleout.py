@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 import redis
 
+from server.domain.commands import Actor
 from server.domain.events import Called, Record
 from server.domain.state import fold
-from server.log.base import open_log
+from server.errors import StoreUnavailable
+from server.log.base import SharedLog, open_log
 from tests.live import Client, LiveServer, login
 from tests.redis_proc import RedisServer, make_cluster
 from tests.test_server_scenario import INTAKE, SITE
@@ -258,3 +260,49 @@ async def test_sites_spread_over_a_three_node_cluster(tmp_path: Path) -> None:
         b.stop()
         for node in nodes:
             node.stop()
+
+
+async def test_one_process_follows_many_sites_written_by_another(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """Followers of many sites share XREAD rounds: a site that asks again while a round is
+    out (it just got its records) is still handed the next ones, every site gets exactly
+    its own records in order, and a Redis that goes away fails the waiting followers with
+    store_unavailable instead of leaving them hanging."""
+    redis.Redis(port=redis_server.port).flushall()
+    writer, reader = open_log(redis_server.url), cast(SharedLog, open_log(redis_server.url))
+    await writer.open()
+    await reader.open()
+    sites = [f"site{i}" for i in range(12)]
+    rounds = 6
+
+    async def follow(site: str) -> list[int]:
+        seen: list[int] = []
+        while len(seen) < rounds:
+            records = await reader.follow(site, len(seen), timeout=5)
+            assert records, f"{site}: nothing within 5 s after seq {len(seen)}"
+            assert all(r.command_id.startswith(site + "-") for r in records)
+            seen += [r.seq for r in records]
+        return seen
+
+    async def write() -> None:
+        for seq in range(1, rounds + 1):
+            for site in sites:
+                actor = Actor("super01", "supervisor")
+                record = Record(seq, 1774828800.0 + seq, actor, f"{site}-{seq}", [])
+                await writer.append(site, seq - 1, f"{site}-{seq - 1}" if seq > 1 else "", record)
+            await asyncio.sleep(0.01)
+
+    try:
+        followed, _ = await asyncio.gather(asyncio.gather(*map(follow, sites)), write())
+        assert all(seen == list(range(1, rounds + 1)) for seen in followed)
+
+        waiting = asyncio.ensure_future(reader.follow(sites[0], rounds, timeout=30))
+        await asyncio.sleep(0.2)
+        redis_server.kill()
+        with pytest.raises(StoreUnavailable):
+            await asyncio.wait_for(waiting, 15)
+    finally:
+        redis_server.start()
+        await writer.close()
+        await reader.close()

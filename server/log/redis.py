@@ -38,7 +38,7 @@ from server.log.base import decode_record, encode_record
 COMMAND_TTL = 3 * 86400
 SOCKET_TIMEOUT = 10.0
 FOLLOW_COUNT = 1000
-FOLLOW_ROUND = 0.05
+FOLLOW_BLOCK = 2.0
 
 APPEND = """
 local head = tonumber(redis.call('HGET', KEYS[2], 'head') or '0')
@@ -102,10 +102,12 @@ class RedisLog:
         self._pending: list[_Append] = []
         self._flusher: asyncio.Future[None] | None = None
         self._asks: dict[str, dict[str, _Ask]] = {}
-        self._followers: dict[str, asyncio.Future[None]] = {}
+        self._covered: dict[str, set[str]] = {}
+        self._starting: set[str] = set()
+        self._rounds: set[asyncio.Future[None]] = set()
 
     async def open(self) -> None:
-        # The socket timeout must outlast an XREAD BLOCK (FOLLOW_ROUND), or a quiet round
+        # The socket timeout must outlast an XREAD BLOCK (FOLLOW_BLOCK), or a quiet round
         # would look like a fault.
         options: dict[str, Any] = {
             "socket_timeout": SOCKET_TIMEOUT,
@@ -118,11 +120,11 @@ class RedisLog:
             self.client = aioredis.from_url(self.url, **options)
 
     async def close(self) -> None:
-        for follower in list(self._followers.values()):
-            follower.cancel()
+        for round_ in list(self._rounds):
+            round_.cancel()
             with contextlib.suppress(asyncio.CancelledError, TimeoutError, RedisError):
-                async with asyncio.timeout(FOLLOW_ROUND + 1):
-                    await follower
+                async with asyncio.timeout(FOLLOW_BLOCK + 1):
+                    await round_
         if self.client is not None:
             await self.client.aclose()
 
@@ -232,15 +234,16 @@ class RedisLog:
 
     async def follow(self, site: str, after_seq: int, timeout: float) -> list[Record]:
         """The records after ``after_seq``, as soon as there are any (``[]`` after
-        ``timeout``). Every site's ask joins one shared ``XREAD BLOCK`` (one per site on a
-        cluster, whose shards hold different sites): a process following many busy sites
-        makes one round trip per round, not one per site and batch."""
+        ``timeout``). The sites that ask in the same loop pass share one ``XREAD BLOCK``
+        (on a cluster, whose shards hold different sites, each site has its own): a process
+        following many busy sites makes a round trip per round, not per site and batch."""
         group = site if isinstance(self.client, RedisCluster) else ""
         ask: _Ask = (after_seq, asyncio.get_running_loop().create_future())
         asks = self._asks.setdefault(group, {})
         asks[site] = ask
-        if group not in self._followers:
-            self._followers[group] = asyncio.ensure_future(self._follow_round(group))
+        if site not in self._covered.setdefault(group, set()) and group not in self._starting:
+            self._starting.add(group)
+            asyncio.get_running_loop().call_soon(self._start_round, group)
         try:
             async with asyncio.timeout(timeout):
                 return await ask[1]
@@ -250,34 +253,48 @@ class RedisLog:
             if asks.get(site) is ask:
                 del asks[site]
 
-    async def _follow_round(self, group: str) -> None:
-        """XREAD for every open ask of ``group`` until none is left. Each call blocks for at
-        most FOLLOW_ROUND, so a site that asks again while one is out joins within it."""
-        asks = self._asks[group]
+    def _start_round(self, group: str) -> None:
+        self._starting.discard(group)
+        covered = self._covered[group]
+        sites = [site for site in self._asks[group] if site not in covered]
+        if sites:
+            covered.update(sites)
+            round_ = asyncio.ensure_future(self._round(group, sites))
+            self._rounds.add(round_)
+            round_.add_done_callback(self._rounds.discard)
+
+    async def _round(self, group: str, sites: list[str]) -> None:
+        """One XREAD BLOCK for ``sites``; hand each its records. Sites still waiting when it
+        returns empty-handed join the next round."""
+        asks, covered = self._asks[group], self._covered[group]
+        streams = {_keys(site)[0]: f"{asks[site][0]}-0" for site in sites if site in asks}
+        by_key = {log.encode(): log.split("{")[1].split("}")[0] for log in streams}
         try:
-            while asks:
-                streams = {_keys(site)[0]: f"{seq}-0" for site, (seq, _) in asks.items()}
-                sites = {log.encode(): site for site, log in zip(asks, streams, strict=True)}
-                try:
-                    found = await self.client.xread(
-                        streams, count=FOLLOW_COUNT, block=int(FOLLOW_ROUND * 1000)
-                    )
-                except RedisError as exc:
-                    failed = StoreUnavailable(f"redis: {exc}")
-                    for _, done in asks.values():
-                        if not done.done():
-                            done.set_exception(failed)
-                    asks.clear()
-                    return
-                # RESP2 answers [[key, entries]], RESP3 {key: entries}.
-                pairs = found.items() if isinstance(found, dict) else (found or ())
-                for key, entries in pairs:
-                    ask = asks.pop(sites.get(key, ""), None)
-                    if ask is not None and not ask[1].done():
-                        records = [decode_record(fields[b"r"]) for _, fields in entries]
-                        ask[1].set_result(records)
+            found = (
+                await self.client.xread(streams, count=FOLLOW_COUNT, block=int(FOLLOW_BLOCK * 1000))
+                if streams
+                else None
+            )
+        except RedisError as exc:
+            failed: Exception | None = StoreUnavailable(f"redis: {exc}")
+            found = None
+        else:
+            failed = None
         finally:
-            del self._followers[group]
+            covered.difference_update(sites)
+        # RESP2 answers [[key, entries]], RESP3 {key: entries}.
+        pairs = found.items() if isinstance(found, dict) else (found or ())
+        for key, entries in pairs:
+            ask = asks.pop(by_key.get(key, ""), None)
+            if ask is not None and not ask[1].done():
+                ask[1].set_result([decode_record(fields[b"r"]) for _, fields in entries])
+        for site in sites:
+            ask = asks.get(site)
+            if failed is not None and ask is not None and not ask[1].done():
+                ask[1].set_exception(failed)
+        if any(site in asks for site in sites) and group not in self._starting:
+            self._starting.add(group)
+            asyncio.get_running_loop().call_soon(self._start_round, group)
 
     async def head(self, site: str) -> int:
         _, meta, _ = _keys(site)
