@@ -231,12 +231,13 @@ class SiteHub:
                 seen = self.head.commands.get(command_id)
                 if seen is None:
                     now = self.clock()
-                    ctx = Context(
-                        now=now,
-                        actor=actor,
-                        visit_id="v" + secrets.token_hex(6),
-                        token=secrets.token_urlsafe(16),
-                    )
+                    ctx = Context(now=now, actor=actor)
+                    if isinstance(command, c.MINTS_IDS):
+                        ctx = msgspec.structs.replace(
+                            ctx,
+                            visit_id="v" + secrets.token_hex(6),
+                            token=secrets.token_urlsafe(16),
+                        )
                     events = decide(self.head, command, ctx, self.rules)
                     record = Record(self.head.seq + 1, now, actor, command_id, events)
                     previous = self.head.last_command

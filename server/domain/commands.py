@@ -199,3 +199,7 @@ class Actor(msgspec.Struct, frozen=True):
     id: str
     role: Role
     department: str = ""
+
+
+MINTS_IDS = (CreateVisit, PostNotice)
+"""The commands whose decision needs fresh random ids (``Context.visit_id`` and ``token``)."""
