@@ -109,6 +109,7 @@ class Connection:
             return True
         if self.direct is not None and self.direct.write(text_frame(message)):
             return True
+        self.hub.metrics.frames_waited += 1
         send = self.ws.send_text(message)
         try:
             first = send.send(None)

@@ -36,6 +36,7 @@ class Metrics:
         self.connections: Counter[str] = Counter()
         self.commands: Counter[tuple[str, str]] = Counter()
         self.cut_off = 0
+        self.frames_waited = 0
         self.fanout_seconds = Histogram()
 
     def connected(self, role: str, delta: int) -> None:
@@ -64,6 +65,10 @@ class Metrics:
             "# HELP madoguchi_slow_consumers_total Connections cut off for not keeping up.",
             "# TYPE madoguchi_slow_consumers_total counter",
             f"madoguchi_slow_consumers_total {self.cut_off}",
+            "# HELP madoguchi_frames_waited_total Frames that could not go straight to the"
+            " socket (its buffer was full) and took the ASGI send.",
+            "# TYPE madoguchi_frames_waited_total counter",
+            f"madoguchi_frames_waited_total {self.frames_waited}",
             "# HELP madoguchi_fanout_seconds Time to build and queue one change for all views.",
             "# TYPE madoguchi_fanout_seconds histogram",
             *self.fanout_seconds.lines("madoguchi_fanout_seconds"),

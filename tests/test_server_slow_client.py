@@ -16,11 +16,39 @@ from tests.live import Client, LiveServer, login
 from tests.test_server_scenario import INTAKE, SITE
 
 
-def slow_consumers(server: LiveServer) -> int:
+def metric(server: LiveServer, name: str) -> int:
     for line in httpx.get(server.url + "/metrics").text.splitlines():
-        if line.startswith("madoguchi_slow_consumers_total "):
+        if line.startswith(name + " "):
             return int(line.split()[1])
-    raise AssertionError("metric missing")
+    raise AssertionError(f"metric {name} missing")
+
+
+def slow_consumers(server: LiveServer) -> int:
+    return metric(server, "madoguchi_slow_consumers_total")
+
+
+async def test_clients_that_keep_up_get_every_frame_straight_to_the_socket(
+    live: LiveServer,
+) -> None:
+    """The fan-out's fast path (server/wire.py) is really taken under the server we ship:
+    no frame to a reading client waits for the ASGI send."""
+    cookie = login(live, "guide01", "1111")
+    boards = [
+        await Client.connect(live, query="?device=demo-board-lobby-1f-token") for _ in range(5)
+    ]
+    for board in boards:
+        await board.hello(SITE, {"kind": "board", "board": "lobby-1f"})
+    sender = await Client.connect(live, cookie)
+    await sender.hello(SITE, {"kind": "floor"})
+    for i in range(20):
+        command = {"type": "CreateVisit", "intake": INTAKE}
+        await sender.send({"type": "command", "id": f"fast-{i}", "command": command})
+    last = await sender.until(lambda m: m.get("id") == "fast-19")
+    for board in boards:
+        await board.until(lambda m: m.get("seq", 0) >= last["seq"], timeout=10)
+        await board.close()
+    await sender.close()
+    assert metric(live, "madoguchi_frames_waited_total") == 0
 
 
 async def test_a_client_that_stops_reading_is_cut_off_and_others_keep_up(
@@ -55,6 +83,7 @@ async def test_a_client_that_stops_reading_is_cut_off_and_others_keep_up(
             if slow_consumers(server):
                 break
         assert slow_consumers(server) == 1
+        assert metric(server, "madoguchi_frames_waited_total") > 0
         assert len(healthy.entities["visits"]) == created
         with pytest.raises(ConnectionClosed) as info:
             while True:
