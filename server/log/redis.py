@@ -267,8 +267,9 @@ class RedisLog:
         """One XREAD BLOCK for ``sites``; hand each its records. Sites still waiting when it
         returns empty-handed join the next round."""
         asks, covered = self._asks[group], self._covered[group]
-        streams = {_keys(site)[0]: f"{asks[site][0]}-0" for site in sites if site in asks}
-        by_key = {log.encode(): log.split("{")[1].split("}")[0] for log in streams}
+        logs = {site: _keys(site)[0] for site in sites if site in asks}
+        streams = {log: f"{asks[site][0]}-0" for site, log in logs.items()}
+        by_key = {log.encode(): site for site, log in logs.items()}
         try:
             found = (
                 await self.client.xread(streams, count=FOLLOW_COUNT, block=int(FOLLOW_BLOCK * 1000))
