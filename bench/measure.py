@@ -374,9 +374,9 @@ class Bench:
                         )
                     )
             urls = [s.ws_url for s in servers]
-            # The panels are load: on a real floor they run on their own machines, here they
-            # share the hub's cores, so they yield the CPU to the hub and to the boards that
-            # take the measurement.
+            # On a real floor the screens run on their own machines; here they share the hub's
+            # cores, so they yield the CPU to it: the panels (only load) most, the boards
+            # (they take the measurement) less.
             panel_swarms = Swarms(urls, panels, 2, nice=10)
             board_swarms = Swarms(urls, boards, 2, nice=5)
             panel_swarms.wait("ready", 2)
