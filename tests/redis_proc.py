@@ -91,7 +91,11 @@ class RedisServer:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(10)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:  # never leave a server behind the test run
+                self.proc.kill()
+                self.proc.wait(5)
 
 
 def make_cluster(folder: Path, nodes: int = 3) -> list[RedisServer]:
