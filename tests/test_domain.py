@@ -8,7 +8,7 @@ import pytest
 from server.config import Config
 from server.domain import commands as c
 from server.domain.intake import Intake
-from server.domain.queues import estimate_minutes, queue_figures, waiting_lines
+from server.domain.queues import counter_queues, estimate_minutes, queue_figures, waiting_lines
 from server.errors import Rejected
 from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk
 
@@ -246,6 +246,14 @@ def test_assigning_a_counter_to_another_queue_changes_whom_it_calls(office: Offi
     office.run(c.AssignQueues("c40", ["C", "A"]))
     office.run(c.CallNext("c40"))
     assert office.state.counters["c40"].visit == visit.id
+
+
+def test_a_reassignment_lasts_for_the_day_it_was_made(office: Office, config: Config) -> None:
+    office.run(c.AssignQueues("c40", ["C", "A"]))
+    office.now += 86400
+    office.open("c40")  # the first command of the next day starts it
+    site = config.site("shimogyo")
+    assert counter_queues(site, office.state, "c40") == site.counter("c40").queues
 
 
 def test_close_day_ends_open_visits_and_closes_counters(office: Office) -> None:

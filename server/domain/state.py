@@ -215,6 +215,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             for counter in state.counters.values():
                 counter.visit = ""
                 counter.status = "closed"
+                counter.queues = []  # a supervisor's reassignment is for the day
         case ev.DayClosed():
             for visit in state.visits.values():
                 if visit.is_open:
