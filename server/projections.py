@@ -53,9 +53,6 @@ def analyse(site: Site, state: SiteState, now: float) -> Snapshot:
 Memo = dict[str, tuple[object, dict[str, Any]]]
 """One view's visit entities from its last build, each with the key it was built for."""
 
-_fingerprint = msgspec.msgpack.Encoder().encode
-
-
 def build(
     key: ViewKey,
     config: Config,
@@ -339,14 +336,15 @@ def _visit_entities(
     memo: Memo | None,
 ) -> dict[str, dict[str, Any]]:
     """A staff view's visits. The floor and counter views hold every visit of the day, so an
-    entity is rebuilt only when something it shows changed: the visit itself, its place in
-    line and, on a counter view, the department's queues and the briefing's estimate. A
+    entity is rebuilt only when something it shows changed: the visit itself (``rev``, the
+    last record that changed it), its place in line and, on a counter view, the
+    department's queues and the briefing's estimate. A
     publish late on a busy day then costs what changed, not the whole day."""
     fresh: Memo = {}
     lanes = tuple(sorted(queues)) if department else ()
     for visit in visits:
         key = (
-            _fingerprint(visit),
+            visit.rev,
             snap.positions.get(visit.id),
             lanes,
             briefing.estimate(site, visit, queues, snap) if department else None,

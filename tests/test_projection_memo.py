@@ -1,17 +1,19 @@
 """The hub rebuilds a view's visit entities only when what they show changed (the Memo in
 ``server.projections``). A stale entity would show a counter clerk yesterday's briefing or a
-floor guide a wrong place in line, so: after every record of a generated busy morning, each
-staff view built with its memo must equal the same view built from scratch."""
+floor guide a wrong place in line, so: after every record of a generated busy morning, the
+close of that day and the start of the next, each staff view built with its memo must equal
+the same view built from scratch."""
 
 from __future__ import annotations
 
 import msgspec
 
 from server.config import Config
+from server.domain import commands as c
 from server.domain.state import SiteState, apply
 from server.projections import Memo, ViewKey, analyse, build
 from tests.busy_day import BusyDay
-from tests.harness import Office
+from tests.harness import SUPERVISOR, Office
 
 _encode = msgspec.json.Encoder().encode
 
@@ -19,6 +21,9 @@ _encode = msgspec.json.Encoder().encode
 def test_memoized_views_equal_views_built_from_scratch_all_morning(config: Config) -> None:
     office = Office(config)
     BusyDay(office, seed=7, scale=0.3).run(minutes=150, arrivals_until=120)
+    office.run(c.CloseDay(), SUPERVISOR)  # changes every open visit, naming none of them
+    office.now += 86400
+    BusyDay(office, seed=8, scale=0.1).run(minutes=60, arrivals_until=40)
     site = config.site("shimogyo")
     keys = [
         ViewKey("floor"),

@@ -62,6 +62,7 @@ class Visit(msgspec.Struct):
     status: VisitStatus
     current: int = 0
     closed_at: float = 0.0
+    rev: int = 0  # seq of the last record that changed this visit (views rebuild on change)
 
     @property
     def ticket(self) -> str:
@@ -191,6 +192,9 @@ def apply(state: SiteState, record: ev.Record) -> SiteState:
     """Fold one log record into the state (in place) and return it."""
     for event in record.events:
         _apply_event(state, event, record)
+        touched = state.visits.get(getattr(event, "visit", ""))
+        if touched is not None:
+            touched.rev = record.seq
     if record.command_id:
         state.commands[record.command_id] = record.seq
     state.seq = record.seq
@@ -220,6 +224,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             for visit in state.visits.values():
                 if visit.is_open:
                     _close_visit(state, visit, "expired", at)
+                    visit.rev = record.seq  # an event without a visit id changed it
             for counter in state.counters.values():
                 counter.status = "closed"
                 counter.visit = ""
