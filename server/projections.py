@@ -53,6 +53,7 @@ def analyse(site: Site, state: SiteState, now: float) -> Snapshot:
 Memo = dict[str, tuple[object, dict[str, Any]]]
 """One view's visit entities from its last build, each with the key it was built for."""
 
+
 def build(
     key: ViewKey,
     config: Config,
