@@ -297,14 +297,6 @@ class RedisLog:
             self._starting.add(group)
             asyncio.get_running_loop().call_soon(self._start_round, group)
 
-    async def head(self, site: str) -> int:
-        _, meta, _ = _keys(site)
-        try:
-            value = await self.client.hget(meta, "head")
-        except RedisError as exc:
-            raise StoreUnavailable(f"redis: {exc}") from exc
-        return int(value or 0)
-
     async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
         log, meta, _ = _keys(site)
         try:
