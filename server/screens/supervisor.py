@@ -132,6 +132,12 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     """The supervisor's pages and their JSON and CSV endpoints."""
     today_records = TodayRecords()
 
+    async def requested_figures(request: Request, site: Site) -> tuple[str, str, Figures]:
+        """The request's date range and its figures; ValueError when the dates are malformed
+        (each endpoint answers that in its own format)."""
+        first, last = _dates(request, site)
+        return first, last, await figures_of(site, first, last)
+
     async def figures_of(site: Site, first: str, last: str) -> Figures:
         now = time.time()
         today = business_date(now, site.timezone)
@@ -174,12 +180,11 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             return principal
         site = ctx.config.site(site_id)
         try:
-            first, last = _dates(request, site)
+            first, last, figures = await requested_figures(request, site)
         except ValueError as exc:
             return PlainTextResponse(
                 f"{exc} / 日付は YYYY-MM-DD で指定してください", status_code=400
             )
-        figures = await figures_of(site, first, last)
         grouped: dict[str, list[dict[str, Any]]] = {}
         for row in rows(figures, ctx.config, site):
             grouped.setdefault(row["section"], []).append(row)
@@ -205,10 +210,9 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             return principal
         site = ctx.config.site(site_id)
         try:
-            first, last = _dates(request, site)
+            _, _, figures = await requested_figures(request, site)
         except ValueError as exc:
             return PlainTextResponse(str(exc), status_code=400)
-        figures = await figures_of(site, first, last)
         name = f"madoguchi-{site.id}-{range_label(figures).replace('/', '_')}.csv"
         return Response(
             to_csv(figures, ctx.config, site),
@@ -223,12 +227,11 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             return principal
         site = ctx.config.site(site_id)
         try:
-            first, last = _dates(request, site)
+            _, _, figures = await requested_figures(request, site)
         except ValueError as exc:
             return JSONResponse(
                 {"type": "error", "code": "invalid", "message": str(exc)}, status_code=400
             )
-        figures = await figures_of(site, first, last)
         return Response(to_json(figures), media_type="application/json", headers=NO_STORE)
 
     async def overview_json(request: Request) -> Response:
