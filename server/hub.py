@@ -274,10 +274,11 @@ class SiteHub:
         """Start appending ``record``; fold it into ``state`` once durable. Holds the lock:
         tasks start in creation order, so a site's appends reach the log in seq order."""
         self._inflight[record.seq] = record
-        append = self.log.append(self.site.id, record.seq - 1, previous, record)
-        task = asyncio.ensure_future(append)
-        task.add_done_callback(lambda done: self._on_durable(record, done))
-        return task
+        append = asyncio.ensure_future(
+            self.log.append(self.site.id, record.seq - 1, previous, record)
+        )
+        append.add_done_callback(lambda done: self._on_durable(record, done))
+        return append
 
     def _on_durable(self, record: Record, done: asyncio.Future[None]) -> None:
         if done.cancelled() or done.exception() is not None:

@@ -307,3 +307,61 @@ async def test_one_process_follows_many_sites_written_by_another(
         redis_server.start()
         await writer.close()
         await reader.close()
+
+
+async def test_appends_recover_from_a_dropped_connection_and_a_lost_script_cache(
+    redis_server: RedisServer,
+) -> None:
+    """Appends and follows use their own lean connections: when Redis drops them and forgets
+    the append script (as after a restart), an append in flight fails as store_unavailable
+    and the next one reconnects, runs the script again and lands in order."""
+    admin = redis.Redis(port=redis_server.port)
+    admin.flushall()
+    writer, reader = open_log(redis_server.url), cast(SharedLog, open_log(redis_server.url))
+    await writer.open()
+    await reader.open()
+    actor = Actor("super01", "supervisor")
+
+    def record(seq: int) -> Record:
+        return Record(seq, 1774828800.0 + seq, actor, f"c{seq}", [])
+
+    try:
+        await writer.append("s", 0, "", record(1))
+        assert [r.seq for r in await reader.follow("s", 0, timeout=5)] == [1]
+        admin.script_flush()
+        admin.client_kill_filter(_type="normal", skipme=True)
+        await asyncio.sleep(0.2)  # both sides see the connections closed
+        await writer.append("s", 1, "c1", record(2))
+        assert [r.seq for r in await reader.follow("s", 1, timeout=5)] == [2]
+        assert [r.command_id for r in await reader.read("s", 0)] == ["c1", "c2"]
+    finally:
+        await writer.close()
+        await reader.close()
+
+
+async def test_the_store_url_signs_in_and_selects_its_database(redis_server: RedisServer) -> None:
+    """A password and a database number in the URL are honoured by every connection: the
+    log lands in that database, and a wrong password is a clear store_unavailable."""
+    admin = redis.Redis(port=redis_server.port)
+    admin.flushall()
+    admin.config_set("requirepass", "s3cret")
+    secured = redis.Redis(port=redis_server.port, password="s3cret", db=3)
+    url = f"redis://:s3cret@127.0.0.1:{redis_server.port}/3"
+    log, follower = open_log(url), cast(SharedLog, open_log(url))
+    wrong = open_log(f"redis://:nope@127.0.0.1:{redis_server.port}/3")
+    try:
+        await log.open()
+        await follower.open()
+        await wrong.open()
+        await log.append("s", 0, "", Record(1, 1774828800.0, Actor("a", "supervisor"), "c1", []))
+        assert [r.seq for r in await follower.follow("s", 0, timeout=5)] == [1]
+        assert secured.xlen("madoguchi:{s}:log") == 1
+        assert redis.Redis(port=redis_server.port, password="s3cret", db=0).dbsize() == 0
+        with pytest.raises(StoreUnavailable, match=r"(?i)pass|auth"):
+            await wrong.append(
+                "s", 1, "c1", Record(2, 1774828801.0, Actor("a", "supervisor"), "c2", [])
+            )
+    finally:
+        secured.config_set("requirepass", "")
+        for backend in (log, follower, wrong):
+            await backend.close()

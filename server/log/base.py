@@ -9,8 +9,9 @@ Contract:
   command id is ``previous``; otherwise it raises :class:`~server.errors.Conflict`. Checking
   the predecessor, not just its number, keeps a chain of records decided ahead of their
   predecessors' durability from landing on top of another writer's record of the same seq.
-  When it returns, the record is durable. Appends to one site take effect in the order they
-  were called (the hub sends a burst of records without waiting for each one).
+  When its awaitable (a future or a coroutine: a future spares the hub a task per command)
+  completes, the record is durable. Appends to one site take effect in the order they were
+  called (the hub sends a burst of records without waiting for each one).
 - ``read(site, after_seq)`` returns records with ``seq > after_seq`` in order.
 - ``follow(site, after_seq, timeout)`` (shared logs only) returns the records after
   ``after_seq`` as soon as there are any, or ``[]`` after ``timeout``.
@@ -22,7 +23,7 @@ Contract:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import msgspec
@@ -54,7 +55,9 @@ class EventLog(Protocol):
 
     async def epoch(self, site: str) -> str: ...
 
-    async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None: ...
+    def append(
+        self, site: str, expected_seq: int, previous: str, record: Record
+    ) -> Awaitable[None]: ...
 
     async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]: ...
 

@@ -32,8 +32,9 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError, RedisError
 
 from server.domain.events import Record
-from server.errors import Conflict, DuplicateCommand, StoreUnavailable
+from server.errors import Conflict, DuplicateCommand, LogError, StoreUnavailable
 from server.log.base import decode_record, encode_record
+from server.log.resp import ReplyError, RespConnection
 
 COMMAND_TTL = 3 * 86400
 SOCKET_TIMEOUT = 10.0
@@ -62,7 +63,7 @@ return {'ok', seq}
 """
 
 APPEND_SHA = hashlib.sha1(APPEND.encode()).hexdigest()
-_Append = tuple[list[str], list[Any], "asyncio.Future[Any]"]
+_Append = tuple[str, list[str], list[Any], "asyncio.Future[None]"]
 _Ask = tuple[int, "asyncio.Future[list[Record]]"]
 
 # A stream cannot be edited in place: scrubbing rewrites it into a new key (done in chunks by
@@ -98,6 +99,7 @@ class RedisLog:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.cluster = url.startswith("redis+cluster://")
         self.client: Any = None
         self._pending: list[_Append] = []
         self._flusher: asyncio.Future[None] | None = None
@@ -105,6 +107,9 @@ class RedisLog:
         self._covered: dict[str, set[str]] = {}
         self._starting: set[str] = set()
         self._rounds: set[asyncio.Future[None]] = set()
+        self._appender: RespConnection | None = None
+        self._connecting = asyncio.Lock()
+        self._followers: list[RespConnection] = []
 
     async def open(self) -> None:
         # The socket timeout must outlast an XREAD BLOCK (FOLLOW_BLOCK), or a quiet round
@@ -113,7 +118,7 @@ class RedisLog:
             "socket_timeout": SOCKET_TIMEOUT,
             "socket_connect_timeout": 3,
         }
-        if self.url.startswith("redis+cluster://"):
+        if self.cluster:
             url = self.url.replace("redis+cluster://", "redis://")
             self.client = RedisCluster.from_url(url, **options)
         else:
@@ -125,6 +130,9 @@ class RedisLog:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError, RedisError):
                 async with asyncio.timeout(FOLLOW_BLOCK + 1):
                     await round_
+        for connection in [self._appender, *self._followers]:
+            if connection is not None:
+                connection.close()
         if self.client is not None:
             await self.client.aclose()
 
@@ -148,7 +156,9 @@ class RedisLog:
             raise StoreUnavailable(f"redis: {exc}") from exc
         return str(value.decode())
 
-    async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None:
+    def append(
+        self, site: str, expected_seq: int, previous: str, record: Record
+    ) -> asyncio.Future[None]:
         """Queue the append; whatever is queued (any site) goes out together, in call order,
         in one pipeline on one connection: Redis's group commit, one round trip and one fsync
         for a burst of commands across all sites."""
@@ -156,16 +166,11 @@ class RedisLog:
         day = int(record.at // 86400)
         keys = [log, meta, _day_key(site, day), _day_key(site, day - 1)]
         args = [expected_seq, encode_record(record), record.command_id, COMMAND_TTL, previous]
-        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append((keys, args, done))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((site, keys, args, done))
         if self._flusher is None:
             self._flusher = asyncio.ensure_future(self._flush())
-        result = await done
-        status, seq = result[0].decode(), int(result[1])
-        if status == "conflict":
-            raise Conflict(site, expected_seq, seq)
-        if status == "duplicate":
-            raise DuplicateCommand(site, expected_seq, seq)
+        return done
 
     async def _flush(self) -> None:
         try:
@@ -173,49 +178,50 @@ class RedisLog:
                 batch, self._pending = self._pending, []
                 try:
                     results = await self._send(batch)
-                except RedisError as exc:
-                    for *_, done in batch:
-                        if not done.done():
-                            done.set_exception(StoreUnavailable(f"redis: {exc}"))
-                    continue
-                for (*_, done), result in zip(batch, results, strict=True):
-                    if done.done():
-                        continue
-                    if isinstance(result, Exception):
-                        done.set_exception(StoreUnavailable(f"redis: {result}"))
-                    else:
-                        done.set_result(result)
+                except (RedisError, OSError, TimeoutError) as exc:
+                    results = [StoreUnavailable(f"redis: {exc}")] * len(batch)
+                for (site, _, args, done), result in zip(batch, results, strict=True):
+                    if not done.done():
+                        _settle(done, site, args[0], result)
         finally:
             self._flusher = None
 
     async def _send(self, batch: list[_Append]) -> list[Any]:
-        """One pipeline of EVALSHA calls; after a Redis restart (empty script cache) load the
-        script and send the batch once more (the first NOSCRIPT stops the ones after it)."""
-        results: list[Any] = []
-        if isinstance(self.client, RedisCluster):
+        """One pipeline of EVALSHA calls; those a Redis without the script (restarted, or
+        flushed) refused go again as EVAL, which caches it."""
+        if self.cluster:
             return await self._send_to_cluster(batch)
-        for attempt in range(2):
-            pipe = self.client.pipeline(transaction=False)
-            for keys, args, _ in batch:
-                pipe.evalsha(APPEND_SHA, len(keys), *keys, *args)
-            results = await pipe.execute(raise_on_error=False)
-            if attempt == 0 and any(isinstance(r, NoScriptError) for r in results):
-                await self.client.script_load(APPEND)
-                continue
-            return results
+        connection = await self._append_connection()
+        calls = [("EVALSHA", APPEND_SHA, len(keys), *keys, *args) for _, keys, args, _ in batch]
+        async with asyncio.timeout(SOCKET_TIMEOUT):
+            results = await asyncio.gather(*connection.send(calls))
+            again = [i for i, result in enumerate(results) if _no_script(result)]
+            if again:
+                retried = connection.send([("EVAL", APPEND, *calls[i][2:]) for i in again])
+                for i, result in zip(again, await asyncio.gather(*retried), strict=True):
+                    results[i] = result
         return results
+
+    async def _append_connection(self) -> RespConnection:
+        """The lean connection appends are pipelined on, connected again if it was lost."""
+        if self._appender is not None and self._appender.usable:
+            return self._appender
+        async with self._connecting:
+            if self._appender is None or not self._appender.usable:
+                self._appender = await RespConnection.open(self.url, SOCKET_TIMEOUT)
+            return self._appender
 
     async def _send_to_cluster(self, batch: list[_Append]) -> list[Any]:
         """On a cluster, each site's appends one after another (in order), sites side by
         side (they may live on different nodes)."""
         results: list[Any] = [None] * len(batch)
         by_site: dict[str, list[int]] = {}
-        for i, (keys, _, _) in enumerate(batch):
+        for i, (_, keys, _, _) in enumerate(batch):
             by_site.setdefault(keys[0], []).append(i)
 
         async def in_order(indexes: list[int]) -> None:
             for i in indexes:
-                keys, args, _ = batch[i]
+                _, keys, args, _ = batch[i]
                 try:
                     results[i] = await self._script(APPEND, keys, args)
                 except StoreUnavailable as exc:
@@ -237,7 +243,7 @@ class RedisLog:
         ``timeout``). The sites that ask in the same loop pass share one ``XREAD BLOCK``
         (on a cluster, whose shards hold different sites, each site has its own): a process
         following many busy sites makes a round trip per round, not per site and batch."""
-        group = site if isinstance(self.client, RedisCluster) else ""
+        group = site if self.cluster else ""
         ask: _Ask = (after_seq, asyncio.get_running_loop().create_future())
         asks = self._asks.setdefault(group, {})
         asks[site] = ask
@@ -271,24 +277,18 @@ class RedisLog:
         streams = {log: f"{asks[site][0]}-0" for site, log in logs.items()}
         by_key = {log.encode(): site for site, log in logs.items()}
         try:
-            found = (
-                await self.client.xread(streams, count=FOLLOW_COUNT, block=int(FOLLOW_BLOCK * 1000))
-                if streams
-                else None
-            )
-        except RedisError as exc:
+            found = await self._xread(streams) if streams else []
+        except (RedisError, OSError, TimeoutError) as exc:
             failed: Exception | None = StoreUnavailable(f"redis: {exc}")
-            found = None
+            found = []
         else:
             failed = None
         finally:
             covered.difference_update(sites)
-        # RESP2 answers [[key, entries]], RESP3 {key: entries}.
-        pairs = found.items() if isinstance(found, dict) else (found or ())
-        for key, entries in pairs:
+        for key, bodies in found:
             ask = asks.pop(by_key.get(key, ""), None)
             if ask is not None and not ask[1].done():
-                ask[1].set_result([decode_record(fields[b"r"]) for _, fields in entries])
+                ask[1].set_result([decode_record(body) for body in bodies])
         for site in sites:
             ask = asks.get(site)
             if failed is not None and ask is not None and not ask[1].done():
@@ -296,6 +296,36 @@ class RedisLog:
         if any(site in asks for site in sites) and group not in self._starting:
             self._starting.add(group)
             asyncio.get_running_loop().call_soon(self._start_round, group)
+
+    async def _xread(self, streams: dict[str, str]) -> list[tuple[bytes, list[bytes]]]:
+        """One ``XREAD BLOCK``: each stream's key and the record bodies found."""
+        block = int(FOLLOW_BLOCK * 1000)
+        if self.cluster:
+            found = await self.client.xread(streams, count=FOLLOW_COUNT, block=block)
+            # RESP2 answers [[key, entries]], RESP3 {key: entries}.
+            pairs = found.items() if isinstance(found, dict) else (found or ())
+            return [(key, [fields[b"r"] for _, fields in entries]) for key, entries in pairs]
+        # A blocked XREAD holds its connection: rounds running side by side (sites that
+        # started asking while another round waits) each take one of their own.
+        while self._followers and not self._followers[-1].usable:
+            self._followers.pop()
+        if self._followers:
+            connection = self._followers.pop()
+        else:
+            connection = await RespConnection.open(self.url, SOCKET_TIMEOUT)
+        command = ("XREAD", "COUNT", FOLLOW_COUNT, "BLOCK", block, "STREAMS", *streams)
+        (reply,) = connection.send([(*command, *streams.values())])
+        try:
+            async with asyncio.timeout(FOLLOW_BLOCK + SOCKET_TIMEOUT):
+                found = await reply
+        except BaseException:
+            connection.close()  # its reply may still come: it cannot serve another round
+            raise
+        self._followers.append(connection)
+        if isinstance(found, ReplyError):
+            raise StoreUnavailable(f"redis: {found}")
+        # Entries are [id, [field, value, ...]]; the log's only field is "r".
+        return [(key, [fields[1] for _, fields in entries]) for key, entries in found or ()]
 
     async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
         log, meta, _ = _keys(site)
@@ -344,3 +374,21 @@ class RedisLog:
         if not found:
             return None
         return int(found[b"seq"]), bytes(found[b"body"])
+
+
+def _no_script(result: Any) -> bool:
+    return isinstance(result, ReplyError) and str(result).startswith("NOSCRIPT")
+
+
+def _settle(done: asyncio.Future[None], site: str, expected_seq: int, result: Any) -> None:
+    """Resolve an append's future from the script's answer (or the error in its place)."""
+    if isinstance(result, LogError):
+        done.set_exception(result)
+    elif isinstance(result, Exception):
+        done.set_exception(StoreUnavailable(f"redis: {result}"))
+    elif result[0] == b"ok":
+        done.set_result(None)
+    elif result[0] == b"duplicate":
+        done.set_exception(DuplicateCommand(site, expected_seq, int(result[1])))
+    else:
+        done.set_exception(Conflict(site, expected_seq, int(result[1])))

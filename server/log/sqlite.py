@@ -97,14 +97,16 @@ class SQLiteLog:
         self.db.execute("INSERT INTO sites (site, epoch) VALUES (?, ?)", (site, epoch))
         return epoch
 
-    async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None:
+    def append(
+        self, site: str, expected_seq: int, previous: str, record: Record
+    ) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((site, expected_seq, previous, record, future))
         if not self._flushing:
             self._flushing = True
             self._idle.clear()
             asyncio.get_running_loop().create_task(self._flush())
-        await future
+        return future
 
     async def _flush(self) -> None:
         try:
