@@ -7,6 +7,10 @@ full the ASGI send suspends: a writer task finishes it and drains a bounded back
 a client whose backlog overflows is cut off (close code 4008) and resynchronises when it
 reconnects. Nobody else waits for it.
 
+While a command of its own is out, a connection's view changes wait and leave with the
+command's ack: the counter that pressed "call next" gets the change and the ack in one write
+(one wake-up of its client), and every other screen still gets the change at once.
+
 Reading: a bad message gets an error reply and the connection carries on. A command whose
 connection drops mid-way still completes (it is shielded): the client's retry with the same
 id is then acknowledged as a duplicate.
@@ -44,6 +48,7 @@ log = logging.getLogger("madoguchi.ws")
 
 CLOSE_TOO_SLOW = 4008
 CLOSE_POLICY = 1008
+CORK_LIMIT = 32  # changes held for a command's ack before they are written anyway
 
 
 @types.coroutine
@@ -89,6 +94,7 @@ class Connection:
         self.max_bytes = max_bytes
         self.limit = outbox
         self.backlog: deque[str] = deque()
+        self.corked: list[str] | None = None
         self.writer: asyncio.Task[None] | None = None
         self.closer: asyncio.Task[None] | None = None
         self.site: SiteHub | None = None
@@ -102,6 +108,27 @@ class Connection:
         """Send now if the socket takes it, else queue; False when the backlog is full."""
         if self.closing is not None:
             return True
+        if self.corked is not None:
+            self.corked.append(message)
+            if len(self.corked) >= CORK_LIMIT:
+                return self._uncork(keep=True)
+            return True
+        return self._send(message)
+
+    def _uncork(self, keep: bool = False) -> bool:
+        """Write what waited for a command's ack, in one piece when the socket takes it."""
+        held, self.corked = self.corked or [], [] if keep else None
+        if not held or self.closing is not None:
+            return True
+        if (
+            self.writer is None
+            and self.direct is not None
+            and self.direct.write(b"".join(text_frame(message) for message in held))
+        ):
+            return True
+        return all([self._send(message) for message in held])
+
+    def _send(self, message: str) -> bool:
         if self.writer is not None:
             if len(self.backlog) >= self.limit:
                 return False
@@ -194,6 +221,7 @@ class Connection:
                 case Hello():
                     self._hello(message)
                 case CommandMessage(id=command_id):
+                    self.corked = []
                     await self._command(message)
                 case Ping():
                     self.push(encode({"type": "pong"}))
@@ -202,6 +230,9 @@ class Connection:
         except LogError:
             log.warning("store unavailable for a command", exc_info=True)
             self.push(error_message(Rejected("store_unavailable"), command_id))
+        finally:
+            if self.corked is not None and not self._uncork():
+                self.cut_off("too_slow")
 
     def _hello(self, hello: Hello) -> None:
         site = self.hub.site(hello.site)

@@ -10,7 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
+from websockets.uri import parse_uri
 
 from tests.live import Client, LiveServer, login
 from tests.test_server_scenario import INTAKE, SITE
@@ -49,6 +52,66 @@ async def test_clients_that_keep_up_get_every_frame_straight_to_the_socket(
         await board.close()
     await sender.close()
     assert metric(live, "madoguchi_frames_waited_total") == 0
+
+
+class RawClient:
+    """A WebSocket client on a plain socket that shows what each read of it brings."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.protocol = ClientProtocol(parse_uri("ws://127.0.0.1/ws"))
+
+    @classmethod
+    async def connect(cls, server: LiveServer, cookie: str) -> RawClient:
+        client = cls(*await asyncio.open_connection("127.0.0.1", server.port))
+        request = client.protocol.connect()
+        request.headers["Cookie"] = cookie
+        client.protocol.send_request(request)
+        client.flush()
+        assert await client.read() == []  # the handshake's response, no frame yet
+        return client
+
+    def flush(self) -> None:
+        self.writer.write(b"".join(self.protocol.data_to_send()))
+
+    def send(self, message: dict[str, object]) -> None:
+        self.protocol.send_text(json.dumps(message).encode())
+        self.flush()
+
+    async def read(self) -> list[str]:
+        """The types of the messages one read of the socket brought."""
+        data = await asyncio.wait_for(self.reader.read(2**20), 5)
+        self.protocol.receive_data(data)
+        return [
+            json.loads(bytes(event.data))["type"]
+            for event in self.protocol.events_received()
+            if isinstance(event, Frame) and event.opcode is Opcode.TEXT
+        ]
+
+
+async def test_a_command_s_own_change_leaves_with_its_ack_in_one_write(live: LiveServer) -> None:
+    """While its command is out, the sender's view changes wait and leave with its ack: one
+    write and one wake-up of the phone per command (one read of its socket holds both);
+    the lobby board gets each change as well."""
+    cookie = login(live, "guide01", "1111")
+    board = await Client.connect(live, query="?device=demo-board-lobby-1f-token")
+    await board.hello(SITE, {"kind": "board", "board": "lobby-1f"})
+    phone = await RawClient.connect(live, cookie)
+    phone.send({"type": "hello", "site": SITE, "view": {"kind": "floor"}})
+    while "snapshot" not in await phone.read():
+        pass
+    for i in range(5):
+        phone.send(
+            {
+                "type": "command",
+                "id": f"one-{i}",
+                "command": {"type": "CreateVisit", "intake": INTAKE},
+            }
+        )
+        assert await phone.read() == ["delta", "ack"]
+        await board.until(lambda m: m["type"] == "delta")
+    phone.writer.close()
+    await board.close()
 
 
 async def test_a_client_that_stops_reading_is_cut_off_and_others_keep_up(
