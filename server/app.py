@@ -164,7 +164,12 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
 
     async def healthz(request: Request) -> Response:
         sites = {
-            sid: {"seq": s.state.seq, "stale": s.stale, "day": s.state.business_date}
+            sid: {
+                "seq": s.state.seq,
+                "stale": s.stale,
+                "day": s.state.business_date,
+                "following": s.following,
+            }
             for sid, s in hub.sites.items()
         }
         healthy = not any(s.stale for s in hub.sites.values())

@@ -94,7 +94,7 @@ class Connection:
         self.max_bytes = max_bytes
         self.limit = outbox
         self.backlog: deque[str] = deque()
-        self.corked: list[str] | None = None
+        self.corked: list[tuple[str, bytes]] | None = None
         self.writer: asyncio.Task[None] | None = None
         self.closer: asyncio.Task[None] | None = None
         self.site: SiteHub | None = None
@@ -109,7 +109,8 @@ class Connection:
         if self.closing is not None:
             return True
         if self.corked is not None:
-            self.corked.append(message)
+            # Framed now: a fan-out hands the same message to every subscriber in a row.
+            self.corked.append((message, text_frame(message)))
             if len(self.corked) >= CORK_LIMIT:
                 return self._uncork(keep=True)
             return True
@@ -123,10 +124,10 @@ class Connection:
         if (
             self.writer is None
             and self.direct is not None
-            and self.direct.write(b"".join(text_frame(message) for message in held))
+            and self.direct.write(b"".join(frame for _, frame in held))
         ):
             return True
-        return all([self._send(message) for message in held])
+        return all([self._send(message) for message, _ in held])
 
     def _send(self, message: str) -> bool:
         if self.writer is not None:
@@ -219,7 +220,7 @@ class Connection:
                 raise
             match message:
                 case Hello():
-                    self._hello(message)
+                    await self._hello(message)
                 case CommandMessage(id=command_id):
                     self.corked = []
                     await self._command(message)
@@ -234,8 +235,9 @@ class Connection:
             if self.corked is not None and not self._uncork():
                 self.cut_off("too_slow")
 
-    def _hello(self, hello: Hello) -> None:
+    async def _hello(self, hello: Hello) -> None:
         site = self.hub.site(hello.site)
+        await site.current()
         principal = self.principal
         if hello.device_token and principal.kind == "anonymous":
             device = self.auth.device(hello.device_token)

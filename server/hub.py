@@ -14,6 +14,11 @@ Appends are compare-and-append. When one fails (another process wrote first, or 
 away), every speculative record after ``state`` is dropped, ``head`` restarts from ``state``
 plus what the log holds, and the command is decided again (or refused). Records written by
 other processes arrive through the tail loop and are folded the same way.
+
+On a shared log a process follows a site only while it is in use here (a screen watches it, or
+a command or page asked for it within ``FOLLOW_IDLE``): with sites routed to groups of
+processes, no process folds the records of every site. A site taken up again first reads what
+it missed (:meth:`SiteHub.current`).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ VIEW_IDLE_SECONDS = 600.0
 MAX_ATTEMPTS = 8
 TAIL_WAIT = 2.0
 RETENTION_INTERVAL = 3600.0
+FOLLOW_IDLE = 60.0
 
 _state_encoder = msgspec.msgpack.Encoder()
 _state_decoder = msgspec.msgpack.Decoder(SiteState)
@@ -96,6 +102,7 @@ class SiteHub:
         self._generation = 0
         self._publish_soon = False
         self._published_seq = 0
+        self._used = -FOLLOW_IDLE
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -113,7 +120,37 @@ class SiteHub:
         self.head = _copy(self.state)
         await self._catch_up()
         self._published_seq = self.state.seq
-        self._tail = asyncio.get_running_loop().create_task(self._tail_loop())
+
+    async def current(self) -> None:
+        """Bring ``state`` up to the log's head and follow the log while this site is in use
+        here; every reader of the state calls it first. Never raises: with the store away
+        the site keeps serving what it has, marked stale, and the tail retries."""
+        self._used = time.monotonic()
+        if self.following or self._stopping:
+            return
+        async with self.lock:
+            if self.following:
+                return
+            try:
+                epoch = await self.log.epoch(self.site.id)
+                if epoch != self.epoch:
+                    await self._reset(epoch)
+                await self._catch_up()
+            except LogError as exc:
+                log.warning("%s: catching up failed (%s)", self.site.id, exc)
+                self.set_stale(True)
+            self._tail = asyncio.get_running_loop().create_task(self._tail_loop())
+
+    @property
+    def following(self) -> bool:
+        """Whether ``state`` keeps up with the log by itself: always on a private log (this
+        process is its only writer), on a shared one while this process tails it."""
+        return not self.log.shared or (self._tail is not None and not self._tail.done())
+
+    def _in_use(self) -> bool:
+        return time.monotonic() - self._used < FOLLOW_IDLE or any(
+            view.subscribers for view in self.views.values()
+        )
 
     async def stop(self) -> None:
         """Stop tailing and save a snapshot. Bounded: a store client that swallows the
@@ -151,7 +188,7 @@ class SiteHub:
             return
         shared = cast(SharedLog, self.log)
         delay = 0.1
-        while not self._stopping:
+        while not self._stopping and self._in_use():
             try:
                 # Beyond our own head: our own records come back through their appends.
                 records = await shared.follow(self.site.id, self.head.seq, timeout=TAIL_WAIT)
@@ -226,6 +263,7 @@ class SiteHub:
         return ack
 
     async def _execute(self, actor: c.Actor, command_id: str, command: c.Command) -> Ack:
+        await self.current()
         for _ in range(MAX_ATTEMPTS):
             async with self.lock:
                 seen = self.head.commands.get(command_id)

@@ -117,6 +117,34 @@ async def test_a_command_on_one_process_reaches_a_board_on_the_other(
         await client.close()
 
 
+def following(server: LiveServer) -> bool:
+    return bool(httpx.get(server.url + "/healthz").json()["sites"][SITE]["following"])
+
+
+async def test_a_process_takes_up_a_site_with_everything_it_missed(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    """A process follows a site's log only while the site is in use on it; a screen that
+    comes to it later still sees every change made meanwhile on another process, then each
+    new change as it happens, and its commands are decided on the whole log."""
+    a, b = pair
+    guide = await staff(a, "guide01", "1111", {"kind": "floor"})
+    made = [
+        await guide.command(f"m{i}", {"type": "CreateVisit", "intake": INTAKE}) for i in range(5)
+    ]
+    assert following(a) and not following(b)
+    late = await staff(b, "super01", "9999", {"kind": "floor"})
+    assert following(b)
+    tickets = {v["ticket"] for v in late.entities["visits"].values()}
+    assert tickets == {ack["ticket"] for ack in made}
+    more = await guide.command("m5", {"type": "CreateVisit", "intake": INTAKE})
+    await late.until(lambda m: more["visit"] in late.entities.get("visits", {}))
+    own = await late.command("m6", {"type": "CreateVisit", "intake": INTAKE})
+    assert own["seq"] == more["seq"] + 1 and own["ticket"] not in tickets | {more["ticket"]}
+    for client in (guide, late):
+        await client.close()
+
+
 async def test_concurrent_calls_from_two_processes_never_call_anyone_twice(
     pair: tuple[LiveServer, LiveServer], redis_server: RedisServer
 ) -> None:

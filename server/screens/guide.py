@@ -82,12 +82,14 @@ def visitor_url(request: Request, site_id: str, token: str) -> str:
     return str(request.base_url).rstrip("/") + visitor_path(site_id, token)
 
 
-def find_visit(ctx: AppContext, site_id: str, ref: str) -> Visit | None:
+async def find_visit(ctx: AppContext, site_id: str, ref: str) -> Visit | None:
     """Today's visit by id or ticket number, or None."""
     try:
-        state = ctx.hub.site(site_id).state
+        hub = ctx.hub.site(site_id)
     except Rejected:
         return None
+    await hub.current()
+    state = hub.state
     return state.visits.get(ref) or state.visits.get(state.tickets.get(ref.upper(), ""))
 
 
@@ -218,7 +220,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if isinstance(found, Response):
             return found
         _, site = found
-        visit = find_visit(ctx, site.id, request.path_params["visit"])
+        visit = await find_visit(ctx, site.id, request.path_params["visit"])
         if visit is None:
             return PlainTextResponse("no such visit today / 本日の受付がありません", 404)
         paper = request.query_params.get("paper", "a6")
@@ -239,7 +241,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if isinstance(found, Response):
             return found
         _, site = found
-        visit = find_visit(ctx, site.id, request.path_params["visit"])
+        visit = await find_visit(ctx, site.id, request.path_params["visit"])
         if visit is None:
             return PlainTextResponse("no such visit today / 本日の受付がありません", 404)
         svg = qr_svg_file(visitor_url(request, site.id, visit.token))

@@ -241,6 +241,8 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if principal.actor.role != "supervisor":
             return JSONResponse({"type": "error", "code": "forbidden"}, status_code=403)
         sites = [s for s in principal.sites if s in ctx.config.sites]
+        for sid in sites:
+            await ctx.hub.site(sid).current()
         body = msgspec.json.encode(overview(ctx, sites, time.time()))
         return Response(body, media_type="application/json", headers=NO_STORE)
 
