@@ -34,6 +34,25 @@ INTAKE = {"events": MOVED_IN_WITH_CHILDREN.events, "answers": MOVED_IN_WITH_CHIL
 # A busy-season ward office sees ~1,000 visitors a day over 8.75 h [REFERENCE §5]; the city
 # peak row runs at ten times that rate in every ward.
 VISITS_PER_SECOND = 10 * 1000 / (8.75 * 3600)
+# What the raw baseline server broadcasts: a board delta of the size the hub's call makes.
+RAW_DELTA = {
+    "type": "delta",
+    "site": SITE,
+    "epoch": "raw",
+    "upsert": {
+        "calls": {
+            "7": {
+                "id": "7",
+                "ticket": "A001",
+                "counter": "1",
+                "queue": "A",
+                "at": 1764460800.123456,
+                "recall": 1,
+            }
+        }
+    },
+    "remove": {},
+}
 
 
 @dataclass
@@ -202,14 +221,15 @@ class Bench:
                 swarms = Swarms([server.ws_url], specs, processes)
                 swarms.wait("ready", processes)
                 after = rss_kib(server.proc.pid if server.proc else 0)
-                hub = asyncio.run(self._hub_rounds(server, cookie, swarms, processes, rounds))
+                raw_swarms = Swarms([f"ws://127.0.0.1:{raw_port}"], specs, processes)
+                raw_swarms.wait("ready", processes)
+                hub, base = asyncio.run(
+                    self._rounds(server, cookie, raw_port, (swarms, raw_swarms), processes, rounds)
+                )
+                raw_swarms.stop()
                 storm = None
                 if n == sizes[-1]:
                     storm = self._storm(server, swarms, processes)
-                swarms.stop()
-                swarms = Swarms([f"ws://127.0.0.1:{raw_port}"], specs, processes)
-                swarms.wait("ready", processes)
-                base = asyncio.run(self._raw_rounds(raw_port, swarms, processes, rounds))
                 swarms.stop()
                 rows.append(self._fanout_row(n, hub, base))
                 if n == sizes[-1]:
@@ -253,9 +273,18 @@ class Bench:
             ok,
         )
 
-    async def _hub_rounds(
-        self, server: LiveServer, cookie: str, swarms: Swarms, processes: int, rounds: int
-    ) -> list[float]:
+    async def _rounds(
+        self,
+        server: LiveServer,
+        cookie: str,
+        raw_port: int,
+        swarms: tuple[Swarms, Swarms],
+        processes: int,
+        rounds: int,
+    ) -> tuple[list[float], list[float]]:
+        """Rounds of the hub and of the raw server in alternating blocks of ten, so a machine
+        that slows down for a while slows both sides alike."""
+        hub_swarms, raw_swarms = swarms
         control = await Controller.open(server, cookie, view={"kind": "board", "board": "lobby-1f"})
         for command in (
             {"type": "OpenCounter", "counter": "c1"},
@@ -263,50 +292,30 @@ class Bench:
             {"type": "CallNext", "counter": "c1"},
         ):
             await control.command(command)
-        latencies = []
-        for _ in range(rounds):
-            t0 = time.monotonic()
-            ack = await control.command({"type": "Recall", "counter": "c1"})
+        raw = await websockets.connect(f"ws://127.0.0.1:{raw_port}", ping_interval=None)
+        hub: list[float] = []
+        base: list[float] = []
+
+        async def seen_by_all(swarms: Swarms, seq: int, t0: float) -> float:
             seen = await asyncio.to_thread(
-                swarms.wait, "seen", processes, 60, lambda e, s=ack["seq"]: e[3] == s
+                swarms.wait, "seen", processes, 60, lambda e: e[3] == seq
             )
-            latencies.append(max(e[5] for e in seen) - t0)
+            return float(max(e[5] for e in seen)) - t0
+
+        while len(hub) < rounds:
+            for _ in range(min(10, rounds - len(hub))):
+                t0 = time.monotonic()
+                ack = await control.command({"type": "Recall", "counter": "c1"})
+                hub.append(await seen_by_all(hub_swarms, ack["seq"], t0))
+            while len(base) < len(hub):
+                t0 = time.monotonic()
+                await raw.send(json.dumps({"type": "go", "seq": len(base) + 1, "body": RAW_DELTA}))
+                await raw.recv()
+                base.append(await seen_by_all(raw_swarms, len(base) + 1, t0))
         await control.command({"type": "CompleteStep", "counter": "c1"})
         await control.close()
-        return latencies
-
-    async def _raw_rounds(
-        self, port: int, swarms: Swarms, processes: int, rounds: int
-    ) -> list[float]:
-        body = {
-            "type": "delta",
-            "site": SITE,
-            "epoch": "raw",
-            "upsert": {
-                "calls": {
-                    "7": {
-                        "id": "7",
-                        "ticket": "A001",
-                        "counter": "1",
-                        "queue": "A",
-                        "at": time.time(),
-                        "recall": 1,
-                    }
-                }
-            },
-            "remove": {},
-        }
-        latencies = []
-        async with websockets.connect(f"ws://127.0.0.1:{port}", ping_interval=None) as ws:
-            for seq in range(1, rounds + 1):
-                t0 = time.monotonic()
-                await ws.send(json.dumps({"type": "go", "seq": seq, "body": body}))
-                await ws.recv()
-                seen = await asyncio.to_thread(
-                    swarms.wait, "seen", processes, 60, lambda e, s=seq: e[3] == s
-                )
-                latencies.append(max(e[5] for e in seen) - t0)
-        return latencies
+        await raw.close()
+        return hub, base
 
     def _storm(self, server: LiveServer, swarms: Swarms, processes: int) -> float:
         """Restart the hub under every board; seconds until all hold the current state."""
