@@ -243,7 +243,16 @@ def test_assigning_a_counter_to_another_queue_changes_whom_it_calls(office: Offi
     office.open("c40")
     visit = office.create()
     rejected(office, c.CallNext("c40"), "queue_empty")
+
+    def serving(queue: str) -> int:
+        lines = waiting_lines(office.state)
+        return queue_figures(office.rules.site, office.state, lines, office.now)[
+            queue
+        ].open_counters
+
+    assert (serving("A"), serving("C")) == (0, 1)
     office.run(c.AssignQueues("c40", ["C", "A"]))
+    assert (serving("A"), serving("C")) == (1, 1)  # the wait estimate for A counts it now
     office.run(c.CallNext("c40"))
     assert office.state.counters["c40"].visit == visit.id
 

@@ -55,12 +55,15 @@ class QueueFigures(msgspec.Struct, frozen=True):
     longest_wait: int
 
 
-def open_counters_for(site: Site, state: SiteState, queue_id: str) -> int:
-    return sum(
-        1
-        for c in site.counters
-        if state.counter(c.id).status == "open" and queue_id in counter_queues(site, state, c.id)
-    )
+def open_counters(site: Site, state: SiteState) -> dict[str, int]:
+    """How many open counters call from each queue (one pass over the counters)."""
+    counts: dict[str, int] = {}
+    for counter in site.counters:
+        live = state.counters.get(counter.id)
+        if live is not None and live.status == "open":
+            for queue_id in live.queues or counter.queues:
+                counts[queue_id] = counts.get(queue_id, 0) + 1
+    return counts
 
 
 def minutes_per_visit(site: Site, state: SiteState, queue_id: str) -> float:
@@ -83,9 +86,10 @@ def queue_figures(
 ) -> dict[str, QueueFigures]:
     """Waiting count, estimated wait for a newcomer and longest current wait, per queue."""
     figures = {}
+    serving = open_counters(site, state)
     for queue in site.queues:
         line = lines.get(queue.id, [])
-        counters = open_counters_for(site, state, queue.id)
+        counters = serving.get(queue.id, 0)
         per_visit = minutes_per_visit(site, state, queue.id)
         longest = max((now - v.steps[v.current].queued_at for v in line), default=0.0)
         figures[queue.id] = QueueFigures(
