@@ -3,31 +3,20 @@
 // from the catalog (config/), never from here.
 
 import { makeTranslator } from "/static/i18n.js";
+import { STAFF_STRINGS } from "/panels/staff-i18n.js";
 
 const STRINGS = {
+  ...STAFF_STRINGS,
   title: ["窓口パネル", "Counter panel"],
   department: ["課", "Department"],
   counter: ["担当窓口", "Counter"],
   choose_counter: ["担当する窓口を選んでください", "Choose the counter you sit at"],
   counter_option: ["{number}番窓口", "Counter {number}"],
   counter_in_use: ["{clerk} が使用中", "in use by {clerk}"],
-  signed_in_as: ["サインイン: {name}", "Signed in: {name}"],
-  sign_out: ["サインアウト", "Sign out"],
-  lang_toggle: ["English", "日本語"],
-  lang_toggle_label: ["表示言語を英語に切り替える", "Switch the display to Japanese"],
 
   status_open: ["受付中", "Open"],
   status_paused: ["一時休止中", "Paused"],
   status_closed: ["閉鎖中", "Closed"],
-  conn_connecting: ["接続中…", "Connecting…"],
-  conn_live: ["オンライン", "Live"],
-  conn_stale: ["記録サーバー停止中", "Store unreachable"],
-  conn_reconnecting: ["再接続中…", "Reconnecting…"],
-  conn_offline: ["オフライン", "Offline"],
-  banner_offline: [
-    "サーバーとの接続が切れました。自動で再接続しています。再接続するまで操作はできません。",
-    "Connection lost. Reconnecting automatically; actions are disabled until it is back.",
-  ],
   banner_stale: [
     "サーバーが記録を保存できない状態です。表示が古い可能性があります。復旧まで操作はできません。",
     "The server cannot reach its store; what you see may be out of date. Actions are disabled until it recovers.",

@@ -2,29 +2,18 @@
 // Office labels (queues, counters, departments, boards, procedures) come from the catalog.
 
 import { makeTranslator } from "/static/i18n.js";
+import { STAFF_STRINGS } from "/panels/staff-i18n.js";
 
 const STRINGS = {
+  ...STAFF_STRINGS,
   title: ["管理者ビュー", "Supervisor"],
   city_title: ["全庁舎の概況", "City overview"],
   report_title: ["日報・集計", "Daily figures"],
-  signed_in_as: ["サインイン: {name}", "Signed in: {name}"],
-  sign_out: ["サインアウト", "Sign out"],
-  lang_toggle: ["English", "日本語"],
-  lang_toggle_label: ["表示言語を英語に切り替える", "Switch the display to Japanese"],
   sound_on: ["アラート音: 入", "Alert sound: on"],
   sound_off: ["アラート音: 切", "Alert sound: off"],
   nav_city: ["全庁舎", "All sites"],
   nav_report: ["日報・集計", "Daily figures"],
   nav_live: ["管理者ビュー", "Live view"],
-  conn_connecting: ["接続中…", "Connecting…"],
-  conn_live: ["オンライン", "Live"],
-  conn_stale: ["記録サーバー停止中", "Store unreachable"],
-  conn_reconnecting: ["再接続中…", "Reconnecting…"],
-  conn_offline: ["オフライン", "Offline"],
-  banner_offline: [
-    "サーバーとの接続が切れました。自動で再接続しています。再接続するまで操作はできません。",
-    "Connection lost. Reconnecting automatically; actions are disabled until it is back.",
-  ],
   banner_stale: [
     "サーバーが記録を保存できない状態です。表示が古い可能性があります。",
     "The server cannot reach its store; what you see may be out of date.",

@@ -1,0 +1,18 @@
+// Words every staff panel shares (the sign-in line, the language switch and the connection's
+// state) in Japanese and English. Each panel's own table adds its words to these.
+
+export const STAFF_STRINGS = {
+  signed_in_as: ["サインイン: {name}", "Signed in: {name}"],
+  sign_out: ["サインアウト", "Sign out"],
+  lang_toggle: ["English", "日本語"],
+  lang_toggle_label: ["表示言語を英語に切り替える", "Switch the display to Japanese"],
+  conn_connecting: ["接続中…", "Connecting…"],
+  conn_live: ["オンライン", "Live"],
+  conn_stale: ["記録サーバー停止中", "Store unreachable"],
+  conn_reconnecting: ["再接続中…", "Reconnecting…"],
+  conn_offline: ["オフライン", "Offline"],
+  banner_offline: [
+    "サーバーとの接続が切れました。自動で再接続しています。再接続するまで操作はできません。",
+    "Connection lost. Reconnecting automatically; actions are disabled until it is back.",
+  ],
+};
