@@ -14,6 +14,7 @@ path and what was expected, so a bad edit fails start-up with a message an opera
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -195,8 +196,8 @@ DEFAULT_ANNOUNCEMENT = Text(
 ANNOUNCEMENT_PLACEHOLDERS = ("{ticket}", "{counter}")
 
 
-class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One ward office."""
+class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
+    """One ward office. (``dict=True`` gives room for the lookup tables cached below.)"""
 
     id: str
     name: Text
@@ -213,23 +214,26 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     recent_calls: int = 8
     announcement: Text = DEFAULT_ANNOUNCEMENT
 
+    @functools.cached_property
+    def _queues(self) -> dict[str, Queue]:
+        return {queue.id: queue for queue in self.queues}
+
+    @functools.cached_property
+    def _counters(self) -> dict[str, Counter]:
+        # Views look counters up on every publish: a table, not a scan.
+        return {counter.id: counter for counter in self.counters}
+
     def queue(self, queue_id: str) -> Queue:
-        for queue in self.queues:
-            if queue.id == queue_id:
-                return queue
-        raise KeyError(queue_id)
+        return self._queues[queue_id]
 
     def counter(self, counter_id: str) -> Counter:
-        for counter in self.counters:
-            if counter.id == counter_id:
-                return counter
-        raise KeyError(counter_id)
+        return self._counters[counter_id]
 
     def has_counter(self, counter_id: str) -> bool:
-        return any(c.id == counter_id for c in self.counters)
+        return counter_id in self._counters
 
     def has_queue(self, queue_id: str) -> bool:
-        return any(q.id == queue_id for q in self.queues)
+        return queue_id in self._queues
 
     def board(self, board_id: str) -> Board:
         for board in self.boards:
