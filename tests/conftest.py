@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext
 
 from server.config import Config, load_config
+from tests.harness import Office
 from tests.live import LiveServer, http_command
 from tests.redis_proc import RedisServer
 
@@ -38,6 +39,12 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 @pytest.fixture(scope="session")
 def config() -> Config:
     return load_config(ROOT / "config")
+
+
+@pytest.fixture
+def office(config: Config) -> Office:
+    """Shimogyo run through the pure domain core (no I/O), from 09:00 on a March Monday."""
+    return Office(config)
 
 
 @pytest.fixture

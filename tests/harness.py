@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 import msgspec
+import pytest
 
 from server.config import Config
 from server.domain import commands as c
@@ -13,6 +14,7 @@ from server.domain.decide import Context, Rules, decide
 from server.domain.events import Event, Record, VisitCreated
 from server.domain.intake import Intake
 from server.domain.state import SiteState, Visit, apply, fold
+from server.errors import Rejected
 
 # 2026-03-30 09:00 JST: a Monday in the busy season.
 MORNING = 1774828800.0
@@ -85,3 +87,12 @@ class Office:
         """Fold the recorded log again from nothing (after a JSON round trip, as stored)."""
         raw = msgspec.json.encode(self.records)
         return fold(self.state.site, msgspec.json.decode(raw, type=list[Record]))
+
+
+def rejected(office: Office, command: c.Command, code: str, actor: c.Actor | None = None) -> None:
+    """Run ``command`` expecting a refusal with ``code`` that leaves the state untouched."""
+    before = office.state.seq
+    with pytest.raises(Rejected) as info:
+        office.run(command, actor) if actor else office.run(command)
+    assert info.value.code == code
+    assert office.state.seq == before

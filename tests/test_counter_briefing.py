@@ -5,19 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-import pytest
 
-from server.config import Config
 from server.domain import commands as c
 from server.projections import ViewKey, analyse, build
 from tests.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
 
 NOTE = "同居予定の母(78)の介護認定について相談"
-
-
-@pytest.fixture
-def office(config: Config) -> Office:
-    return Office(config)
 
 
 def counter_view(office: Office, department: str) -> dict[str, Any]:

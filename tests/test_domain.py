@@ -10,20 +10,7 @@ from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import counter_queues, estimate_minutes, queue_figures, waiting_lines
 from server.errors import Rejected
-from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk
-
-
-@pytest.fixture
-def office(config: Config) -> Office:
-    return Office(config)
-
-
-def rejected(office: Office, command: c.Command, code: str, actor: c.Actor | None = None) -> None:
-    before = office.state.seq
-    with pytest.raises(Rejected) as info:
-        office.run(command, actor) if actor else office.run(command)
-    assert info.value.code == code
-    assert office.state.seq == before
+from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk, rejected
 
 
 def test_moving_in_with_children_gets_registry_then_children_step(office: Office) -> None:

@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from server.config import Config
 from server.domain import commands as c
 from server.figures import Figures, compute, percentile, stat
 from tests.harness import MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk
 
 DAY = "2026-03-30"
-
-
-@pytest.fixture
-def office(config: Config) -> Office:
-    return Office(config)
 
 
 def figures(

@@ -19,7 +19,7 @@ from server.errors import StoreUnavailable
 from server.log.base import SharedLog, open_log
 from tests.live import Client, LiveServer, login
 from tests.redis_proc import RedisServer, make_cluster
-from tests.test_server_scenario import INTAKE, SITE
+from tests.test_server_scenario import INTAKE, SITE, supervisor_serves_the_childrens_step
 
 BOARD = "?device=demo-board-lobby-1f-token"
 
@@ -88,20 +88,7 @@ async def test_a_command_on_one_process_reaches_a_board_on_the_other(
     # counter (supervisor on A) serves step C, the care counter (A) serves D, the visit closes.
     await reception.command("r-3", {"type": "CompleteStep", "counter": "c1"})
     supervisor = await staff(a, "super01", "9999", {"kind": "floor"})
-    for i, command in enumerate(
-        [
-            {"type": "OpenCounter", "counter": "c40"},
-            {"type": "CallNext", "counter": "c40"},
-            {"type": "CompleteStep", "counter": "c40"},
-        ]
-    ):
-        assert (await supervisor.command(f"s-{i}", command))["type"] == "ack"
-    await care.until(
-        lambda m: (
-            m.get("upsert", {}).get("visits", {}).get(visit, {}).get("where")
-            == {"kind": "waiting", "queue": "D"}
-        )
-    )
+    await supervisor_serves_the_childrens_step(supervisor, care, visit)
     assert (await care.command("c-1", {"type": "CallNext", "counter": "c50"}))["type"] == "ack"
     assert (await care.command("c-2", {"type": "CompleteStep", "counter": "c50"}))["type"] == "ack"
     # Process B's guide view (fresh) sees the visit done.

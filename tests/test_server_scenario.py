@@ -120,20 +120,7 @@ async def test_the_plans_scenario_end_to_end(server: LiveServer) -> None:
     # Children's step next; the children's counter is closed, so the supervisor helps out.
     supervisor = await Client.connect(server, login(server, "super01", "9999"))
     await supervisor.hello(SITE, {"kind": "floor"})
-    for i, command in enumerate(
-        [
-            {"type": "OpenCounter", "counter": "c40"},
-            {"type": "CallNext", "counter": "c40"},
-            {"type": "CompleteStep", "counter": "c40"},
-        ]
-    ):
-        assert (await supervisor.command(f"s-{i}", command))["type"] == "ack"
-    await care.until(
-        lambda m: (
-            m.get("upsert", {}).get("visits", {}).get(visit_id, {}).get("where")
-            == {"kind": "waiting", "queue": "D"}
-        )
-    )
+    await supervisor_serves_the_childrens_step(supervisor, care, visit_id)
     await care.command("c-1", {"type": "CallNext", "counter": "c50"})
     await care.command("c-2", {"type": "CompleteStep", "counter": "c50"})
 
@@ -179,3 +166,24 @@ async def test_the_http_command_endpoint_works_like_the_websocket(server: LiveSe
         assert plan["self_service_only"] is False
         health = http.get("/healthz").json()
         assert health["sites"][SITE]["seq"] == 1
+
+
+async def supervisor_serves_the_childrens_step(
+    supervisor: Client, care: Client, visit: str
+) -> None:
+    """The children's counter (c40) is closed, so the supervisor opens it, calls the visitor
+    and completes step C; the care counter then sees them waiting in its line D."""
+    for i, command in enumerate(
+        [
+            {"type": "OpenCounter", "counter": "c40"},
+            {"type": "CallNext", "counter": "c40"},
+            {"type": "CompleteStep", "counter": "c40"},
+        ]
+    ):
+        assert (await supervisor.command(f"s-{i}", command))["type"] == "ack"
+    await care.until(
+        lambda m: (
+            m.get("upsert", {}).get("visits", {}).get(visit, {}).get("where")
+            == {"kind": "waiting", "queue": "D"}
+        )
+    )

@@ -6,28 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-import pytest
 
-from server.config import Config, Text
+from server.config import Text
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
-from server.errors import Rejected
 from server.projections import ViewKey, analyse, build
-from tests.harness import GUIDE, Office, clerk
-
-
-@pytest.fixture
-def office(config: Config) -> Office:
-    return Office(config)
-
-
-def rejected(office: Office, command: c.Command, code: str, actor: c.Actor | None = None) -> None:
-    before = office.state.seq
-    with pytest.raises(Rejected) as info:
-        office.run(command, actor) if actor else office.run(command)
-    assert info.value.code == code
-    assert office.state.seq == before
+from tests.harness import GUIDE, Office, clerk, rejected
 
 
 def view(office: Office, kind: str, scope: str = "") -> dict[str, Any]:
