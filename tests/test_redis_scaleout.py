@@ -380,3 +380,40 @@ async def test_the_store_url_signs_in_and_selects_its_database(redis_server: Red
         secured.config_set("requirepass", "")
         for backend in (log, follower, wrong):
             await backend.close()
+
+
+async def test_a_site_taken_up_while_redis_is_away_is_served_stale_then_catches_up(
+    tmp_path: Path,
+) -> None:
+    """A screen that comes to a process not following its site while Redis is down still
+    gets the view (marked stale, not an error), and everything made meanwhile arrives as
+    soon as Redis is back."""
+    store = RedisServer(tmp_path / "redis")
+    store.start()
+    a = LiveServer(tmp_path / "a", store=store.url)
+    b = LiveServer(tmp_path / "b", store=store.url)
+    for server in (a, b):
+        server.log_path.parent.mkdir(parents=True, exist_ok=True)
+        server.start()
+    try:
+        guide = await staff(a, "guide01", "1111", {"kind": "floor"})
+        made = [
+            await guide.command(f"w{i}", {"type": "CreateVisit", "intake": INTAKE})
+            for i in range(3)
+        ]
+        assert not following(b)
+        store.kill()
+        late = await Client.connect(b, login(b, "super01", "9999"))
+        snapshot = await late.hello(SITE, {"kind": "floor"})
+        assert snapshot["type"] == "snapshot"
+        assert next(m for m in late.received if m["type"] == "welcome")["stale"] is True
+        store.start()
+        await late.until(lambda m: m["type"] == "status" and not m["stale"], timeout=20)
+        tickets = {v["ticket"] for v in late.entities.get("visits", {}).values()}
+        assert tickets == {ack["ticket"] for ack in made}
+        for client in (guide, late):
+            await client.close()
+    finally:
+        for server in (a, b):
+            server.stop()
+        store.stop()
