@@ -38,6 +38,23 @@ def pair(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[LiveServer
     b.stop()
 
 
+@pytest.fixture
+def killable(tmp_path: Path) -> Iterator[tuple[RedisServer, LiveServer, LiveServer]]:
+    """Two hub processes on a Redis of their own (appendonly yes, appendfsync always) that
+    the test may kill and start again."""
+    store = RedisServer(tmp_path / "redis")
+    store.start()
+    a = LiveServer(tmp_path / "a", store=store.url)
+    b = LiveServer(tmp_path / "b", store=store.url)
+    for server in (a, b):
+        server.log_path.parent.mkdir(parents=True, exist_ok=True)
+        server.start()
+    yield store, a, b
+    for stop in (a.stop, b.stop, store.stop):
+        with contextlib.suppress(Exception):  # stop every process even if one fails
+            stop()
+
+
 async def read_log(url: str, site: str = SITE) -> list[Record]:
     backend = open_log(url)
     await backend.open()
@@ -175,69 +192,58 @@ async def test_concurrent_calls_from_two_processes_never_call_anyone_twice(
 
 
 async def test_kill_9_redis_loses_no_acked_command_and_clients_converge(
-    tmp_path: Path,
+    killable: tuple[RedisServer, LiveServer, LiveServer],
 ) -> None:
-    store = RedisServer(tmp_path / "redis")  # appendonly yes, appendfsync always
+    store, a, b = killable
+    guide = await staff(a, "guide01", "1111", {"kind": "floor"})
+    board = await Client.connect(b, query=BOARD)
+    await board.hello(SITE, {"kind": "board", "board": "lobby-1f"})
+    acked: list[str] = []
+    refused = 0
+    some_acked = asyncio.Event()
+
+    async def stream() -> None:
+        nonlocal refused
+        for i in range(60):
+            reply = await guide.command(
+                f"s{i}",
+                {"type": "CreateVisit", "intake": INTAKE},
+            )
+            if reply["type"] == "ack":
+                acked.append(reply["ticket"])
+                if len(acked) == 15:
+                    some_acked.set()
+            else:
+                assert reply["code"] == "store_unavailable", reply
+                refused += 1
+
+    writer = asyncio.create_task(stream())
+    await asyncio.wait_for(some_acked.wait(), 30)
+    store.kill()
+    stale = await board.until(lambda m: m["type"] == "status", timeout=20)
+    assert stale["stale"] is True
+    health = httpx.get(b.url + "/healthz")
+    assert health.status_code == 503
+    await asyncio.sleep(0.5)
     store.start()
-    a = LiveServer(tmp_path / "a", store=store.url)
-    b = LiveServer(tmp_path / "b", store=store.url)
+    await writer
+    assert refused > 0
+    await board.until(lambda m: m["type"] == "status" and not m["stale"], timeout=20)
+
+    records = await read_log(store.url)
+    state = fold(SITE, records)
+    tickets = {v.ticket for v in state.visits.values()}
+    assert set(acked) <= tickets
+    assert len(tickets) == len(acked)  # refused commands left nothing behind
+    views = []
     for server in (a, b):
-        server.log_path.parent.mkdir(parents=True, exist_ok=True)
-        server.start()
-    try:
-        guide = await staff(a, "guide01", "1111", {"kind": "floor"})
-        board = await Client.connect(b, query=BOARD)
-        await board.hello(SITE, {"kind": "board", "board": "lobby-1f"})
-        acked: list[str] = []
-        refused = 0
-        some_acked = asyncio.Event()
-
-        async def stream() -> None:
-            nonlocal refused
-            for i in range(60):
-                reply = await guide.command(
-                    f"s{i}",
-                    {"type": "CreateVisit", "intake": INTAKE},
-                )
-                if reply["type"] == "ack":
-                    acked.append(reply["ticket"])
-                    if len(acked) == 15:
-                        some_acked.set()
-                else:
-                    assert reply["code"] == "store_unavailable", reply
-                    refused += 1
-
-        writer = asyncio.create_task(stream())
-        await asyncio.wait_for(some_acked.wait(), 30)
-        store.kill()
-        stale = await board.until(lambda m: m["type"] == "status", timeout=20)
-        assert stale["stale"] is True
-        health = httpx.get(b.url + "/healthz")
-        assert health.status_code == 503
-        await asyncio.sleep(0.5)
-        store.start()
-        await writer
-        assert refused > 0
-        await board.until(lambda m: m["type"] == "status" and not m["stale"], timeout=20)
-
-        records = await read_log(store.url)
-        state = fold(SITE, records)
-        tickets = {v.ticket for v in state.visits.values()}
-        assert set(acked) <= tickets
-        assert len(tickets) == len(acked)  # refused commands left nothing behind
-        views = []
-        for server in (a, b):
-            fresh = await staff(server, "super01", "9999", {"kind": "floor"})
-            views.append(fresh.entities)
-            await fresh.close()
-        assert views[0] == views[1]
-        assert {v["ticket"] for v in views[0]["visits"].values()} == tickets
-        await guide.close()
-        await board.close()
-    finally:
-        a.stop()
-        b.stop()
-        store.stop()
+        fresh = await staff(server, "super01", "9999", {"kind": "floor"})
+        views.append(fresh.entities)
+        await fresh.close()
+    assert views[0] == views[1]
+    assert {v["ticket"] for v in views[0]["visits"].values()} == tickets
+    await guide.close()
+    await board.close()
 
 
 async def test_sites_spread_over_a_three_node_cluster(tmp_path: Path) -> None:
@@ -383,37 +389,25 @@ async def test_the_store_url_signs_in_and_selects_its_database(redis_server: Red
 
 
 async def test_a_site_taken_up_while_redis_is_away_is_served_stale_then_catches_up(
-    tmp_path: Path,
+    killable: tuple[RedisServer, LiveServer, LiveServer],
 ) -> None:
     """A screen that comes to a process not following its site while Redis is down still
     gets the view (marked stale, not an error), and everything made meanwhile arrives as
     soon as Redis is back."""
-    store = RedisServer(tmp_path / "redis")
+    store, a, b = killable
+    guide = await staff(a, "guide01", "1111", {"kind": "floor"})
+    made = [
+        await guide.command(f"w{i}", {"type": "CreateVisit", "intake": INTAKE}) for i in range(3)
+    ]
+    assert not following(b)
+    store.kill()
+    late = await Client.connect(b, login(b, "super01", "9999"))
+    snapshot = await late.hello(SITE, {"kind": "floor"})
+    assert snapshot["type"] == "snapshot"
+    assert next(m for m in late.received if m["type"] == "welcome")["stale"] is True
     store.start()
-    a = LiveServer(tmp_path / "a", store=store.url)
-    b = LiveServer(tmp_path / "b", store=store.url)
-    for server in (a, b):
-        server.log_path.parent.mkdir(parents=True, exist_ok=True)
-        server.start()
-    try:
-        guide = await staff(a, "guide01", "1111", {"kind": "floor"})
-        made = [
-            await guide.command(f"w{i}", {"type": "CreateVisit", "intake": INTAKE})
-            for i in range(3)
-        ]
-        assert not following(b)
-        store.kill()
-        late = await Client.connect(b, login(b, "super01", "9999"))
-        snapshot = await late.hello(SITE, {"kind": "floor"})
-        assert snapshot["type"] == "snapshot"
-        assert next(m for m in late.received if m["type"] == "welcome")["stale"] is True
-        store.start()
-        await late.until(lambda m: m["type"] == "status" and not m["stale"], timeout=20)
-        tickets = {v["ticket"] for v in late.entities.get("visits", {}).values()}
-        assert tickets == {ack["ticket"] for ack in made}
-        for client in (guide, late):
-            await client.close()
-    finally:
-        for server in (a, b):
-            server.stop()
-        store.stop()
+    await late.until(lambda m: m["type"] == "status" and not m["stale"], timeout=20)
+    tickets = {v["ticket"] for v in late.entities.get("visits", {}).values()}
+    assert tickets == {ack["ticket"] for ack in made}
+    for client in (guide, late):
+        await client.close()
