@@ -86,11 +86,14 @@ class LifeEvents(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Document(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Something to bring. ``have_if`` tells from the answers that the visitor has it."""
+    """Something to bring. ``have_if`` tells from the answers that the visitor has it;
+    ``satisfied_by`` names other documents the counter accepts instead (a My Number card is
+    photo ID), so holding any of them counts as holding this one."""
 
     name: Text
     required_if: Condition = {}
     have_if: Condition = {}
+    satisfied_by: list[str] = []
 
 
 class Form(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -107,6 +110,9 @@ class SelfService(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One procedure. ``after`` names procedures that must be accepted before this one when
+    the visit includes them (the planner orders the stops by it)."""
+
     name: Text
     department: str
     minutes: int = 10
@@ -117,6 +123,7 @@ class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     no_visit: bool = False
     deadline: Text | None = None
     sensitive: bool = False
+    after: list[str] = []
 
 
 class Procedures(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -240,6 +247,18 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
             if board.id == board_id:
                 return board
         raise KeyError(board_id)
+
+    @functools.cached_property
+    def _listed(self) -> frozenset[str]:
+        return frozenset(pid for queue in self.queues for pid in queue.procedures)
+
+    def serves(self, queue_id: str, procedure_id: str, department: str) -> bool:
+        """True when the line takes this procedure: it lists it, or it takes the procedure's
+        department and no line of the site claims the procedure by name."""
+        queue = self._queues[queue_id]
+        if queue.procedures:
+            return procedure_id in queue.procedures
+        return department in queue.departments and procedure_id not in self._listed
 
     def queue_for(self, procedure_id: str, department: str) -> Queue:
         """The queue that handles a procedure here: an explicit listing wins over department."""

@@ -263,6 +263,13 @@ def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
         here = at.key("documents").key(doc_id)
         yield from _condition_problems(here.key("required_if"), document.required_if, questions)
         yield from _condition_problems(here.key("have_if"), document.have_if, questions)
+        yield from _references(
+            here.key("satisfied_by"),
+            document.satisfied_by,
+            [d for d in catalogue.documents if d != doc_id],
+            "document",
+            "another of procedures.toml's documents",
+        )
     for route_id, route in catalogue.self_service.items():
         here = at.key("self_service").key(route_id)
         yield from _condition_problems(here.key("requires"), route.requires, questions)
@@ -298,6 +305,51 @@ def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
                 f"{procedure.minutes} (expected a positive number of minutes, "
                 "or 0 with no_visit = true)"
             )
+        yield from _references(
+            here.key("after"),
+            procedure.after,
+            [p for p in catalogue.procedures if p != proc_id],
+            "procedure",
+            "another of procedures.toml's procedures",
+        )
+    yield from _prerequisite_cycles(catalogue, at)
+
+
+def _prerequisite_cycles(catalogue: Procedures, at: _At) -> Iterator[str]:
+    """Prerequisites (``after``) must not loop: no visit could then be planned."""
+    finished: set[str] = set()
+    for start in catalogue.procedures:
+        loop = _loop_from(catalogue, start, [], finished)
+        if loop is not None:
+            yield (
+                at.key("procedures")
+                .key(loop[0])
+                .key("after")
+                .problem(
+                    "prerequisites form a cycle: "
+                    + " after ".join(loop)
+                    + " (expected an order that can be followed)"
+                )
+            )
+            finished.update(loop)
+
+
+def _loop_from(
+    catalogue: Procedures, pid: str, path: list[str], finished: set[str]
+) -> list[str] | None:
+    """A prerequisite loop reachable from ``pid`` (depth first), or None."""
+    if pid in path:
+        return [*path[path.index(pid) :], pid]
+    if pid in finished or pid not in catalogue.procedures:
+        return None
+    path.append(pid)
+    for pre in catalogue.procedures[pid].after:
+        loop = _loop_from(catalogue, pre, path, finished)
+        if loop is not None:
+            return loop
+    path.pop()
+    finished.add(pid)
+    return None
 
 
 # --- life_events.toml --------------------------------------------------------------------------

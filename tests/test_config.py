@@ -379,3 +379,48 @@ def test_all_problems_are_reported_together(folder: Path, demo: Config) -> None:
     assert_names(
         message, "unknown procedure 'kokuho_kanyuu'", "unknown question 'favourite_colour'"
     )
+
+
+# --- prerequisites and documents that stand in for others (issue 13) ----------------------------
+
+
+def test_prerequisite_cycle_is_rejected_with_file_and_key(folder: Path) -> None:
+    # 婚姻届 after マイナンバーカードの記載事項変更, which is already after 婚姻届: no order works.
+    replace(
+        folder,
+        "procedures.toml",
+        'forms = ["konin_todoke_sho"]',
+        'forms = ["konin_todoke_sho"]\nafter = ["my_number_address"]',
+    )
+    message = config_error(folder)
+    assert_names(
+        message,
+        "procedures.toml",
+        "$.procedures.",
+        ".after",
+        "cycle",
+        "konin_todoke after my_number_address",
+    )
+
+
+def test_prerequisite_must_name_a_procedure(folder: Path) -> None:
+    replace(folder, "procedures.toml", 'after = ["shussei_todoke"]', 'after = ["shusei_todoke"]')
+    message = config_error(folder)
+    assert_names(
+        message,
+        "procedures.toml",
+        "$.procedures.shussan_ikuji.after[0]",
+        "unknown procedure 'shusei_todoke'",
+        "did you mean 'shussei_todoke'?",
+    )
+
+
+def test_document_alternative_must_name_another_document(folder: Path) -> None:
+    replace(folder, "procedures.toml", '"my_number_card", "zairyu_card"]', '"my_number_crad"]')
+    message = config_error(folder)
+    assert_names(
+        message,
+        "procedures.toml",
+        "$.documents.photo_id.satisfied_by[0]",
+        "unknown document 'my_number_crad'",
+    )

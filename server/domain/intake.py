@@ -15,6 +15,7 @@ from server.config import Condition, ConditionValue, LifeEvents, Procedures, Que
 from server.errors import Rejected
 
 Answer = bool | str | int
+Needs = dict[str, list[str]]
 Need = Literal["wheelchair", "visual", "hearing", "mobility", "pregnant", "infant", "interpreter"]
 
 # Needs that move a visitor ahead in the queue; an interpreter is arranged, not prioritised.
@@ -39,10 +40,12 @@ class Intake(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class PlannedStep(msgspec.Struct, frozen=True):
-    """Procedures done together at one queue."""
+    """Procedures done together at one queue. ``after``: the procedures of earlier stops that
+    this stop's procedures must wait for (the itinerary says why: 「婚姻届の受理後」)."""
 
     queue: str
     procedures: list[str]
+    after: list[str] = []
 
 
 class Deflection(msgspec.Struct, frozen=True):
@@ -53,9 +56,13 @@ class Deflection(msgspec.Struct, frozen=True):
 
 
 class DocumentNeed(msgspec.Struct, frozen=True):
+    """A document the queued procedures need; ``met_by`` names the document that stands in for
+    it when the visitor has that one instead (photo ID met by the My Number card)."""
+
     document: str
     have: bool
     procedures: list[str]
+    met_by: str = ""
 
 
 class Plan(msgspec.Struct, frozen=True):
@@ -171,7 +178,7 @@ def plan_visit(
                 wanted.append(rule.procedure)
     wanted += [p for p in intake.extra_procedures if p not in wanted]
 
-    by_queue: dict[str, list[str]] = {}
+    queue_of: dict[str, str] = {}
     deflected: list[Deflection] = []
     possible: list[Deflection] = []
     no_visit: list[str] = []
@@ -189,11 +196,9 @@ def plan_visit(
                     continue
             else:
                 possible.append(advice)
-        queue = site.queue_for(pid, proc.department)
-        by_queue.setdefault(queue.id, []).append(pid)
+        queue_of[pid] = site.queue_for(pid, proc.department).id
 
-    order = {q.id: (q.order, i) for i, q in enumerate(site.queues)}
-    steps = [PlannedStep(q, ps) for q, ps in sorted(by_queue.items(), key=lambda kv: order[kv[0]])]
+    steps = itinerary(queue_of, procedures, site)
     queued = [p for step in steps for p in step.procedures]
     return Plan(
         procedures=wanted,
@@ -207,6 +212,102 @@ def plan_visit(
     )
 
 
+def prerequisites(pids: list[str], procedures: Procedures) -> dict[str, list[str]]:
+    """Each procedure's prerequisites among ``pids`` (those absent from the visit do not bind)."""
+    present = set(pids)
+    return {
+        pid: [pre for pre in procedures.procedures[pid].after if pre in present and pre != pid]
+        for pid in pids
+    }
+
+
+def itinerary(queue_of: dict[str, str], procedures: Procedures, site: Site) -> list[PlannedStep]:
+    """The stops for the procedures (each with its queue), fewest stops first.
+
+    No procedure comes before a stop holding one of its prerequisites. Each stop takes every
+    procedure of its queue that is free to go by then (taking more never costs a stop later),
+    so a line is visited twice only when a prerequisite elsewhere forces it. Among itineraries
+    with the fewest stops, the one whose lines come earliest in queue order wins; within a
+    stop, procedures follow the catalogue's order of business (procedures.toml: notifications,
+    insurance, allowances, card, seal, care, certificates) unless a prerequisite says otherwise.
+    """
+    business = {pid: i for i, pid in enumerate(procedures.procedures)}
+    pids = sorted(queue_of, key=business.__getitem__)
+    needs = prerequisites(pids, procedures)
+    rank = {q.id: (q.order, i) for i, q in enumerate(site.queues)}
+    goal = frozenset(pids)
+    # Breadth-first over the sets of procedures done: level n holds the best way to reach each
+    # set in n stops. Visits are small (a few dozen procedures at most), so this stays tiny.
+    level: dict[frozenset[str], list[tuple[str, list[str]]]] = {frozenset(): []}
+    while goal not in level:
+        following: dict[frozenset[str], list[tuple[str, list[str]]]] = {}
+        for done, route in level.items():
+            for queue in {queue_of[p] for p in pids if p not in done}:
+                taken = _stop(queue, done, pids, queue_of, needs)
+                if not taken:
+                    continue
+                reached = done | frozenset(taken)
+                candidate = [*route, (queue, taken)]
+                held = following.get(reached)
+                if held is None or _route_key(candidate, rank) < _route_key(held, rank):
+                    following[reached] = candidate
+        if not following:  # a prerequisite cycle (the config check rejects them): queue order
+            return _by_queue_order(pids, queue_of, rank)
+        level = following
+    done_before: set[str] = set()
+    steps = []
+    for queue, taken in level[goal]:
+        waits = [pre for p in taken for pre in needs[p] if pre in done_before]
+        steps.append(PlannedStep(queue, taken, list(dict.fromkeys(waits))))
+        done_before.update(taken)
+    return steps
+
+
+def _stop(
+    queue: str, done: frozenset[str], pids: list[str], queue_of: dict[str, str], needs: Needs
+) -> list[str]:
+    """Everything at ``queue`` that can be done in one stop after ``done``, in doing order."""
+    taken: list[str] = []
+    ready = set(done)
+    progress = True
+    while progress:
+        progress = False
+        for pid in pids:
+            if pid not in ready and queue_of[pid] == queue and all(p in ready for p in needs[pid]):
+                taken.append(pid)
+                ready.add(pid)
+                progress = True
+                break  # restart: an earlier procedure in rule order may now be free
+    return taken
+
+
+def _route_key(
+    route: list[tuple[str, list[str]]], rank: dict[str, tuple[int, int]]
+) -> list[tuple[int, int]]:
+    return [rank[queue] for queue, _ in route]
+
+
+def _by_queue_order(
+    pids: list[str], queue_of: dict[str, str], rank: dict[str, tuple[int, int]]
+) -> list[PlannedStep]:
+    by_queue: dict[str, list[str]] = {}
+    for pid in pids:
+        by_queue.setdefault(queue_of[pid], []).append(pid)
+    return [PlannedStep(q, ps) for q, ps in sorted(by_queue.items(), key=lambda kv: rank[kv[0]])]
+
+
+def holder(
+    document: str, answers: dict[str, Answer], rules: LifeEvents, procedures: Procedures
+) -> str:
+    """The document the answers say the visitor holds in place of ``document`` (itself first,
+    then the documents that satisfy it), or "" when the answers say none of them."""
+    for did in (document, *procedures.documents[document].satisfied_by):
+        doc = procedures.documents.get(did)
+        if doc is not None and doc.have_if and matches(doc.have_if, answers, rules.questions):
+            return did
+    return ""
+
+
 def _documents(
     queued: list[str], intake: Intake, rules: LifeEvents, procedures: Procedures
 ) -> list[DocumentNeed]:
@@ -216,15 +317,11 @@ def _documents(
             doc = procedures.documents[did]
             if matches(doc.required_if, intake.answers, rules.questions):
                 needed.setdefault(did, []).append(pid)
-    return [
-        DocumentNeed(
-            did,
-            bool(procedures.documents[did].have_if)
-            and matches(procedures.documents[did].have_if, intake.answers, rules.questions),
-            pids,
-        )
-        for did, pids in needed.items()
-    ]
+    out = []
+    for did, pids in needed.items():
+        held = holder(did, intake.answers, rules, procedures)
+        out.append(DocumentNeed(did, bool(held), pids, held if held != did else ""))
+    return out
 
 
 def is_priority(intake: Intake) -> bool:

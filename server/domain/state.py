@@ -46,6 +46,8 @@ class Step(msgspec.Struct):
     calls: int = 0
     requeues: int = 0
     parked_at: float = 0.0
+    after: list[str] = []  # procedures of earlier steps this one waits for (the plan's why)
+    sent_back: bool = False  # a no-show sent the visitor to the back: priority no longer counts
 
 
 class Visit(msgspec.Struct):
@@ -144,7 +146,9 @@ def _counter(state: SiteState, counter_id: str) -> CounterState:
 
 
 def _steps(planned: list[PlannedStep]) -> list[Step]:
-    return [Step(p.queue, [ProcItem(pid) for pid in p.procedures]) for p in planned]
+    return [
+        Step(p.queue, [ProcItem(pid) for pid in p.procedures], after=list(p.after)) for p in planned
+    ]
 
 
 def _enqueue(step: Step, at: float, *, keep_place: bool = False) -> None:
