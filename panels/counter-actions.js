@@ -5,7 +5,7 @@
 import { CommandError } from "/static/hub.js";
 import { h } from "/static/dom.js";
 import { refusal } from "/panels/counter-i18n.js";
-import { currentStep, openProcedures } from "/panels/counter-model.js";
+import { currentStep } from "/panels/counter-model.js";
 
 // Keys pressed while commands are still on their way wait their turn, up to this many.
 const MAX_QUEUED = 6;
@@ -134,10 +134,15 @@ export class Actions {
 
   #completeProcedure(visit, { digit = 0, procedure = "" }) {
     if (!this.#needVisitor(visit)) return false;
-    const open = openProcedures(visit);
-    const item = procedure ? open.find((p) => p.id === procedure) : open[digit - 1];
+    const all = currentStep(visit)?.procedures || [];
+    const item = procedure ? all.find((p) => p.id === procedure) : all[digit - 1];
     if (!item) return false;
     const name = this.panel.catalog.procedureName(this.t, item.id, this.panel.department);
+    if (item.done) {
+      // The digit keeps naming the same procedure: say so rather than complete another one.
+      this.panel.error(this.t("err_proc_done", { n: digit, name }));
+      return false;
+    }
     return this.send({ type: "CompleteProcedure", visit: visit.id, procedure: item.id }, () =>
       this.t("ok_proc", { name }),
     );

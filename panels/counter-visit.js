@@ -27,15 +27,16 @@ function badges(ctx, visit) {
 
 function procedureItems(ctx, visit, step, { buttons = false } = {}) {
   const { t, catalog, department } = ctx;
-  let digit = 0;
   return h(
     "ol",
     { class: "procedures" },
-    step.procedures.map((p) => {
+    // A procedure's key is its place in the step, for the whole visit: completing one never
+    // renumbers the others (so "1" then "2" does what the clerk read).
+    step.procedures.map((p, index) => {
       const proc = catalog.procedure(p.id);
       const name = catalog.procedureName(t, p.id, department);
       const open = !p.done;
-      if (open) digit += 1;
+      const digit = index + 1;
       const extraNote = p.note && !(step.note || "").includes(p.note) ? p.note : "";
       return h(
         "li",

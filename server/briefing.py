@@ -21,7 +21,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from server.config import Config, Site
-from server.domain.intake import matches
+from server.domain.intake import holder, matches
 from server.domain.queues import estimate_minutes, next_for_counter
 from server.domain.state import SiteState, Step, Visit
 
@@ -107,14 +107,18 @@ def documents(config: Config, visit: Visit, step: Step) -> list[dict[str, Any]]:
             doc = docs.get(did)
             if doc is not None and matches(doc.required_if, answers, questions):
                 needed.setdefault(did, []).append(item.id)
-    return [
-        {
-            "id": did,
-            "have": bool(docs[did].have_if) and matches(docs[did].have_if, answers, questions),
-            "procedures": pids,
-        }
-        for did, pids in needed.items()
-    ]
+    out = []
+    for did, pids in needed.items():
+        held = holder(did, answers, config.life_events, config.procedures)
+        out.append(
+            {
+                "id": did,
+                "have": bool(held),
+                "met_by": "" if held == did else held,
+                "procedures": pids,
+            }
+        )
+    return out
 
 
 def relevant_answers(config: Config, visit: Visit, department: str, step: Step) -> list[str]:
@@ -144,6 +148,8 @@ def relevant_answers(config: Config, visit: Visit, department: str, step: Step) 
             if doc is not None:
                 keys.update(doc.required_if)
                 keys.update(doc.have_if)
+                for other in doc.satisfied_by:
+                    keys.update(docs[other].have_if if other in docs else {})
     answered = visit.intake.answers
     order += sorted(k for k in keys if k not in order)
     return [q for q in order if q in keys and q in answered]

@@ -249,16 +249,16 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
         raise KeyError(board_id)
 
     @functools.cached_property
-    def _listed(self) -> frozenset[str]:
-        return frozenset(pid for queue in self.queues for pid in queue.procedures)
+    def _staffed(self) -> frozenset[tuple[str, str]]:
+        return frozenset((q, c.department) for c in self.counters for q in c.queues)
 
     def serves(self, queue_id: str, procedure_id: str, department: str) -> bool:
-        """True when the line takes this procedure: it lists it, or it takes the procedure's
-        department and no line of the site claims the procedure by name."""
-        queue = self._queues[queue_id]
-        if queue.procedures:
-            return procedure_id in queue.procedures
-        return department in queue.departments and procedure_id not in self._listed
+        """True when someone at the line can do the procedure: the line lists it, or one of
+        its counters belongs to the procedure's department."""
+        return (
+            procedure_id in self._queues[queue_id].procedures
+            or (queue_id, department) in self._staffed
+        )
 
     def queue_for(self, procedure_id: str, department: str) -> Queue:
         """The queue that handles a procedure here: an explicit listing wins over department."""

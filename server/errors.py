@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "visit_closed": "the visit is already finished or cancelled",
     "not_parked": "the visit is not parked",
     "same_queue": "the visitor is already in that queue",
+    "queue_not_serving": "that line serves none of the visitor's open procedures",
     "unknown_notice": "no such notice on the boards",
 }
 

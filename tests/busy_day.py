@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.intake import Intake
+from server.domain.queues import open_procedures, serving_lines
 from server.errors import Rejected
 from server.log.base import open_log
 from tests.harness import GUIDE, MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office, clerk
@@ -296,8 +297,9 @@ class BusyDay:
             del self.at_counter[cid]
             return
         served = now - slot.started
-        if roll < 0.06:
-            target = self.rng.choice([q for q in "ABCDE" if q != slot.queue])
+        targets = self._lines(slot.visit, current_only=False) - {slot.queue}
+        if roll < 0.06 and targets:
+            target = self.rng.choice(sorted(targets))
             office.run(c.Transfer(cid, target, "担当替え"), actor)
             truth.transfers += 1
             truth.handoffs[(slot.queue, target)] += 1
@@ -348,8 +350,18 @@ class BusyDay:
             self._leave(vid)
             self.truth.cancelled += 1
 
+    def _lines(self, vid: str, *, current_only: bool) -> set[str]:
+        """The lines that serve one of the visitor's open procedures (where a move may go)."""
+        visit = self.office.state.visits[vid]
+        pids = open_procedures(visit, current_only=current_only)
+        return set(serving_lines(self.office.rules.site, self.office.rules.procedures, pids))
+
     def _move(self, source: str, target: str) -> None:
-        line = sorted(self.truth.lines.get(source, set()))
+        line = sorted(
+            vid
+            for vid in self.truth.lines.get(source, set())
+            if target in self._lines(vid, current_only=True)
+        )
         if not line:
             return
         vid = self.rng.choice(line)

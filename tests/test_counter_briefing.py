@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from server.domain import commands as c
+from server.domain.intake import Intake
 from server.projections import ViewKey, analyse, build
 from tests.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
 
@@ -69,13 +70,24 @@ def test_documents_say_what_the_visitor_has_and_lacks(office: Office) -> None:
     docs = {d["id"]: d for d in view["visits"][visit.id]["briefing"]["documents"]}
     assert docs["tenshutsu_cert"]["have"] is True  # the guide ticked it at the entrance
     assert docs["my_number_card"]["have"] is True
-    assert docs["photo_id"]["have"] is False  # never asked: the clerk checks it
+    # Photo ID was never asked, but the My Number card the visitor holds is photo ID.
+    assert (docs["photo_id"]["have"], docs["photo_id"]["met_by"]) == (True, "my_number_card")
     assert "passport" not in docs  # only for moves from abroad
     assert docs["tenshutsu_cert"]["procedures"] == ["tennyu_todoke"]
     # Answers that decide registry work, including those behind its documents.
     answers = view["visits"][visit.id]["briefing"]["answers"]
     assert answers[:3] == ["moved_from", "tenshutsu_online", "has_tenshutsu_cert"]
     assert "children" not in answers  # the children's counter's business
+
+
+def test_photo_id_stays_to_check_without_a_card(office: Office) -> None:
+    intake = Intake(
+        events=["shomeisho"], answers={"wants_jumin_hyo": True, "has_my_number_card": False}
+    )
+    visit = office.create(intake)
+    view = counter_view(office, "shimin")
+    docs = {d["id"]: d for d in view["visits"][visit.id]["briefing"]["documents"]}
+    assert (docs["photo_id"]["have"], docs["photo_id"]["met_by"]) == (False, "")
 
 
 def test_no_eta_while_the_line_in_between_has_no_open_counter(office: Office) -> None:

@@ -130,18 +130,21 @@ def test_completing_a_procedure_twice_is_refused(office: Office) -> None:
     rejected(office, c.CompleteProcedure(visit.id, "shibo_todoke"), "unknown_procedure")
 
 
-def test_transfer_moves_the_open_procedures_to_another_queue(office: Office) -> None:
+def test_transfer_takes_what_the_line_serves_and_brings_the_rest_back(office: Office) -> None:
     office.open("c1")
     visit = office.create()
     office.run(c.CallNext("c1"))
     office.run(c.CompleteProcedure(visit.id, "tennyu_todoke"))
     office.run(c.Transfer("c1", "B", "戸籍の確認が必要"))
-    assert visit.step is not None and visit.step.queue == "B"
-    assert [p.id for p in visit.step.procedures] == [
-        "kokuho_kanyu",
-        "nenkin_shubetsu",
-        "my_number_address",
+    # The family-register line's clerks are registry staff: the card goes with the visitor;
+    # insurance and pension wait at the general reception, then the children's line.
+    assert [(s.queue, [p.id for p in s.procedures], s.status) for s in visit.steps] == [
+        ("A", ["tennyu_todoke"], "done"),
+        ("B", ["my_number_address"], "waiting"),
+        ("A", ["kokuho_kanyu", "nenkin_shubetsu"], "pending"),
+        ("C", ["jido_teate", "kodomo_iryo"], "pending"),
     ]
+    assert visit.steps[1].note == "戸籍の確認が必要"
     assert office.state.counters["c1"].visit == ""
     rejected(office, c.Transfer("c1", "B"), "counter_idle")
 

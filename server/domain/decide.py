@@ -17,7 +17,12 @@ from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.intake import Intake, Plan, is_priority, plan_visit, validate_intake
 from server.domain.permissions import authorize
-from server.domain.queues import counter_queues, next_for_counter
+from server.domain.queues import (
+    counter_queues,
+    next_for_counter,
+    open_procedures,
+    serving_lines,
+)
 from server.domain.state import SiteState, Visit
 from server.errors import Rejected
 
@@ -145,7 +150,12 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
                 raise Rejected("unknown_queue", f"no queue {qid!r}", "$.queue")
             if visit.steps[visit.current].queue == qid:
                 raise Rejected("same_queue")
-            return [ev.Transferred(visit.id, cid, qid, _text(note, "$.note"))]
+            _serves_one(rules, qid, open_procedures(visit))
+            # What the target line takes goes with the visitor (with any later stop there);
+            # the rest of this step waits for them to come back to this line.
+            here = open_procedures(visit, current_only=True)
+            carried = [p for p in here if qid in serving_lines(site, rules.procedures, [p])]
+            return [ev.Transferred(visit.id, cid, qid, _text(note, "$.note"), carried)]
         case c.ReturnToQueue(counter=cid):
             visit = _counter_visit(state, site, cid)
             return [ev.ReturnedToQueue(visit.id, cid)]
@@ -190,6 +200,7 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
                 raise Rejected("not_waiting", "only a visitor waiting in a line can be moved")
             if step.queue == qid:
                 raise Rejected("same_queue")
+            _serves_one(rules, qid, open_procedures(visit, current_only=True))
             return [ev.VisitMoved(visit.id, step.queue, qid)]
         case c.PostNotice(text=text, boards=boards):
             _notice_text(text)
@@ -270,6 +281,18 @@ def _add_procedure(
             at = i
             break
     return ev.ProcedureAdded(visit.id, pid, queue.id, at, True, note, ctx.actor.id)
+
+
+def _serves_one(rules: Rules, queue: str, procedures: list[str]) -> None:
+    """Refuse a line that takes none of the procedures the visitor would bring to it."""
+    if queue not in serving_lines(rules.site, rules.procedures, procedures):
+        label = rules.site.queue(queue).label.ja
+        raise Rejected(
+            "queue_not_serving",
+            f"{label}（{queue}）では、この方の残りの手続きを扱いません / "
+            f"line {queue} serves none of the visitor's open procedures",
+            "$.queue",
+        )
 
 
 def _text(value: str, path: str) -> str:

@@ -105,10 +105,15 @@ class ProcedureAdded(Evt, tag=True):
 
 
 class Transferred(Evt, tag=True):
+    """The visitor goes to ``queue`` now. ``carried``: the open procedures of the current step
+    that go along (later stops at ``queue`` come forward too); the rest wait for a return to
+    this line. ``None`` (records before prerequisites): every open procedure goes along."""
+
     visit: str
     counter: str
     queue: str
     note: str
+    carried: list[str] | None = None
 
 
 class ReturnedToQueue(Evt, tag=True):

@@ -6,7 +6,7 @@ import math
 
 import msgspec
 
-from server.config import Site
+from server.config import Procedures, Site
 from server.domain.state import SiteState, Visit
 
 
@@ -20,7 +20,32 @@ def counter_queues(site: Site, state: SiteState, counter_id: str) -> list[str]:
 
 def _order_key(visit: Visit) -> tuple[bool, float, int]:
     step = visit.steps[visit.current]
-    return (not visit.priority, step.place, visit.number)
+    # A no-show sent "to the back" is behind everyone waiting, priority or not.
+    return (not visit.priority or step.sent_back, step.place, visit.number)
+
+
+def serving_lines(site: Site, catalogue: Procedures, procedures: list[str]) -> list[str]:
+    """The site's lines (in queue order) that take at least one of ``procedures``."""
+    known = catalogue.procedures
+    return [
+        queue.id
+        for queue in site.queues
+        if any(
+            site.serves(queue.id, pid, known[pid].department) for pid in procedures if pid in known
+        )
+    ]
+
+
+def open_procedures(visit: Visit, *, current_only: bool = False) -> list[str]:
+    """The visit's procedures not done yet: at its current step, or from it on."""
+    steps = visit.steps[visit.current : visit.current + 1 if current_only else None]
+    return [
+        p.id
+        for s in steps
+        if s.status not in ("done", "cancelled")
+        for p in s.procedures
+        if not p.done
+    ]
 
 
 def waiting_lines(state: SiteState) -> dict[str, list[Visit]]:

@@ -192,6 +192,27 @@ def _close_visit(state: SiteState, visit: Visit, status: VisitStatus, at: float)
     visit.closed_at = at
 
 
+def _transfer_tail(
+    later: list[Step], here: str, remaining: list[ProcItem], event: ev.Transferred
+) -> list[Step]:
+    """The steps after a transfer: the target line first, then (if anything stays) a return
+    to this line, then the rest as planned."""
+    if event.carried is None:
+        return [Step(event.queue, remaining, note=event.note), *later]
+    carried = [p for p in remaining if p.id in event.carried]
+    kept = [p for p in remaining if p.id not in event.carried]
+    pulled = [s for s in later if s.queue == event.queue and s.status == "pending"]
+    notes = [s.note for s in pulled]
+    target = Step(
+        event.queue,
+        carried + [p for s in pulled for p in s.procedures],
+        note="\n".join(filter(None, [event.note, *notes])),
+    )
+    rest = [s for s in later if not any(s is p for p in pulled)]
+    back = [Step(here, kept)] if kept else []
+    return [target, *back, *rest]
+
+
 def apply(state: SiteState, record: ev.Record) -> SiteState:
     """Fold one log record into the state (in place) and return it."""
     for event in record.events:
@@ -312,6 +333,8 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
                 _close_visit(state, visit, "no_show", at)
             else:
                 step.requeues += 1
+                # "To the back" is behind everyone waiting now, a priority visitor included.
+                step.sent_back = step.sent_back or outcome == "back"
                 _enqueue(step, at, keep_place=outcome == "keep_place")
                 visit.status = "waiting"
         case ev.ProcedureCompleted(visit=vid, procedure=pid):
@@ -349,7 +372,9 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             step.procedures = [p for p in step.procedures if p.done]
             step.status = "done" if step.procedures else "cancelled"
             step.done_at = at
-            visit.steps.insert(visit.current + 1, Step(qid, remaining, note=note))
+            visit.steps[visit.current + 1 :] = _transfer_tail(
+                visit.steps[visit.current + 1 :], step.queue, remaining, event
+            )
             _free_counter(state, cid, at)
             _advance(state, visit, at)
         case ev.ReturnedToQueue(visit=vid, counter=cid):
