@@ -48,6 +48,8 @@ export const STRINGS = {
   },
   procDone: { ja: "済", en: "done", zh: "已办", ko: "완료", vi: "xong" },
   procTodo: { ja: "未", en: "to do", zh: "未办", ko: "미완료", vi: "chưa" },
+  // Why a step comes where it does: the notifications it waits for (the plan's reason).
+  afterAccepted: { ja: "{list}の受理後", en: "After the {list} is accepted", zh: "{list}受理后", ko: "{list} 접수 후", vi: "Sau khi {list} được tiếp nhận" },
   expiredTitle: { ja: "この番号札のリンクは有効期限が切れました", en: "This ticket link has expired", zh: "此号码链接已失效", ko: "이 번호표 링크는 만료되었습니다", vi: "Liên kết số thứ tự này đã hết hạn" },
   expiredText: { ja: "リンクは発行日の閉庁時まで有効です。新しい番号札は案内係にお申し出ください。", en: "Links work until the office closes on the day they are issued. Ask a floor guide for a new ticket.", zh: "链接仅在发放当天办公结束前有效。如需新号码请询问引导员。", ko: "링크는 발급 당일 업무 종료 시까지 유효합니다. 새 번호표는 안내 직원에게 문의하세요.", vi: "Liên kết chỉ dùng được trong ngày cấp. Hãy hỏi nhân viên hướng dẫn để lấy số mới." },
   privacy: { ja: "この画面には、あなたの番号札の情報だけが表示されます。本日の閉庁まで有効です。", en: "This page shows only your own ticket. It works until the office closes today.", zh: "此页面只显示您自己的号码信息，当天办公结束前有效。", ko: "이 화면에는 본인 번호표 정보만 표시됩니다. 오늘 업무 종료 시까지 유효합니다.", vi: "Trang này chỉ hiện thông tin số của bạn, có hiệu lực đến hết giờ làm việc hôm nay." },

@@ -197,7 +197,14 @@ function renderSteps(visit) {
         item.append(mark, name, word);
         procedures.append(item);
       }
-      li.append(head, procedures);
+      li.append(head);
+      if (step.after && step.after.length) {
+        const after = document.createElement("p");
+        after.className = "step-after";
+        after.textContent = t(STRINGS.afterAccepted, { list: step.after.map((n) => pick(n, state.lang)).join("・") });
+        li.append(after);
+      }
+      li.append(procedures);
       return li;
     }),
   );

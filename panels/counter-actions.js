@@ -64,8 +64,10 @@ export class Actions {
         return this.send({ type: "Recall", counter }, () => this.t("ok_recalled", { ticket }));
       case "start":
         return this.send({ type: "StartServing", counter }, () => this.t("ok_started", { ticket }));
-      case "noShow":
-        return this.send({ type: "NoShow", counter }, () => this.t("ok_no_show", { ticket }));
+      case "noShow": {
+        const outcome = (visit && visit.briefing && visit.briefing.no_show) || "back";
+        return this.send({ type: "NoShow", counter }, () => this.t(`ok_no_show_${outcome}`, { ticket }));
+      }
       case "completeProcedure":
         return this.#completeProcedure(visit, options);
       case "completeStep":
@@ -189,11 +191,16 @@ export class Actions {
 
   #openTransfer(visit) {
     const { t, catalog } = { t: this.t, catalog: this.panel.catalog };
-    const here = currentStep(visit)?.queue;
+    // Only the lines that serve one of the visitor's open procedures (the server's list).
+    const lines = visit.transfer_to || [];
+    if (!lines.length) {
+      this.panel.error(t("err_no_transfer_line", { ticket: visit.ticket }));
+      return false;
+    }
     const select = document.getElementById("transfer-queue");
     select.replaceChildren(
       h("option", { value: "" }, t("dlg_choose")),
-      ...catalog.raw.queues.filter((q) => q.id !== here).map((q) => h("option", { value: q.id }, catalog.queueLabel(t, q.id))),
+      ...lines.map((id) => h("option", { value: id }, catalog.queueLabel(t, id))),
     );
     this.#open("dlg-transfer", visit, async (data) => {
       const queue = String(data.get("queue"));

@@ -68,6 +68,14 @@ function procedureItems(ctx, visit, step, { buttons = false } = {}) {
   );
 }
 
+/** Why the visitor comes to this step only now: 「婚姻届の受理後」. */
+function afterLine(ctx, step) {
+  const { t, catalog, department } = ctx;
+  if (!step.after || !step.after.length) return null;
+  const list = step.after.map((id) => catalog.procedureName(t, id, department)).join("・");
+  return h("p", { class: "step-after" }, t("after_accepted", { list }));
+}
+
 function noteBlock(cls, title, text) {
   if (!text) return null;
   return h("div", { class: `note ${cls}` }, h("strong", {}, title), h("p", {}, text));
@@ -91,6 +99,7 @@ function documentsBlock(ctx, visit) {
           h("span", { class: "doc-state" }, d.have ? `✓ ${t("doc_have")}` : `! ${t("doc_check")}`),
           " ",
           catalog.documentName(t, d.id),
+          d.met_by ? h("span", { class: "doc-by" }, ` ${t("doc_by", { doc: catalog.documentName(t, d.met_by) })}`) : null,
         ),
       ),
     ),
@@ -216,10 +225,15 @@ export function servingCard(ctx, visit) {
       ),
     ),
     h("p", { class: "purpose" }, t("purpose", { purpose: purposeText(ctx, visit) })),
+    // The site's no-show rule, as it applies to this visitor now (priority or not).
+    called && visit.briefing && visit.briefing.no_show
+      ? h("p", { class: `no-show-rule ${visit.briefing.no_show}` }, t(`no_show_${visit.briefing.no_show}`))
+      : null,
     badges(ctx, visit),
     noteBlock("handoff", t("handoff"), step.note),
     noteBlock("staff", t("staff_note"), visit.intake.note),
     h("h4", {}, t("procedures_here")),
+    afterLine(ctx, step),
     procedureItems(ctx, visit, step, { buttons: true }),
     documentsBlock(ctx, visit),
     answersBlock(ctx, visit),
@@ -246,6 +260,7 @@ export function incomingCard(ctx, visit) {
     noteBlock("handoff", t("handoff"), step.note),
     noteBlock("staff", t("staff_note"), visit.intake.note),
     h("h4", {}, t("procedures_here")),
+    afterLine(ctx, step),
     procedureItems(ctx, visit, step),
     h(
       "details",

@@ -157,17 +157,22 @@ export class Actions {
   }
 
   #openMove(visit, ticket, queueId) {
-    const { t, names, catalog } = this.page;
+    const { t, names } = this.page;
     const line = document.getElementById("dlg-line");
     if (line.open) line.close();
     this.target = { visit, ticket, queue: queueId };
     document.getElementById("dlg-move-h").textContent = t("dlg_move_h", { ticket });
+    // Only lines whose counters can do what the visitor waits for (the server's list).
+    const entity = (this.page.hub.entities.visits || {})[visit];
+    const lines = entity ? entity.move_to || [] : [];
+    if (!lines.length) {
+      this.page.error(t("err_no_move_line", { ticket }));
+      return false;
+    }
     const select = document.getElementById("move-target");
     replaceChildren(
       select,
-      catalog.queues
-        .filter((q) => q.id !== queueId)
-        .map((q) => h("option", { value: q.id }, names.queue(t, q.id))),
+      lines.map((id) => h("option", { value: id }, names.queue(t, id))),
     );
     document.getElementById("dlg-move").showModal();
     select.focus();

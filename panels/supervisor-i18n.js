@@ -151,6 +151,7 @@ const STRINGS = {
   err_counter_closed: ["窓口が閉じています", "The counter is closed"],
   err_not_waiting: ["その方はもう列で待っていません", "That visitor is no longer waiting"],
   err_same_queue: ["すでにその列にいます", "Already in that queue"],
+  err_no_move_line: ["{ticket} の手続きを扱う他の列はありません", "No other line serves {ticket}'s procedures"],
   err_queue_not_serving: ["その列では、この方の残りの手続きを扱いません", "That line serves none of this visitor's open procedures"],
   err_forbidden: ["この操作の権限がありません", "Your role may not do this"],
   err_invalid: ["入力を確認してください: {message}", "Check the input: {message}"],

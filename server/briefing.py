@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.config import Config, Site
 from server.domain.intake import holder, matches
-from server.domain.queues import estimate_minutes, next_for_counter
+from server.domain.queues import estimate_minutes, next_for_counter, no_show_outcome
 from server.domain.state import SiteState, Step, Visit
 
 if TYPE_CHECKING:
@@ -169,6 +169,8 @@ def briefing(
         "eta": eta_minutes(site, visit, index, snap),
         "documents": documents(config, visit, step),
         "answers": relevant_answers(config, visit, department, step),
+        # What "no-show" would do now, by the site's rule (shown by the no-show button).
+        "no_show": no_show_outcome(site.no_show, step),
     }
 
 

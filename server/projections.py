@@ -14,12 +14,14 @@ from typing import Any, Literal
 import msgspec
 
 from server import briefing, supervision
-from server.config import Config, Site
+from server.config import Config, Procedure, Site
 from server.domain.queues import (
     QueueFigures,
     counter_queues,
     estimate_minutes,
+    open_procedures,
     queue_figures,
+    serving_lines,
     wait_band,
     waiting_lines,
 )
@@ -207,6 +209,7 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
                     for p in s.procedures
                     if p.id in procs
                 ],
+                "after": [procs[p].name for p in s.after if p in procs],
             }
             for s in visit.steps
         ],
@@ -252,7 +255,17 @@ def _where(site: Site, visit: Visit) -> dict[str, str]:
     return {"kind": visit.status, "queue": step.queue}
 
 
-def _visit_entity(site: Site, visit: Visit, snap: Snapshot) -> dict[str, Any]:
+def _lines_for(config: Config, site: Site, visit: Visit, *, current_only: bool) -> list[str]:
+    """Lines a transfer (the visit's open procedures) or a move (the current step's) may go
+    to: those that serve one of them, other than where the visitor is."""
+    step = visit.step
+    if step is None or not visit.is_open:
+        return []
+    pids = open_procedures(visit, current_only=current_only)
+    return [q for q in serving_lines(site, config.procedures, pids) if q != step.queue]
+
+
+def _visit_entity(config: Config, site: Site, visit: Visit, snap: Snapshot) -> dict[str, Any]:
     return {
         "id": visit.id,
         "ticket": visit.ticket,
@@ -269,6 +282,8 @@ def _visit_entity(site: Site, visit: Visit, snap: Snapshot) -> dict[str, Any]:
         "forms": visit.forms,
         "steps": msgspec.to_builtins(visit.steps),
         "token": visit.token,
+        "transfer_to": _lines_for(config, site, visit, current_only=False),
+        "move_to": _lines_for(config, site, visit, current_only=True),
     }
 
 
@@ -354,10 +369,10 @@ def _visit_entities(
         if held is not None and held[0] == key:
             entity = held[1]
         elif department:
-            entity = _withhold_elsewhere(config, _visit_entity(site, visit, snap), queues)
+            entity = _withhold_elsewhere(config, _visit_entity(config, site, visit, snap), queues)
             entity["briefing"] = briefing.briefing(config, site, visit, department, queues, snap)
         else:
-            entity = _visit_entity(site, visit, snap)
+            entity = _visit_entity(config, site, visit, snap)
         fresh[visit.id] = (key, entity)
     if memo is not None:
         memo.clear()
@@ -368,12 +383,36 @@ def _visit_entities(
 WITHHELD = "withheld"
 
 
+def _withheld_name(
+    procedures: dict[str, Procedure], pid: str, queues: set[str], entity: dict[str, Any]
+) -> str:
+    """``pid``, or ``withheld`` when it is sensitive and done at none of ``queues``."""
+    known = procedures.get(pid)
+    if known is None or not known.sensitive:
+        return pid
+    ours = any(
+        item["id"] == pid
+        for s in entity["steps"]
+        if s["queue"] in queues
+        for item in s["procedures"]
+    )
+    return pid if ours else WITHHELD
+
+
 def _withhold_elsewhere(config: Config, entity: dict[str, Any], queues: set[str]) -> dict[str, Any]:
     """A department sees another department's steps only as far as it needs: sensitive
     procedures there (disability, welfare, divorce…) become ``withheld`` and the handoff notes
     meant for those counters are left out."""
     procedures = config.procedures.procedures
     for step in entity["steps"]:
+        # "After the divorce notification" names a sensitive procedure: only its own counter
+        # (and the steps it concerns) may read it.
+        if any(
+            (known := procedures.get(pid)) is not None and known.sensitive for pid in step["after"]
+        ):
+            step["after"] = [
+                _withheld_name(procedures, pid, queues, entity) for pid in step["after"]
+            ]
         if step["queue"] in queues:
             continue
         step["note"] = ""

@@ -152,3 +152,15 @@ def test_each_counter_knows_who_call_next_would_bring(office: Office) -> None:
     assert view["counters"]["c32"]["next"] == marriage.id
     office.run(c.CallNext("c30"), clerk("shimin"))
     assert counter_view(office, "shimin")["counters"]["c30"]["next"] == moving.id
+
+
+def test_a_stop_says_what_it_waits_for_without_naming_a_sensitive_procedure(
+    office: Office,
+) -> None:
+    divorce = Intake(events=["rikon"], answers={"employee_insured": False})
+    visit = office.create(divorce)
+    insurance = counter_view(office, "hoken")["visits"][visit.id]["steps"]
+    registry = counter_view(office, "shimin")["visits"][visit.id]["steps"]
+    # B 離婚届, then A 国保: the insurance clerk learns only that something comes first.
+    assert [(s["queue"], s["after"]) for s in insurance] == [("B", []), ("A", ["withheld"])]
+    assert [(s["queue"], s["after"]) for s in registry] == [("B", []), ("A", ["rikon_todoke"])]

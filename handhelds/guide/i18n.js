@@ -85,6 +85,8 @@ const UI = {
   deadline: { ja: "期限", en: "Deadline" },
   documents: { ja: "持ち物", en: "Documents to bring" },
   doc_have: { ja: "持参済み", en: "In hand" },
+  doc_have_by: { ja: "持参済み（{doc}で可）", en: "In hand ({doc} will do)" },
+  after_accepted: { ja: "{list}の受理後", en: "After the {list} is accepted" },
   doc_missing: { ja: "要持参・不足", en: "Missing / bring" },
   doc_for: { ja: "対象: {list}", en: "For: {list}" },
   forms: { ja: "記入する書類", en: "Forms to fill in" },

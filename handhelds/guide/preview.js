@@ -26,6 +26,11 @@ function procName(catalog, pid) {
   return proc ? text(proc.name) : pid;
 }
 
+/** A document's name without its parenthetical detail: 「マイナンバーカード」. */
+function shortName(name) {
+  return name.replace(/\s*[（(].*$/, "");
+}
+
 /** The one-line summary shown under the wizard at every step. */
 export function summary(plan) {
   if (!plan) return "";
@@ -61,6 +66,14 @@ export function renderPreview(catalog, plan, draft) {
             ),
             where.counters.length
               ? h("div", { class: "counters" }, ui("counters_at", { list: where.counters.join("・") }))
+              : null,
+            // Why this stop comes here: the notifications it waits for.
+            step.after && step.after.length
+              ? h(
+                  "p",
+                  { class: "stop-after" },
+                  ui("after_accepted", { list: step.after.map((p) => procName(catalog, p)).join("・") }),
+                )
               : null,
             h(
               "ul",
@@ -114,7 +127,15 @@ export function renderPreview(catalog, plan, draft) {
               "span",
               { class: "doc-body" },
               h("span", { class: "doc-name" }, text((catalog.documents[doc.document] || {}).name, doc.document)),
-              h("span", { class: "doc-state" }, doc.have ? ui("doc_have") : ui("doc_missing")),
+              h(
+                "span",
+                { class: "doc-state" },
+                doc.met_by
+                  ? ui("doc_have_by", { doc: shortName(text((catalog.documents[doc.met_by] || {}).name, doc.met_by)) })
+                  : doc.have
+                    ? ui("doc_have")
+                    : ui("doc_missing"),
+              ),
               h(
                 "span",
                 { class: "doc-for" },

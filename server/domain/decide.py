@@ -20,6 +20,7 @@ from server.domain.permissions import authorize
 from server.domain.queues import (
     counter_queues,
     next_for_counter,
+    no_show_outcome,
     open_procedures,
     serving_lines,
 )
@@ -127,9 +128,7 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             visit = _counter_visit(state, site, cid)
             if visit.status != "called":
                 raise Rejected("already_done", "the visitor came; use return to queue instead")
-            rule = site.no_show
-            step = visit.steps[visit.current]
-            outcome = "drop" if step.requeues >= rule.max_requeues else rule.requeue
+            outcome = no_show_outcome(site.no_show, visit.steps[visit.current])
             return [ev.NoShowed(visit.id, cid, outcome)]
         case c.CompleteProcedure(visit=vid, procedure=pid):
             visit = _open_visit(state, vid)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import msgspec
 
-from server.config import Procedures, Site
-from server.domain.state import SiteState, Visit
+from server.config import NoShowRule, Procedures, Site
+from server.domain.state import SiteState, Step, Visit
 
 
 def counter_queues(site: Site, state: SiteState, counter_id: str) -> list[str]:
@@ -22,6 +23,12 @@ def _order_key(visit: Visit) -> tuple[bool, float, int]:
     step = visit.steps[visit.current]
     # A no-show sent "to the back" is behind everyone waiting, priority or not.
     return (not visit.priority or step.sent_back, step.place, visit.number)
+
+
+def no_show_outcome(rule: NoShowRule, step: Step) -> Literal["keep_place", "back", "drop"]:
+    """What the site's rule does with a visitor called at ``step`` who does not come (the same
+    for every visitor, priority or not)."""
+    return "drop" if step.requeues >= rule.max_requeues else rule.requeue
 
 
 def serving_lines(site: Site, catalogue: Procedures, procedures: list[str]) -> list[str]:
