@@ -9,6 +9,8 @@ export const STRINGS = {
   wait: { ja: "待ち時間の目安", en: "Estimated wait", zh: "预计等候", ko: "예상 대기", vi: "Thời gian chờ" },
   persons: { ja: "{n}人", en: "{n}", zh: "{n}人", ko: "{n}명", vi: "{n}" },
   notOpen: { ja: "受付準備中", en: "Not open yet", zh: "尚未开放", ko: "준비 중", vi: "Chưa mở" },
+  before_open: { ja: "開庁前", en: "Before opening hours", zh: "尚未开门", ko: "개청 전", vi: "Chưa đến giờ làm việc" },
+  after_close: { ja: "本日の受付は終了しました", en: "Reception has closed for today", zh: "今日受理已结束", ko: "오늘 접수는 종료되었습니다", vi: "Đã hết giờ tiếp nhận hôm nay" },
   counter: { ja: "{n}番窓口", en: "Counter {n}", zh: "{n}号窗口", ko: "{n}번 창구", vi: "Quầy {n}" },
   floor: { ja: "{f}", en: "{f}", zh: "{f}", ko: "{f}", vi: "{f}" },
   recall: { ja: "再呼出", en: "Recall", zh: "再次呼叫", ko: "재호출", vi: "Gọi lại" },

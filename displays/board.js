@@ -156,16 +156,18 @@ function render() {
   renderNotice(entity);
 }
 
-function sortedCalls() {
-  return Object.values(hub.entities.calls || {}).sort((a, b) => Number(b.id) - Number(a.id));
+/** A collection of calls, newest first: `calls` (standing now) or `recent` (earlier ones). */
+function sortedCalls(collection = "calls") {
+  return Object.values(hub.entities[collection] || {}).sort((a, b) => Number(b.id) - Number(a.id));
 }
 
 function renderCalls(entity) {
-  const calls = sortedCalls();
-  const nowCount = 4;
+  // The server decides what stands (the visitor is still called there) and what is recent;
+  // a ticket is in one list at most.
+  const calls = sortedCalls("calls");
   const floors = new Map((entity.counters || []).map((c) => [c.number, c.floor || ""]));
-  syncList(document.getElementById("now-calls"), calls.slice(0, nowCount), (li, call) => paintCall(li, call, floors, true));
-  syncList(document.getElementById("recent-calls"), calls.slice(nowCount), (li, call) => paintCall(li, call, floors, false));
+  syncList(document.getElementById("now-calls"), calls, (li, call) => paintCall(li, call, floors, true));
+  syncList(document.getElementById("recent-calls"), sortedCalls("recent"), (li, call) => paintCall(li, call, floors, false));
   document.getElementById("no-calls").hidden = calls.length > 0;
   paintFreshness();
 }
@@ -205,6 +207,7 @@ function paintFreshness() {
 }
 
 function renderQueues(entity) {
+  const phase = renderPhase(entity);
   const tbody = root.querySelector("#waiting tbody");
   const bands = entity.wait_bands || [];
   const items = (entity.queues || []).map((q) => ({ ...q, ...(hub.entities.queues || {})[q.id], key: q.id }));
@@ -222,9 +225,30 @@ function renderQueues(entity) {
     bilingual(tr.querySelector(".count-unit"), textOf(STRINGS.persons, { n: "" }));
     const band = tr.querySelector(".band");
     const open = (q.open_counters ?? 0) > 0;
-    band.dataset.band = open ? String(q.band) : "closed";
-    bilingual(band, open ? bands[q.band] || {} : STRINGS.notOpen);
+    // Outside the site's hours the office is closed, whatever the counters; in hours a line
+    // with no open counter is "being prepared".
+    band.dataset.band = phase !== "open" ? phase : open ? String(q.band) : "closed";
+    bilingual(band, phase !== "open" ? STRINGS[phase] : open ? bands[q.band] || {} : STRINGS.notOpen);
   });
+}
+
+/** "before_open", "open" or "after_close": the site's local time against its hours. */
+function officePhase(entity) {
+  const hours = entity.hours;
+  if (!hours) return "open";
+  const hhmm = hhmmFormat.format(new Date(serverNow())).replace(/^24:/, "00:");
+  if (hhmm < hours.open) return "before_open";
+  if (hhmm >= hours.close) return "after_close";
+  return "open";
+}
+
+function renderPhase(entity) {
+  const phase = officePhase(entity);
+  document.body.dataset.phase = phase;
+  const banner = document.getElementById("phase");
+  banner.hidden = phase === "open";
+  if (phase !== "open") bilingual(banner, STRINGS[phase]);
+  return phase;
 }
 
 function renderNotice(entity) {
@@ -446,6 +470,7 @@ hub.addEventListener("version", () => {
 
 const dateFormat = new Intl.DateTimeFormat("ja-JP", { timeZone: timezone, month: "long", day: "numeric", weekday: "short" });
 const timeFormat = new Intl.DateTimeFormat("ja-JP", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hour12: false });
+const hhmmFormat = new Intl.DateTimeFormat("en-GB", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hour12: false });
 
 function tick() {
   const now = new Date(serverNow());
@@ -454,6 +479,9 @@ function tick() {
   time.textContent = timeFormat.format(now);
   time.dateTime = now.toISOString();
   paintFreshness();
+  // Opening and closing time pass without a publish: check the phase as the clock moves.
+  const entity = siteEntity();
+  if (entity && officePhase(entity) !== document.body.dataset.phase) renderQueues(entity);
 }
 
 setInterval(tick, 1000);

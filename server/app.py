@@ -26,6 +26,7 @@ from server.auth import ANONYMOUS, Authenticator, Principal
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
+from server.domain.hours import office_phase
 from server.domain.intake import Intake, plan_visit, validate_intake
 from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
@@ -243,7 +244,8 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         """The guide's live preview: what an intake yields, with nothing written."""
         site_id = request.path_params["site"]
         try:
-            site = hub.site(site_id).site
+            site_hub = hub.site(site_id)
+            site = site_hub.site
             if principal_of(request).actor is None:
                 raise Rejected("not_authenticated")
             try:
@@ -260,9 +262,15 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             site,
             override_self_service=body.override_self_service,
         )
+        # Outside the site's hours the guide says so before issuing a ticket.
+        office = {"phase": office_phase(site, site_hub.clock()), **msgspec.to_builtins(site.hours)}
         return Response(
             msgspec.json.encode(
-                {**msgspec.structs.asdict(result), "self_service_only": result.self_service_only}
+                {
+                    **msgspec.structs.asdict(result),
+                    "self_service_only": result.self_service_only,
+                    "office": office,
+                }
             ),
             media_type="application/json",
         )

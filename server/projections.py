@@ -25,7 +25,7 @@ from server.domain.queues import (
     wait_band,
     waiting_lines,
 )
-from server.domain.state import SiteState, Visit
+from server.domain.state import Call, SiteState, Visit
 
 ViewKind = Literal["board", "counter", "floor", "visitor", "supervisor"]
 Entities = dict[str, dict[str, Any]]
@@ -129,6 +129,8 @@ def _board_settings(site: Site, board_id: str) -> dict[str, Any]:
             "languages": board.languages if board else site.languages,
         },
         "timezone": site.timezone,
+        # Boards say 「開庁前」/「本日の受付は終了しました」 outside these (site's local time).
+        "hours": site.hours,
         "announcement": site.announcement,
     }
 
@@ -146,7 +148,7 @@ def _queue_entity(site: Site, figures: QueueFigures) -> dict[str, Any]:
 def _board(site: Site, state: SiteState, snap: Snapshot, board_id: str) -> Entities:
     queues = site.board(board_id).queues if board_id else [q.id for q in site.queues]
     numbers = {c.id: c.number for c in site.counters}
-    calls = [c for c in state.calls if c.queue in queues][-site.recent_calls :]
+    standing, recent = board_calls(state, set(queues), site.recent_calls)
     posted = {
         "posted_notices": [
             {"id": n.id, "text": msgspec.to_builtins(n.text), "at": n.at}
@@ -159,17 +161,41 @@ def _board(site: Site, state: SiteState, snap: Snapshot, board_id: str) -> Entit
             site.id: {**_site_entity(site, queues), **_board_settings(site, board_id), **posted}
         },
         "queues": {q: _queue_entity(site, snap.figures[q]) for q in queues},
-        "calls": {
-            str(call.seq): {
-                "id": str(call.seq),
-                "ticket": call.ticket,
-                "counter": numbers.get(call.counter, "?"),
-                "queue": call.queue,
-                "at": call.at,
-                "recall": call.recall,
-            }
-            for call in calls
-        },
+        "calls": {str(call.seq): _call_entity(call, numbers) for call in standing},
+        "recent": {str(call.seq): _call_entity(call, numbers) for call in recent},
+    }
+
+
+def board_calls(state: SiteState, queues: set[str], keep: int) -> tuple[list[Call], list[Call]]:
+    """The calls standing now (the visitor is still called to that counter) and the last
+    ``keep`` earlier calls, one per ticket, oldest first. A call leaves the standing ones when
+    the visitor comes (served), is transferred, parked, a no-show or called elsewhere.
+
+    On every board publish: one pass over the last calls (at most ``RECENT_CALLS``)."""
+    standing: list[Call] = []
+    recent: list[Call] = []
+    seen: set[str] = set()
+    for call in reversed(state.calls):
+        if call.queue not in queues or call.visit in seen:
+            continue
+        seen.add(call.visit)
+        visit = state.visits.get(call.visit)
+        step = visit.step if visit is not None else None
+        if visit is not None and visit.status == "called" and step and step.counter == call.counter:
+            standing.append(call)
+        elif len(recent) < keep:
+            recent.append(call)
+    return standing[::-1], recent[::-1]
+
+
+def _call_entity(call: Call, numbers: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": str(call.seq),
+        "ticket": call.ticket,
+        "counter": numbers.get(call.counter, "?"),
+        "queue": call.queue,
+        "at": call.at,
+        "recall": call.recall,
     }
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from server.config import Config, load_config
 from server.domain import commands as c
+from server.domain.intake import Intake
 from server.errors import ConfigError
 from server.projections import ViewKey, analyse, build
 from tests.harness import GUIDE, Office, clerk
@@ -158,3 +159,66 @@ def test_a_site_without_an_announcement_gets_the_standard_call(config: Config) -
         "大変お待たせいたしました。受付番号{ticket}番の番号札でお待ちの方、{counter}番窓口へお越しください。"
     )
     assert text.en and text.zh and text.ko
+
+
+# --- calls standing now, and recent calls (issue 13) -------------------------------------------
+
+
+def _board_lists(office: Office, board: str = "lobby-1f") -> tuple[list[str], list[str]]:
+    shown = view(office, "board", board)
+    standing = [f"{c['ticket']}▶{c['counter']}" for c in shown["calls"].values()]
+    recent = [f"{c['ticket']}▶{c['counter']}" for c in shown["recent"].values()]
+    return standing, recent
+
+
+def test_a_call_stands_until_the_visitor_comes_or_goes_elsewhere(config: Config) -> None:
+    office = Office(config)
+    office.open("c1", "c2", "c5", "c6")
+    first, second, third, fourth = (office.create() for _ in range(4))
+    for counter, department in (
+        ("c1", "shimin"),
+        ("c2", "shimin"),
+        ("c5", "hoken"),
+        ("c6", "hoken"),
+    ):
+        office.run(c.CallNext(counter), clerk(department))
+    assert _board_lists(office) == (
+        [f"{first.ticket}▶1", f"{second.ticket}▶2", f"{third.ticket}▶5", f"{fourth.ticket}▶6"],
+        [],
+    )
+    office.run(c.StartServing("c1"), clerk("shimin"))  # came to the counter
+    office.run(c.Transfer("c2", "C", "先に子ども"), clerk("shimin"))  # sent elsewhere
+    office.run(c.Park("c5", "書類を取りに"), clerk("hoken"))
+    assert _board_lists(office) == (
+        [f"{fourth.ticket}▶6"],
+        [f"{first.ticket}▶1", f"{second.ticket}▶2", f"{third.ticket}▶5"],
+    )
+
+
+def test_one_ticket_is_never_shown_twice(config: Config) -> None:
+    office = Office(config)
+    office.open("c1", "c2")
+    visit = office.create()
+    office.run(c.CallNext("c1"), clerk("shimin"))
+    office.run(c.NoShow("c1"), clerk("shimin"))  # back in the line: the call no longer stands
+    assert _board_lists(office) == ([], [f"{visit.ticket}▶1"])
+    office.run(c.CallNext("c2"), clerk("shimin"))  # called again, at another counter
+    assert _board_lists(office) == ([f"{visit.ticket}▶2"], [])
+    office.run(c.CompleteStep("c2"), clerk("shimin"))
+    assert _board_lists(office) == ([], [f"{visit.ticket}▶2"])
+
+
+def test_recent_calls_keep_the_sites_count(config: Config) -> None:
+    office = Office(config)
+    office.open("c1")
+    for _ in range(office.rules.site.recent_calls + 3):
+        office.create(Intake(events=["tenkyo"]))
+        office.run(c.CallNext("c1"), clerk("shimin"))
+        office.run(c.CompleteStep("c1"), clerk("shimin"))
+    standing, recent = _board_lists(office)
+    assert standing == [] and len(recent) == office.rules.site.recent_calls
+
+
+def test_the_board_carries_the_sites_opening_hours(config: Config) -> None:
+    (site,) = view(Office(config), "board", "entrance")["site"].values()
+    assert site["hours"] == {"open": "08:45", "close": "17:30"}

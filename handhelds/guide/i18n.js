@@ -85,6 +85,16 @@ const UI = {
   deadline: { ja: "期限", en: "Deadline" },
   documents: { ja: "持ち物", en: "Documents to bring" },
   doc_have: { ja: "持参済み", en: "In hand" },
+  office_before_open: { ja: "開庁前です", en: "The office is not open yet" },
+  office_before_open_body: {
+    ja: "窓口の受付は{open}からです。番号札は発行できますが、お呼び出しは{open}以降になることを来庁者にお伝えください。",
+    en: "Counters open at {open}. A ticket can be issued, but tell the visitor calls start from {open}.",
+  },
+  office_after_close: { ja: "本日の受付は終了しました", en: "Reception has closed for today" },
+  office_after_close_body: {
+    ja: "受付時間は{close}までです。発券する前に、本日は窓口で対応できない場合があることを来庁者にお伝えください。",
+    en: "Reception closes at {close}. Before issuing, tell the visitor the counters may not serve them today.",
+  },
   doc_have_by: { ja: "持参済み（{doc}で可）", en: "In hand ({doc} will do)" },
   after_accepted: { ja: "{list}の受理後", en: "After the {list} is accepted" },
   doc_missing: { ja: "要持参・不足", en: "Missing / bring" },

@@ -478,6 +478,18 @@ export class Wizard {
       );
     }
     if (!plan) return fill(box, h("p", { class: "muted" }, this.draft.events.length ? ui("preview_loading") : ui("preview_empty")));
+    const office = plan.office || { phase: "open" };
+    if (office.phase !== "open" && plan.steps.length) {
+      // Before the ticket: the visitor should know the counters are not open now.
+      box.append(
+        h(
+          "div",
+          { class: `verdict hours ${office.phase}`, role: "alert", "data-testid": "office-hours" },
+          h("p", { class: "verdict-title" }, h("span", { "aria-hidden": "true" }, "🕘 "), ui(`office_${office.phase}`)),
+          h("p", {}, ui(`office_${office.phase}_body`, { open: office.open, close: office.close })),
+        ),
+      );
+    }
     if (plan.self_service_only && !this.draft.override) {
       box.append(
         h(

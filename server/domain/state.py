@@ -22,7 +22,8 @@ VisitStatus = Literal[
 CounterStatus = Literal["open", "paused", "closed"]
 OPEN_VISIT: frozenset[str] = frozenset({"writing", "waiting", "called", "serving", "parked"})
 SERVICE_SAMPLES = 20
-RECENT_CALLS = 20
+# Calls kept for the boards: enough that a visitor still called is among them on a busy day.
+RECENT_CALLS = 64
 
 
 class ProcItem(msgspec.Struct):
