@@ -151,6 +151,7 @@ function render() {
   bilingual(document.getElementById("board-name"), entity.board?.name || {});
   for (const el of root.querySelectorAll("[data-s]")) bilingual(el, STRINGS[el.dataset.s]);
   bilingual(root.querySelector(".sound-text"), STRINGS.soundOff);
+  renderPhase(entity);
   renderCalls(entity);
   renderQueues(entity);
   renderNotice(entity);
@@ -168,7 +169,8 @@ function renderCalls(entity) {
   const floors = new Map((entity.counters || []).map((c) => [c.number, c.floor || ""]));
   syncList(document.getElementById("now-calls"), calls, (li, call) => paintCall(li, call, floors, true));
   syncList(document.getElementById("recent-calls"), sortedCalls("recent"), (li, call) => paintCall(li, call, floors, false));
-  document.getElementById("no-calls").hidden = calls.length > 0;
+  // Outside hours the phase banner says why nothing is called.
+  document.getElementById("no-calls").hidden = calls.length > 0 || document.body.dataset.phase !== "open";
   paintFreshness();
 }
 
@@ -207,7 +209,7 @@ function paintFreshness() {
 }
 
 function renderQueues(entity) {
-  const phase = renderPhase(entity);
+  const phase = document.body.dataset.phase || "open";
   const tbody = root.querySelector("#waiting tbody");
   const bands = entity.wait_bands || [];
   const items = (entity.queues || []).map((q) => ({ ...q, ...(hub.entities.queues || {})[q.id], key: q.id }));
@@ -481,7 +483,7 @@ function tick() {
   paintFreshness();
   // Opening and closing time pass without a publish: check the phase as the clock moves.
   const entity = siteEntity();
-  if (entity && officePhase(entity) !== document.body.dataset.phase) renderQueues(entity);
+  if (entity && officePhase(entity) !== document.body.dataset.phase) render();
 }
 
 setInterval(tick, 1000);
