@@ -65,6 +65,20 @@ export class Announcer extends EventTarget {
     if (!this.running) this.#run();
   }
 
+  /**
+   * Drop queued steps of calls that no longer stand (the visitor came, went elsewhere or was
+   * called again at another counter): the lobby must not be sent to a counter that is done.
+   */
+  keepOnly(callIds) {
+    const before = this.pending.length;
+    this.pending = this.pending.filter((record) => {
+      if (callIds.has(record.call)) return true;
+      record.state = "dropped";
+      return false;
+    });
+    if (this.pending.length !== before) this.#emit("queue");
+  }
+
   /** The voice for a language, if this machine has one: an offline (local) voice first. */
   voiceFor(lang) {
     if (!this.speech) return null;

@@ -311,6 +311,7 @@ function detectCalls() {
   // Only ids still on the board are worth remembering: bounded by the view's size.
   const present = new Set(calls.map((c) => c.id));
   for (const id of state.announced.ids) if (!present.has(id)) state.announced.ids.delete(id);
+  announcer.keepOnly(present);
   saveAnnounced();
 }
 

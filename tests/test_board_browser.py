@@ -245,7 +245,9 @@ def test_many_calls_keep_the_board_bounded(
     for ticket in tickets:
         clerk.run("CallTicket", counter="c30", visit=ticket)
         clerk.run("CompleteStep", counter="c30")
-    expect(page.locator(f'#now-calls li[data-ticket="{tickets[-1]}"]')).to_be_visible()
+    # Each visitor was served: nothing stands, the last calls are the recent ones.
+    expect(page.locator(f'#recent-calls li[data-ticket="{tickets[-1]}"]')).to_be_visible()
+    expect(page.locator("#now-calls li")).to_have_count(0)
     sizes = page.evaluate(
         """() => { const b = window.madoguchiBoard; return {
              items: document.querySelectorAll('.calls > li').length,
@@ -255,6 +257,48 @@ def test_many_calls_keep_the_board_bounded(
     assert sizes["items"] <= 8  # the site's recent_calls
     assert sizes["records"] <= 120 and sizes["pending"] <= 60
     assert sizes["announced"] <= 8 and sizes["fresh"] <= 40
+    page.context.close()
+
+
+def test_now_calling_shows_only_the_calls_standing_and_each_ticket_once(
+    browser: Browser, server: LiveServer, staff: Staff
+) -> None:
+    guide, clerk = staff("guide01", "1111"), staff("clerk-shimin", "2222")
+    page = open_board(new_page(browser, 1920, 1080), server)
+    for counter in ("c1", "c2", "c3"):
+        clerk.run("OpenCounter", counter=counter)
+    first, second = (guide.run("CreateVisit", intake=INTAKE)["ticket"] for _ in range(2))
+    now = page.locator("#now-calls li")
+    recent = page.locator("#recent-calls li")
+
+    # Called at 1, did not come (back in the line), called again at 2: one card, at 2.
+    clerk.run("CallTicket", counter="c1", visit=first)
+    expect(now).to_have_count(1)
+    clerk.run("NoShow", counter="c1")
+    expect(now).to_have_count(0)
+    # The lobby is no longer sent to counter 1: what was still to be said of it is dropped.
+    page.wait_for_function(
+        "() => !window.madoguchiBoard.announcements.some("
+        "(a) => a.counter === '1' && a.state === 'queued')"
+    )
+    assert "dropped" in {a["state"] for a in announcements(page) if a["counter"] == "1"}
+    expect(recent.filter(has_text=first)).to_have_count(1)
+    clerk.run("CallTicket", counter="c2", visit=first)
+    expect(page.locator(f'#now-calls li[data-ticket="{first}"]')).to_have_attribute(
+        "data-counter", "2"
+    )
+    expect(page.locator(f'li[data-ticket="{first}"]')).to_have_count(1)
+
+    # A call leaves "now calling" when the visitor is transferred; it stays in recent calls.
+    clerk.run("CallTicket", counter="c3", visit=second)
+    expect(now).to_have_count(2)
+    clerk.run("Transfer", counter="c3", queue="C", note="先に子どもの手続き")
+    expect(page.locator(f'#now-calls li[data-ticket="{second}"]')).to_have_count(0)
+    expect(page.locator(f'#recent-calls li[data-ticket="{second}"]')).to_have_count(1)
+    expect(now).to_have_count(1)
+    save(page, "board-standing-calls.png")
+    clerk.run("CompleteStep", counter="c2")
+    expect(now).to_have_count(0)
     page.context.close()
 
 
