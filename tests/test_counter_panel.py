@@ -345,6 +345,49 @@ def test_the_whole_counter_works_from_the_keyboard(
     expect(page.locator("#shortcuts")).to_be_focused()
 
 
+def test_keys_keep_their_procedure_transfers_offer_serving_lines_no_show_says_its_rule(
+    browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
+) -> None:
+    server = fresh_day
+    page = open_panel(browser, contexts, server, ("clerk-shimin", "2222"), "?counter=c1")
+    open_counter(page)
+    ticket = register(server)
+    page.keyboard.press("n")
+    card = serving(page)
+    expect(card.locator(".ticket")).to_have_text(ticket)
+    expect(card.locator(".no-show-rule")).to_have_text("不在の場合：列の最後尾へ（優先の方も同じ）")
+
+    # "1" then "2": the first two procedures as numbered, whatever was completed between.
+    procs = card.locator("li.proc")
+    expect(procs.locator("kbd")).to_have_text(["1", "2", "3", "4"])
+    page.keyboard.press("1")
+    expect(procs.nth(0)).to_have_class("proc done")
+    page.keyboard.press("2")
+    expect(procs.nth(1)).to_have_class("proc done")
+    expect(procs.nth(2)).to_have_class("proc")  # 国民年金: still to do
+    expect(procs.nth(3).locator("kbd")).to_have_text("4")  # numbers did not move
+    page.keyboard.press("1")
+    expect(page.locator("#error")).to_have_text("1番「転入届」は完了済みです")
+
+    # A transfer offers only lines whose counters can do what is left (registry staff at B).
+    page.keyboard.press("t")
+    options = page.locator("#transfer-queue option")
+    expect(options).to_have_count(2)
+    expect(options.nth(1)).to_have_attribute("value", "B")
+    page.keyboard.press("Escape")
+
+    # No-show: by the site's rule to the back once, then the visit ends; the panel says so.
+    page.keyboard.press("x")
+    expect(page.locator("#message")).to_have_text(f"{ticket} は不在のため、列の最後尾へ戻しました")
+    page.keyboard.press("n")
+    expect(card.locator(".no-show-rule")).to_have_text(
+        "不在の場合：受付を終了します（再呼出しの上限）"
+    )
+    save(page, "counter-no-show-rule.png")
+    page.keyboard.press("x")
+    expect(page.locator("#message")).to_have_text(f"{ticket} は不在のため、受付を終了しました")
+
+
 def test_english_toggle_and_the_counter_remembered_per_device(
     browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
 ) -> None:
