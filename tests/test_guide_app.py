@@ -322,9 +322,10 @@ def test_todays_visits_follow_forms_edit_call_and_cancel(
     page.locator("#wizard-next").click()  # save
     expect(page.locator("#toast")).to_contain_text(f"{ticket}の受付内容を変更しました")
 
-    # 国保 now comes first, at the general reception; counter 30 calls them there and the list
-    # says where they are.
-    expect(row).to_contain_text(f"{config.site(SITE).queue('A').label.ja}（1F）で待ち")
+    # 国保 joins the plan, after the birth is registered: the visitor still waits at the
+    # family-register line, now with the general reception next; counter 30 calls them there
+    # and the list says where they are.
+    expect(row).to_contain_text(f"{config.site(SITE).queue('B').label.ja}（1F）で待ち")
     clerk = watcher.connect(
         server, "clerk-shimin", "2222", {"kind": "counter", "department": "shimin"}
     )

@@ -4,6 +4,8 @@ general reception comes after it; a My Number card counts as photo ID."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.sync_api import Browser, expect
 
 from server.config import Config
@@ -13,16 +15,14 @@ from tests.test_board_support import Staff, new_page, server, staff
 
 __all__ = ["server", "staff"]  # fixtures
 
-MARRIAGE = {
-    "events": ["konin"],
-    "answers": {
-        "changes_name": True,
-        "has_my_number_card": True,
-        "knows_pin": True,
-        "wants_inkan": False,
-        "joins_spouse_insurance": True,
-    },
+ANSWERS: dict[str, bool] = {
+    "changes_name": True,
+    "has_my_number_card": True,
+    "knows_pin": True,
+    "wants_inkan": False,
+    "joins_spouse_insurance": True,
 }
+MARRIAGE: dict[str, Any] = {"events": ["konin"], "answers": ANSWERS}
 
 
 def test_the_guide_sees_the_marriage_first_and_why(
@@ -35,7 +35,7 @@ def test_the_guide_sees_the_marriage_first_and_why(
     expect(page.locator("html")).to_have_attribute("data-ready", "true")
     choose_event(page, config, "konin")
     next_step(page)
-    for qid, value in MARRIAGE["answers"].items():
+    for qid, value in ANSWERS.items():
         answer(page, config, qid, value)
     next_step(page)  # the visitor
     next_step(page)  # the itinerary

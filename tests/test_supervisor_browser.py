@@ -177,11 +177,20 @@ def test_moving_a_visitor_to_another_line_from_the_live_view(
     line.locator("li").first.get_by_role("button", name="他の列へ移す").click()
     move = page.locator("#dlg-move")
     expect(move.get_by_role("heading")).to_have_text(f"{first} を他の列へ移す")
+    # Only lines with a counter that can do the move-in: registry clerks also sit at B.
+    expect(move.locator("#move-target option")).to_have_text(["B 戸籍の届出"])
     move.get_by_label("移動先の列").select_option("B")
     move.get_by_role("button", name="移す", exact=True).click()
     expect(page.locator("#message")).to_have_text(f"{first} を B 戸籍の届出 へ移しました")
     expect(queue_row(page, "A").locator(".waiting")).to_have_text("1人")
     expect(queue_row(page, "B").locator(".waiting")).to_have_text("1人")
+
+    # Insurance only: no other line has insurance staff, so there is nowhere to move them.
+    insured = register(server, {"events": ["shushoku"], "answers": {"employee_insured": True}})
+    queue_row(page, "A").get_by_role("button", name="列を見る").click()
+    line.locator("li", has_text=insured).get_by_role("button", name="他の列へ移す").click()
+    expect(move).to_be_hidden()
+    expect(page.locator("#error")).to_have_text(f"{insured} の手続きを扱う他の列はありません")
 
 
 def test_a_notice_reaches_the_lobby_board_until_withdrawn(
