@@ -171,19 +171,29 @@ def board_calls(state: SiteState, queues: set[str], keep: int) -> tuple[list[Cal
     ``keep`` earlier calls, one per ticket, oldest first. A call leaves the standing ones when
     the visitor comes (served), is transferred, parked, a no-show or called elsewhere.
 
-    On every board publish: one pass over the last calls (at most ``RECENT_CALLS``)."""
+    On every board publish, so cheap: the counters say who stands, and the scan of the last
+    calls stops as soon as both lists are complete."""
+    called: dict[str, str] = {}
+    for counter_id, counter in state.counters.items():
+        visit = state.visits.get(counter.visit) if counter.visit else None
+        if (
+            visit is not None
+            and visit.status == "called"
+            and visit.steps[visit.current].queue in queues
+        ):
+            called[visit.id] = counter_id
     standing: list[Call] = []
     recent: list[Call] = []
     seen: set[str] = set()
     for call in reversed(state.calls):
+        if len(recent) >= keep and len(standing) >= len(called):
+            break
         if call.queue not in queues or call.visit in seen:
             continue
         seen.add(call.visit)
-        visit = state.visits.get(call.visit)
-        step = visit.step if visit is not None else None
-        if visit is not None and visit.status == "called" and step and step.counter == call.counter:
+        if called.get(call.visit) == call.counter:
             standing.append(call)
-        elif len(recent) < keep:
+        elif len(recent) < keep and call.visit not in called:
             recent.append(call)
     return standing[::-1], recent[::-1]
 
