@@ -30,6 +30,8 @@ export class Announcer extends EventTarget {
     this.now = now;
     this.announcements = [];
     this.pending = [];
+    this.current = null; // the step being played, and how to cut it short
+    this.cut = null;
     this.running = false;
     this.soundBlocked = false;
     this.chime = typeof Audio === "function" ? new Audio(chimeUrl) : null;
@@ -70,6 +72,14 @@ export class Announcer extends EventTarget {
    * called again at another counter): the lobby must not be sent to a counter that is done.
    */
   keepOnly(callIds) {
+    const playing = this.current;
+    if (playing && !callIds.has(playing.call)) {
+      // Stop mid-sentence rather than send the lobby to a counter the visitor has left.
+      playing.state = "dropped";
+      if (this.speech) this.speech.cancel();
+      if (this.chime) this.chime.pause();
+      if (this.cut) this.cut();
+    }
     const before = this.pending.length;
     this.pending = this.pending.filter((record) => {
       if (callIds.has(record.call)) return true;
@@ -114,14 +124,19 @@ export class Announcer extends EventTarget {
         }
         record.state = "playing";
         record.startedAt = Date.now();
+        this.current = record;
         this.#emit("start", record);
+        const cut = new Promise((resolve) => {
+          this.cut = resolve;
+        });
         try {
-          if (record.kind === "chime") await this.#playChime(record);
-          else await this.#speak(record);
+          await Promise.race([record.kind === "chime" ? this.#playChime(record) : this.#speak(record), cut]);
         } catch {
           // A broken audio device must not stop the queue.
         }
-        record.state = "done";
+        this.current = null;
+        this.cut = null;
+        if (record.state === "playing") record.state = "done";
         record.endedAt = Date.now();
         this.#emit("end", record);
       }

@@ -200,7 +200,8 @@ function paintFreshness() {
   for (const [id, until] of state.freshUntil) {
     if (until < now && id !== state.announcing) state.freshUntil.delete(id);
   }
-  for (const li of root.querySelectorAll(".calls > li")) {
+  // Only a call standing now is highlighted: a recent one is history.
+  for (const li of root.querySelectorAll("#now-calls > li")) {
     const id = li.dataset.key;
     const fresh = state.link === "live" && (state.freshUntil.has(id) || state.announcing === id);
     li.classList.toggle("fresh", fresh);

@@ -276,10 +276,12 @@ def test_now_calling_shows_only_the_calls_standing_and_each_ticket_once(
     expect(now).to_have_count(1)
     clerk.run("NoShow", counter="c1")
     expect(now).to_have_count(0)
-    # The lobby is no longer sent to counter 1: what was still to be said of it is dropped.
+    # The lobby is no longer sent to counter 1: what was still to be said of it is dropped,
+    # the sentence being spoken included.
     page.wait_for_function(
         "() => !window.madoguchiBoard.announcements.some("
-        "(a) => a.counter === '1' && a.state === 'queued')"
+        "(a) => a.counter === '1' && ['queued', 'playing'].includes(a.state))",
+        timeout=2000,
     )
     assert "dropped" in {a["state"] for a in announcements(page) if a["counter"] == "1"}
     expect(recent.filter(has_text=first)).to_have_count(1)
