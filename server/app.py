@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from server import screens
-from server.auth import ANONYMOUS, Authenticator, Principal
+from server.auth import ANONYMOUS, Authenticator, Principal, command_actor
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
@@ -33,6 +33,7 @@ from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
 from server.protocol import decode_command
+from server.redirects import safe_next
 from server.settings import ROOT, Settings
 from server.wire import direct_writer
 
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             yield
         finally:
             await hub.stop()
+            auth.close()
 
     principal_of = ctx.principal
 
@@ -151,7 +153,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             request,
             "signin.html",
             hub.version,
-            next=request.query_params.get("next", "/"),
+            next=safe_next(request.query_params.get("next")),
             staff_id=request.query_params.get("id", ""),
         )
 
@@ -169,10 +171,11 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
                 "stale": s.stale,
                 "day": s.state.business_date,
                 "following": s.following,
+                "store_failing": s.store_failing,
             }
             for sid, s in hub.sites.items()
         }
-        healthy = not any(s.stale for s in hub.sites.values())
+        healthy = not any(s.stale or s.store_failing for s in hub.sites.values())
         return JSONResponse(
             {"status": "ok" if healthy else "degraded", "version": hub.version, "sites": sites},
             status_code=200 if healthy else 503,
@@ -189,7 +192,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         except msgspec.DecodeError as exc:
             return _error(Rejected("invalid", str(exc)))
         try:
-            staff = auth.sign_in(body.id, body.pin)
+            staff = await auth.sign_in(body.id, body.pin)
         except Rejected as exc:
             return _error(exc)
         request.session.clear()
@@ -228,11 +231,8 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         try:
             message = decode_command(body)
             site = hub.site(site_id)
-            if principal.actor is None:
-                raise Rejected("not_authenticated")
-            if site_id not in principal.sites:
-                raise Rejected("forbidden", "not staffed at this site")
-            ack = await site.execute(principal.actor, message.id, message.command)
+            actor = command_actor(principal, site_id)
+            ack = await site.execute(actor, message.id, message.command)
         except Rejected as exc:
             return _error(exc)
         except LogError:
