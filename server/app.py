@@ -13,7 +13,7 @@ import msgspec
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -21,7 +21,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from server import screens
+from server import exposure, screens
 from server.auth import ANONYMOUS, Authenticator, Principal, command_actor
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
@@ -84,19 +84,14 @@ def _error(exc: Rejected, command_id: str = "") -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def origin_allowed(conn: HTTPConnection, settings: Settings) -> bool:
-    """Browsers always send Origin on WebSockets and POSTs: it must be this server's own."""
-    origin = conn.headers.get("origin")
-    if origin is None:
-        return True
-    host = conn.headers.get("host", "")
-    own = {f"http://{host}", f"https://{host}"}
-    return origin in own or origin in settings.allowed_origins
-
-
 def create_app(settings: Settings | None = None, config: Config | None = None) -> ASGIApp:
     """Build the application; the hub starts and stops with the app's lifespan."""
     settings = settings or Settings.from_env()
+    try:
+        exposure.check(settings)
+    except ValueError as exc:
+        raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None
+    origins = exposure.allowed_origins(settings)
     config = config or load_config(settings.config_dir)
     metrics = Metrics()
     hub = Hub(
@@ -121,6 +116,12 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         # screen's updates for tens of milliseconds.
         gc.collect()
         gc.freeze()
+        if not settings.public_origin and settings.host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning(
+                "MADOGUCHI_PUBLIC_ORIGIN is not set: browsers are accepted only from %s and"
+                " ticket QR codes point there; set it to the address staff and visitors use",
+                exposure.public_origin(settings),
+            )
         log.info(
             "madoguchi ready on http://%s:%s/ — sites %s, store %s",
             settings.host,
@@ -182,10 +183,12 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         )
 
     async def metrics_endpoint(request: Request) -> Response:
+        if not exposure.metrics_allowed(request, settings):
+            return PlainTextResponse("forbidden", status_code=403)
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def login(request: Request) -> Response:
-        if not origin_allowed(request, settings):
+        if not exposure.origin_allowed(request, origins):
             return _error(Rejected("forbidden", "cross-site request refused"))
         try:
             body = msgspec.json.decode(await request.body(), type=Login)
@@ -222,7 +225,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
 
     async def command(request: Request) -> Response:
         site_id = request.path_params["site"]
-        if not origin_allowed(request, settings):
+        if not exposure.origin_allowed(request, origins):
             return _error(Rejected("forbidden", "cross-site request refused"))
         principal = principal_of(request)
         body = await request.body()
@@ -268,7 +271,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         )
 
     async def websocket(ws: WebSocket, send: Send) -> None:
-        if not origin_allowed(ws, settings):
+        if not exposure.origin_allowed(ws, origins):
             await ws.close(CLOSE_POLICY, "origin not allowed")
             return
         principal = principal_of(ws) if "session" in ws.scope else ANONYMOUS

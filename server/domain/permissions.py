@@ -172,3 +172,18 @@ def _visit_is_ours(
         not item.done and may_complete(site, procedures, actor.department, item.id)
         for item in step.procedures
     )
+
+
+def on_itinerary(visit: Visit, department: str, site: Site, procedures: Procedures) -> bool:
+    """Whether a department has part in a visit: a procedure of its own on any step, or a
+    step at one of its counters. Only then may its clerks reprint the visitor's ticket (whose
+    QR code is the visitor's private link)."""
+    for step in visit.steps:
+        at = site.counter(step.counter) if site.has_counter(step.counter) else None
+        if at is not None and at.department == department:
+            return True
+        for item in step.procedures:
+            proc = procedures.procedures.get(item.id)
+            if proc is not None and proc.department == department:
+                return True
+    return False
