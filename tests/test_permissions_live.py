@@ -69,7 +69,7 @@ class HttpSender:
         response.raise_for_status()
 
     async def send(self, site: str, command: dict[str, Any]) -> dict[str, Any]:
-        body = {"id": f"{self.staff[0]}-{next(self.ids)}", "command": command}
+        body = {"id": f"{type(self).__name__}-{self.staff[0]}-{next(self.ids)}", "command": command}
         reply: dict[str, Any] = (
             await self.http.post(f"/api/sites/{site}/commands", json=body)
         ).json()
@@ -80,29 +80,30 @@ class HttpSender:
 
 
 class WsSender(HttpSender):
-    """The same staff member over the WebSocket (session cookie, counter view of their
-    department, commands acked or refused in the same connection)."""
-
-    client: Client
+    """The same staff member over the WebSocket (session cookie; one connection per site,
+    on the counter view of their department; commands acked or refused on it)."""
 
     async def sign_in(self) -> None:
         await super().sign_in()
-        cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
-        self.client = await Client.connect(self.server, cookie)
-        self.site = ""
+        self.clients: dict[str, Client] = {}
 
     async def send(self, site: str, command: dict[str, Any]) -> dict[str, Any]:
-        if site != self.site:
+        client = self.clients.get(site)
+        if client is None:
+            cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+            client = self.clients[site] = await Client.connect(self.server, cookie)
             me = (await self.http.get("/api/me")).json()
             view = {"kind": "counter", "department": me["department"]}
             if me["role"] != "clerk":
                 view = {"kind": "floor"}
-            assert (await self.client.hello(site, view))["type"] != "error"
-            self.site = site
-        return await self.client.command(f"{self.staff[0]}-{next(self.ids)}", command)
+            assert (await client.hello(site, view))["type"] != "error"
+        return await client.command(
+            f"{type(self).__name__}-{self.staff[0]}-{next(self.ids)}", command
+        )
 
     async def close(self) -> None:
-        await self.client.close()
+        for client in self.clients.values():
+            await client.close()
         await super().close()
 
 
@@ -138,6 +139,7 @@ async def test_every_procedure_by_every_department(
                     site_id, {"type": "CompleteProcedure", "visit": visit, "procedure": pid}
                 )
                 if expected_allowed(site, config, department, pid):
+                    assert not reply.get("duplicate"), reply
                     assert reply["type"] == "ack" or reply["code"] == "already_done", (
                         site_id,
                         pid,
