@@ -13,7 +13,7 @@ import msgspec
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -21,8 +21,8 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from server import screens
-from server.auth import ANONYMOUS, Authenticator, Principal
+from server import exposure, screens
+from server.auth import ANONYMOUS, Authenticator, Principal, command_actor
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
@@ -34,6 +34,7 @@ from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
 from server.protocol import decode_command
+from server.redirects import safe_next
 from server.settings import ROOT, Settings
 from server.wire import direct_writer
 
@@ -84,19 +85,14 @@ def _error(exc: Rejected, command_id: str = "") -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def origin_allowed(conn: HTTPConnection, settings: Settings) -> bool:
-    """Browsers always send Origin on WebSockets and POSTs: it must be this server's own."""
-    origin = conn.headers.get("origin")
-    if origin is None:
-        return True
-    host = conn.headers.get("host", "")
-    own = {f"http://{host}", f"https://{host}"}
-    return origin in own or origin in settings.allowed_origins
-
-
 def create_app(settings: Settings | None = None, config: Config | None = None) -> ASGIApp:
     """Build the application; the hub starts and stops with the app's lifespan."""
     settings = settings or Settings.from_env()
+    try:
+        exposure.check(settings)
+    except ValueError as exc:
+        raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None
+    origins = exposure.allowed_origins(settings)
     config = config or load_config(settings.config_dir)
     metrics = Metrics()
     hub = Hub(
@@ -121,6 +117,12 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         # screen's updates for tens of milliseconds.
         gc.collect()
         gc.freeze()
+        if not settings.public_origin and settings.host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning(
+                "MADOGUCHI_PUBLIC_ORIGIN is not set: browsers are accepted only from %s and"
+                " ticket QR codes point there; set it to the address staff and visitors use",
+                exposure.public_origin(settings),
+            )
         log.info(
             "madoguchi ready on http://%s:%s/ — sites %s, store %s",
             settings.host,
@@ -132,6 +134,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             yield
         finally:
             await hub.stop()
+            auth.close()
 
     principal_of = ctx.principal
 
@@ -152,7 +155,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             request,
             "signin.html",
             hub.version,
-            next=request.query_params.get("next", "/"),
+            next=safe_next(request.query_params.get("next")),
             staff_id=request.query_params.get("id", ""),
         )
 
@@ -170,27 +173,30 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
                 "stale": s.stale,
                 "day": s.state.business_date,
                 "following": s.following,
+                "store_failing": s.store_failing,
             }
             for sid, s in hub.sites.items()
         }
-        healthy = not any(s.stale for s in hub.sites.values())
+        healthy = not any(s.stale or s.store_failing for s in hub.sites.values())
         return JSONResponse(
             {"status": "ok" if healthy else "degraded", "version": hub.version, "sites": sites},
             status_code=200 if healthy else 503,
         )
 
     async def metrics_endpoint(request: Request) -> Response:
+        if not exposure.metrics_allowed(request, settings):
+            return PlainTextResponse("forbidden", status_code=403)
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def login(request: Request) -> Response:
-        if not origin_allowed(request, settings):
+        if not exposure.origin_allowed(request, origins):
             return _error(Rejected("forbidden", "cross-site request refused"))
         try:
             body = msgspec.json.decode(await request.body(), type=Login)
         except msgspec.DecodeError as exc:
             return _error(Rejected("invalid", str(exc)))
         try:
-            staff = auth.sign_in(body.id, body.pin)
+            staff = await auth.sign_in(body.id, body.pin)
         except Rejected as exc:
             return _error(exc)
         request.session.clear()
@@ -220,7 +226,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
 
     async def command(request: Request) -> Response:
         site_id = request.path_params["site"]
-        if not origin_allowed(request, settings):
+        if not exposure.origin_allowed(request, origins):
             return _error(Rejected("forbidden", "cross-site request refused"))
         principal = principal_of(request)
         body = await request.body()
@@ -229,11 +235,8 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         try:
             message = decode_command(body)
             site = hub.site(site_id)
-            if principal.actor is None:
-                raise Rejected("not_authenticated")
-            if site_id not in principal.sites:
-                raise Rejected("forbidden", "not staffed at this site")
-            ack = await site.execute(principal.actor, message.id, message.command)
+            actor = command_actor(principal, site_id)
+            ack = await site.execute(actor, message.id, message.command)
         except Rejected as exc:
             return _error(exc)
         except LogError:
@@ -276,7 +279,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         )
 
     async def websocket(ws: WebSocket, send: Send) -> None:
-        if not origin_allowed(ws, settings):
+        if not exposure.origin_allowed(ws, origins):
             await ws.close(CLOSE_POLICY, "origin not allowed")
             return
         principal = principal_of(ws) if "session" in ws.scope else ANONYMOUS

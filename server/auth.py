@@ -6,8 +6,12 @@ domain (``server.domain.permissions``), so HTTP and WebSocket share one rule boo
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import os
+import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import msgspec
@@ -15,12 +19,16 @@ import msgspec
 from server.config import Config, Staff
 from server.domain.commands import Actor
 from server.errors import Rejected
-from server.passwords import token_digest, verify_pin
+from server.passwords import hash_pin, pin_cost, token_digest, verify_pin
 from server.projections import ViewKey
 from server.protocol import ViewRequest
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_SECONDS = 60.0
+# PIN hashing (~50 ms of CPU each) runs on its own threads, one core's worth at most, so the
+# event loop keeps a core for every screen; sign-ins beyond this many waiting are refused.
+HASH_WORKERS = max(1, min(2, (os.cpu_count() or 2) - 1))
+MAX_WAITING_SIGN_INS = 64
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -48,24 +56,46 @@ def staff_principal(staff: Staff) -> Principal:
 class Authenticator:
     """Checks PINs (with a lockout against guessing) and device tokens against the config."""
 
-    def __init__(self, config: Config, clock: object = time.monotonic) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
         self.staff = {s.id: s for s in config.accounts.staff}
         self.devices = {d.token_sha256: d for d in config.accounts.devices}
         self._failures: dict[str, tuple[int, float]] = {}
+        self._hasher = ThreadPoolExecutor(HASH_WORKERS, thread_name_prefix="pin-hash")
+        self._waiting = 0
+        # An unknown id is checked against this hash of the accounts' own cost, so its answer
+        # takes as long as a wrong PIN's and staff ids cannot be found by timing.
+        costs = [pin_cost(s.pin_hash) for s in config.accounts.staff]
+        n, r, p = max(costs, key=costs.count) if costs else pin_cost("")
+        self._dummy = hash_pin(secrets.token_hex(16), n=n, r=r, p=p)
 
-    def sign_in(self, staff_id: str, pin: str) -> Staff:
-        """Return the account, or raise Rejected('not_authenticated')."""
+    async def sign_in(self, staff_id: str, pin: str) -> Staff:
+        """Return the account, or raise Rejected('not_authenticated') (``busy`` when too
+        many sign-ins are already waiting for the hashing threads)."""
         count, since = self._failures.get(staff_id, (0, 0.0))
         now = time.monotonic()
         if count >= LOCKOUT_FAILURES and now - since < LOCKOUT_SECONDS:
             raise Rejected("not_authenticated", "too many attempts; wait a minute")
+        if self._waiting >= MAX_WAITING_SIGN_INS:
+            raise Rejected("busy", "many sign-ins at once; try again")
         staff = self.staff.get(staff_id)
-        if staff is None or not verify_pin(pin, staff.pin_hash):
+        stored = staff.pin_hash if staff is not None else self._dummy
+        self._waiting += 1
+        try:
+            loop = asyncio.get_running_loop()
+            matches = await loop.run_in_executor(self._hasher, verify_pin, pin, stored)
+        finally:
+            self._waiting -= 1
+        if staff is None or not matches:
+            now = time.monotonic()
             self._failures[staff_id] = (count + 1 if now - since < LOCKOUT_SECONDS else 1, now)
             raise Rejected("not_authenticated", "unknown id or wrong PIN")
         self._failures.pop(staff_id, None)
         return staff
+
+    def close(self) -> None:
+        """Stop the hashing threads (at shutdown)."""
+        self._hasher.shutdown(wait=False, cancel_futures=True)
 
     def from_session(self, staff_id: object) -> Principal:
         staff = self.staff.get(staff_id) if isinstance(staff_id, str) else None
@@ -79,6 +109,18 @@ class Authenticator:
             if hmac.compare_digest(known, digest):
                 return Principal("device", sites=(device.site,), board=device.board)
         return None
+
+
+def command_actor(principal: Principal, site_id: str) -> Actor:
+    """Who a command is sent as, or Rejected: the one gate both transports (the WebSocket and
+    ``POST /api/sites/{site}/commands``) pass before the domain's own permission check."""
+    if principal.kind == "anonymous":
+        raise Rejected("not_authenticated")
+    if principal.actor is None:
+        raise Rejected("forbidden", "only signed-in staff send commands")
+    if site_id not in principal.sites:
+        raise Rejected("forbidden", "not staffed at this site")
+    return principal.actor
 
 
 def view_key(principal: Principal, site_id: str, request: ViewRequest, config: Config) -> ViewKey:

@@ -140,7 +140,10 @@ class Department(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Queue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A waiting line with its own ticket series. Labels must be neutral (shown on boards)."""
+    """A waiting line with its own ticket series. Labels must be neutral (shown on boards).
+
+    ``shared``: a one-stop line whose departments complete each other's procedures here
+    (otherwise a clerk completes only what their own department owns)."""
 
     id: str
     series: str
@@ -151,6 +154,7 @@ class Queue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     minutes: int = 10
     first_number: int = 1
     alert_minutes: int = 60
+    shared: bool = False
 
 
 class Counter(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

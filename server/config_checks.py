@@ -522,6 +522,11 @@ def _queue_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]
         yield from _references(
             here.key("departments"), queue.departments, department_ids, "department"
         )
+        if queue.shared and len(queue.departments) < 2:
+            yield here.key("shared").problem(
+                "true on a line of one department (expected `shared` only on a line that"
+                " several departments serve)"
+            )
         for j, proc_id in enumerate(queue.procedures):
             procedure = catalogue.procedures.get(proc_id)
             item = here.key("procedures").index(j)

@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from server.auth import Authenticator, Principal, view_key
+from server.auth import Authenticator, Principal, command_actor, view_key
 from server.errors import LogError, Rejected
 from server.hub import Hub, SiteHub, ack_message
 from server.projections import ViewKey
@@ -275,11 +275,7 @@ class Connection:
     async def _command(self, message: CommandMessage) -> None:
         if self.site is None:
             raise Rejected("hello_required")
-        actor = self.principal.actor
-        if actor is None:
-            raise Rejected("forbidden", "only signed-in staff send commands")
-        if self.site.site.id not in self.principal.sites:
-            raise Rejected("forbidden", "not staffed at this site")
+        actor = command_actor(self.principal, self.site.site.id)
         # Shielded: a dropped connection must not abandon a command half-way.
         ack = await asyncio.shield(self.site.execute(actor, message.id, message.command))
         self.push(encode(ack_message(message.id, ack)))

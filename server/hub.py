@@ -93,6 +93,7 @@ class SiteHub:
         self.views: dict[ViewKey, View] = {}
         self.lock = asyncio.Lock()
         self.stale = False
+        self.store_failing = False
         self._tail: asyncio.Task[None] | None = None
         self._stopping = False
         self._snapshot_seq = 0
@@ -295,11 +296,17 @@ class SiteHub:
                 await self._resync()
                 continue
             except Exception as exc:
+                # Nothing of this append is durable: count it, report the site degraded
+                # until an append succeeds again, and restart head from what is.
+                self.metrics.store_failures += 1
+                self.store_failing = True
                 await self._resync()
                 if isinstance(exc, LogError):
+                    log.warning("%s: append failed (%s)", self.site.id, exc)
                     raise
                 log.exception("%s: append failed", self.site.id)
                 raise StoreUnavailable(str(exc)) from exc
+            self.store_failing = False
             if not await self._published(record.seq):
                 raise StoreUnavailable("the record was written but could not be read back")
             if self.state.seq - self._snapshot_seq >= self.snapshot_every:

@@ -37,6 +37,7 @@ class Metrics:
         self.commands: Counter[tuple[str, str]] = Counter()
         self.cut_off = 0
         self.frames_waited = 0
+        self.store_failures = 0
         self.fanout_seconds = Histogram()
 
     def connected(self, role: str, delta: int) -> None:
@@ -69,6 +70,10 @@ class Metrics:
             " socket (its buffer was full) and took the ASGI send.",
             "# TYPE madoguchi_frames_waited_total counter",
             f"madoguchi_frames_waited_total {self.frames_waited}",
+            "# HELP madoguchi_store_failures_total Appends the event store failed (disk full,"
+            " read-only, locked, unreachable); nothing of them was acknowledged.",
+            "# TYPE madoguchi_store_failures_total counter",
+            f"madoguchi_store_failures_total {self.store_failures}",
             "# HELP madoguchi_fanout_seconds Time to build and queue one change for all views.",
             "# TYPE madoguchi_fanout_seconds histogram",
             *self.fanout_seconds.lines("madoguchi_fanout_seconds"),

@@ -18,6 +18,17 @@ def hash_pin(pin: str, *, n: int = _N, r: int = _R, p: int = _P) -> str:
     return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
 
 
+def pin_cost(stored: str) -> tuple[int, int, int]:
+    """The scrypt ``(n, r, p)`` of a stored hash (the defaults for anything unreadable)."""
+    try:
+        scheme, n, r, p, _, _ = stored.split("$")
+        if scheme == "scrypt":
+            return int(n), int(r), int(p)
+    except ValueError:
+        pass
+    return _N, _R, _P
+
+
 def verify_pin(pin: str, stored: str) -> bool:
     """Check a PIN against a stored hash in constant time; malformed hashes never match."""
     try:

@@ -60,6 +60,8 @@ def decode_message(data: str | bytes) -> ClientMessage:
         raise _validation_error(exc, data) from None
     except msgspec.DecodeError:
         raise Rejected("malformed") from None
+    except RecursionError:
+        raise _too_deep() from None
 
 
 def decode_command(data: bytes) -> CommandMessage:
@@ -70,6 +72,15 @@ def decode_command(data: bytes) -> CommandMessage:
         raise _validation_error(exc, data) from None
     except msgspec.DecodeError:
         raise Rejected("malformed") from None
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _too_deep() -> Rejected:
+    # msgspec skips or decodes nested values recursively: a small frame of a thousand open
+    # brackets reaches Python's recursion limit. No protocol message nests more than a few
+    # levels, so this is simply not a protocol message.
+    return Rejected("invalid", "the message is nested too deeply")
 
 
 def _validation_error(exc: msgspec.ValidationError, data: str | bytes) -> Rejected:
@@ -81,14 +92,20 @@ def _validation_error(exc: msgspec.ValidationError, data: str | bytes) -> Reject
     return Rejected("invalid", message, path)
 
 
+class _IdOnly(msgspec.Struct):
+    id: str = ""
+
+
+_id_decoder = msgspec.json.Decoder(_IdOnly)
+
+
 def command_id_of(data: str | bytes) -> str:
     """Best-effort id of a message that failed to decode, so the error can name it."""
     try:
-        raw = msgspec.json.decode(data)
-    except msgspec.DecodeError:
+        value = _id_decoder.decode(data).id
+    except (msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
         return ""
-    value = raw.get("id") if isinstance(raw, dict) else None
-    return value if isinstance(value, str) and len(value) <= 64 else ""
+    return value if len(value) <= 64 else ""
 
 
 def encode(message: dict[str, Any]) -> str:

@@ -20,6 +20,9 @@ class Settings(msgspec.Struct, frozen=True):
     port: int = 8000
     secret: str = ""
     allowed_origins: tuple[str, ...] = ()
+    public_origin: str = ""
+    metrics_token: str = ""
+    metrics_from: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     max_message_bytes: int = 64 * 1024
     outbox_size: int = 256
     snapshot_every: int = 500
@@ -44,9 +47,10 @@ class Settings(msgspec.Struct, frozen=True):
                 host=env.get("MADOGUCHI_HOST", default.host),
                 port=int(env.get("PORT", env.get("MADOGUCHI_PORT", str(default.port)))),
                 secret=secret,
-                allowed_origins=tuple(
-                    o.strip() for o in env.get("MADOGUCHI_ORIGINS", "").split(",") if o.strip()
-                ),
+                allowed_origins=_list(env.get("MADOGUCHI_ORIGINS"), ()),
+                public_origin=env.get("MADOGUCHI_PUBLIC_ORIGIN", "").strip().rstrip("/"),
+                metrics_token=env.get("MADOGUCHI_METRICS_TOKEN", ""),
+                metrics_from=_list(env.get("MADOGUCHI_METRICS_FROM"), default.metrics_from),
                 max_message_bytes=int(
                     env.get("MADOGUCHI_MAX_MESSAGE", str(default.max_message_bytes))
                 ),
@@ -58,3 +62,10 @@ class Settings(msgspec.Struct, frozen=True):
             )
         except ValueError as exc:
             raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None
+
+
+def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated setting; unset means ``default``, empty means none."""
+    if value is None:
+        return default
+    return tuple(item.strip().rstrip("/") for item in value.split(",") if item.strip())

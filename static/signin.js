@@ -16,9 +16,8 @@ form.addEventListener("submit", async (event) => {
       const reply = await response.json().catch(() => ({}));
       throw new Error(reply.message || `HTTP ${response.status}`);
     }
-    const next = form.dataset.next;
-    // Only same-site paths: never bounce a fresh session to another origin.
-    location.assign(next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    // The server put only a path on this origin here (server/redirects.py).
+    location.assign(form.dataset.next || "/");
   } catch (reason) {
     error.textContent = `サインインできませんでした / Could not sign in: ${reason.message}`;
     error.hidden = false;

@@ -297,9 +297,11 @@ class BusyDay:
             del self.at_counter[cid]
             return
         served = now - slot.started
-        targets = self._lines(slot.visit, current_only=False) - {slot.queue}
+        # A line that serves the step's open work and whose clerks may finish it.
+        serving = self._lines(slot.visit, current_only=False)
+        targets = [t for t in self._transfer_targets(slot) if t in serving]
         if roll < 0.06 and targets:
-            target = self.rng.choice(sorted(targets))
+            target = self.rng.choice(targets)
             office.run(c.Transfer(cid, target, "担当替え"), actor)
             truth.transfers += 1
             truth.handoffs[(slot.queue, target)] += 1
@@ -314,6 +316,23 @@ class BusyDay:
         if visit.status == "done":
             truth.done += 1
         self._join(slot.visit)
+
+    def _transfer_targets(self, slot: AtCounter) -> list[str]:
+        """Lines whose departments own every procedure still open on the visitor's step (a
+        clerk there may finish it; server/domain/permissions.py)."""
+        office = self.office
+        step = office.state.visits[slot.visit].step
+        assert step is not None
+        owners = {
+            office.config.procedures.procedures[p.id].department
+            for p in step.procedures
+            if not p.done
+        }
+        return [
+            q.id
+            for q in office.rules.site.queues
+            if q.id in "ABCDE" and q.id != slot.queue and owners <= set(q.departments)
+        ]
 
     def _served(self, cid: str, slot: AtCounter, seconds: float) -> None:
         self.truth.service_queue[slot.queue].append(seconds)

@@ -107,9 +107,20 @@ def test_printable_ticket_carries_number_route_and_the_visitors_own_link(
 
         assert http.get(f"/guide/{SITE}/ticket/Z999").status_code == 404
         assert http.get(f"/guide/{SITE}/qr/nothing.svg").status_code == 404
-    # A counter may reprint a ticket; nobody signed out may see one (it carries the link).
-    with signed_in(server, "clerk-choju", "3333") as http:
+        # A forged Host header changes nothing on the ticket: the link is the configured one.
+        forged = http.get(
+            f"/guide/{SITE}/ticket/{visit['ticket']}", headers={"Host": "evil.example"}
+        )
+        assert qr_svg(url, scale=4) in forged.text and "evil.example" not in forged.text
+    # A counter on the visit's itinerary may reprint its ticket; another department's clerk
+    # may not (the red-team case: any clerk opened any visitor's ticket and QR code), and
+    # nobody signed out may see one (it carries the visitor's link).
+    with signed_in(server, "clerk-hagukumi", "4444") as http:
         assert http.get(f"/guide/{SITE}/ticket/{visit['ticket']}").status_code == 200
+        assert http.get(f"/guide/{SITE}/qr/{visit['visit']}.svg").status_code == 200
+    with signed_in(server, "clerk-choju", "3333") as http:
+        assert http.get(f"/guide/{SITE}/ticket/{visit['ticket']}").status_code == 403
+        assert http.get(f"/guide/{SITE}/qr/{visit['visit']}.svg").status_code == 403
     assert httpx.get(f"{server.url}/guide/{SITE}/ticket/{visit['ticket']}").status_code == 303
     assert httpx.get(f"{server.url}/guide/{SITE}/qr/{visit['visit']}.svg").status_code == 303
 

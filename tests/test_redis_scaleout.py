@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -228,6 +229,10 @@ async def test_kill_9_redis_loses_no_acked_command_and_clients_converge(
     store.start()
     await writer
     assert refused > 0
+    failures = re.search(
+        r"^madoguchi_store_failures_total (\d+)$", httpx.get(a.url + "/metrics").text, re.M
+    )
+    assert failures is not None and int(failures.group(1)) >= 1
     await board.until(lambda m: m["type"] == "status" and not m["stale"], timeout=20)
 
     records = await read_log(store.url)

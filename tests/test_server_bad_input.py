@@ -46,6 +46,11 @@ async def error_for(client: Client, raw: str | bytes) -> dict[str, Any]:
     return reply
 
 
+# The red-team frame: 2 KB nested 1,000 deep (it closed the socket with a traceback).
+DEEP = '{"x": ' + "[" * 1000 + "]" * 1000 + ', "type": "ping"}'
+DEEP_COMMAND = '{"type": "command", "id": "d1", "command": ' + '{"a": ' * 1000 + "1" + "}" * 1001
+
+
 @pytest.mark.parametrize(
     ("raw", "code", "path"),
     [
@@ -77,6 +82,9 @@ async def error_for(client: Client, raw: str | bytes) -> dict[str, Any]:
             id="empty-command-id",
         ),
         pytest.param("[1, 2, 3]", "invalid", None, id="not-an-object"),
+        pytest.param(DEEP, "invalid", None, id="nested-1000-deep"),
+        pytest.param(DEEP_COMMAND, "invalid", None, id="command-nested-1000-deep"),
+        pytest.param("[" * 1000 + "]" * 1000, "invalid", None, id="bare-array-1000-deep"),
     ],
 )
 async def test_malformed_messages_get_an_error_and_change_nothing(
@@ -245,3 +253,18 @@ async def test_a_connection_dropped_mid_command_loses_nothing(server: LiveServer
     tickets = [v["ticket"] for v in retry.entities["visits"].values() if v["id"] == ack["visit"]]
     assert tickets == [ack["ticket"]]
     await retry.close()
+
+
+async def test_deep_nesting_is_refused_over_http_and_logs_no_traceback(
+    server: LiveServer, guide: Client
+) -> None:
+    with httpx.Client(base_url=server.url) as http:
+        http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
+        for body in (DEEP, DEEP_COMMAND):
+            reply = http.post(f"/api/sites/{SITE}/commands", content=body)
+            assert reply.status_code == 400
+            assert reply.json()["code"] == "invalid"
+    for _ in range(3):
+        assert (await error_for(guide, DEEP))["code"] == "invalid"
+    log = server.log_path.read_text()
+    assert "RecursionError" not in log and "Traceback" not in log, log[-3000:]

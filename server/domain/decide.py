@@ -61,7 +61,7 @@ def business_date(now: float, timezone: str) -> str:
 
 def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> list[ev.Event]:
     """Return the events ``command`` causes, or raise Rejected. Never mutates ``state``."""
-    authorize(ctx.actor, command, state, rules.site)
+    authorize(ctx.actor, command, state, rules.site, rules.procedures)
     today = business_date(ctx.now, rules.site.timezone)
     prelude: list[ev.Event] = []
     if today != state.business_date and not isinstance(command, c.CloseDay):

@@ -9,6 +9,7 @@ One process owns a database file; several processes share a site through Redis i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from server.domain.events import Record
-from server.errors import Conflict
+from server.errors import Conflict, StoreUnavailable
 from server.log.base import decode_record, encode_record
 
 SCHEMA = """
@@ -128,12 +129,19 @@ class SQLiteLog:
             self._idle.set()
 
     def _write(self, batch: list[_Pending]) -> list[Exception | None]:
+        """One transaction for the batch. A failure anywhere (disk full at COMMIT, a read-only
+        file, a lock held too long) leaves neither the file nor the cached heads changed:
+        heads move only after COMMIT, so the next batch starts from what the file holds."""
         db = self.db
         outcomes: list[Exception | None] = []
-        db.execute("BEGIN IMMEDIATE")
+        heads: dict[str, tuple[int, str]] = {}
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite: {exc}") from exc
         try:
             for site, expected, previous, record, _ in batch:
-                head, last = self._head(site)
+                head, last = heads.get(site) or self._head(site)
                 if head != expected or last != previous or record.seq != expected + 1:
                     outcomes.append(Conflict(site, expected, head))
                     continue
@@ -149,13 +157,20 @@ class SQLiteLog:
                         encode_record(record),
                     ),
                 )
-                self._heads[site] = (record.seq, record.command_id)
+                heads[site] = (record.seq, record.command_id)
                 outcomes.append(None)
             db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
+        except BaseException as exc:
             self._heads.clear()
+            # SQLite may already have rolled back (SQLITE_FULL at COMMIT does): a ROLLBACK
+            # then fails too, and must not hide the first error.
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreUnavailable(f"sqlite: {exc}") from exc
             raise
+        self._heads.update(heads)
         return outcomes
 
     def _head(self, site: str) -> tuple[int, str]:

@@ -29,13 +29,15 @@ from starlette.routing import BaseRoute, Route
 from server.auth import Principal
 from server.config import Site
 from server.context import AppContext
+from server.domain.permissions import on_itinerary
 from server.domain.state import Visit
 from server.errors import Rejected
+from server.exposure import public_origin
 from server.pages import render, signed_in
-from server.settings import ROOT
+from server.settings import ROOT, Settings
 
 APP_ROLES = ("guide", "supervisor")
-# A counter may reprint a ticket for the visitor standing at it.
+# A counter may reprint a ticket for a visitor with business at its department.
 TICKET_ROLES = ("guide", "supervisor", "clerk")
 SERVICE_WORKER = ROOT / "handhelds" / "guide" / "sw.js"
 ICONS = "/handhelds/guide/icons"
@@ -77,9 +79,10 @@ def visitor_path(site_id: str, token: str) -> str:
     return f"/visit/{site_id}/{token}"
 
 
-def visitor_url(request: Request, site_id: str, token: str) -> str:
-    """The absolute address the ticket's QR code encodes."""
-    return str(request.base_url).rstrip("/") + visitor_path(site_id, token)
+def visitor_url(settings: Settings, site_id: str, token: str) -> str:
+    """The absolute address the ticket's QR code encodes: the configured public origin, never
+    the request's ``Host`` (a forged Host must not put a stranger's address on a ticket)."""
+    return public_origin(settings) + visitor_path(site_id, token)
 
 
 async def find_visit(ctx: AppContext, site_id: str, ref: str) -> Visit | None:
@@ -118,7 +121,7 @@ def _floor(site: Site, queue_id: str) -> str:
     return next((f for f in floors if f), "")
 
 
-def ticket_context(request: Request, site: Site, visit: Visit, paper: str) -> dict[str, Any]:
+def ticket_context(url: str, site: Site, visit: Visit, paper: str) -> dict[str, Any]:
     """What the printable ticket shows: number, where to go, the itinerary and the QR code."""
     # Japanese first, then the visitor's language (English for languages the ticket lacks).
     lang = visit.intake.language if visit.intake.language in TICKET_WORDS else "en"
@@ -133,7 +136,6 @@ def ticket_context(request: Request, site: Site, visit: Visit, paper: str) -> di
         for s in visit.steps
         if site.has_queue(s.queue)
     ]
-    url = visitor_url(request, site.id, visit.token)
     return {
         "site": site,
         "visit": visit,
@@ -215,14 +217,34 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         response.headers["Cache-Control"] = "no-cache"
         return response
 
-    async def ticket(request: Request) -> Response:
+    async def ticket_visit(request: Request) -> tuple[Site, Visit] | Response:
+        """The visit of a ticket or QR request, for guides and supervisors, and for clerks
+        of a department on its itinerary; else the refusal."""
         found = staff(request, TICKET_ROLES)
         if isinstance(found, Response):
             return found
-        _, site = found
+        principal, site = found
         visit = await find_visit(ctx, site.id, request.path_params["visit"])
         if visit is None:
             return PlainTextResponse("no such visit today / 本日の受付がありません", 404)
+        actor = principal.actor
+        if (
+            actor is not None
+            and actor.role == "clerk"
+            and not on_itinerary(visit, actor.department, site, ctx.config.procedures)
+        ):
+            return PlainTextResponse(
+                "this visitor has no business with your department"
+                " / この来庁者の手続きは担当外です",
+                status_code=403,
+            )
+        return site, visit
+
+    async def ticket(request: Request) -> Response:
+        found = await ticket_visit(request)
+        if isinstance(found, Response):
+            return found
+        site, visit = found
         paper = request.query_params.get("paper", "a6")
         paper = paper if paper in PAPERS else "a6"
         response = render(
@@ -231,20 +253,17 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             "guide/ticket.html",
             ctx.hub.version,
             print=request.query_params.get("print") == "1",
-            **ticket_context(request, site, visit, paper),
+            **ticket_context(visitor_url(ctx.settings, site.id, visit.token), site, visit, paper),
         )
         response.headers.update(NO_STORE)
         return response
 
     async def qr(request: Request) -> Response:
-        found = staff(request, TICKET_ROLES)
+        found = await ticket_visit(request)
         if isinstance(found, Response):
             return found
-        _, site = found
-        visit = await find_visit(ctx, site.id, request.path_params["visit"])
-        if visit is None:
-            return PlainTextResponse("no such visit today / 本日の受付がありません", 404)
-        svg = qr_svg_file(visitor_url(request, site.id, visit.token))
+        site, visit = found
+        svg = qr_svg_file(visitor_url(ctx.settings, site.id, visit.token))
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 
     async def web_manifest(request: Request) -> Response:
