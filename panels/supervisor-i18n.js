@@ -14,10 +14,6 @@ const STRINGS = {
   nav_city: ["全庁舎", "All sites"],
   nav_report: ["日報・集計", "Daily figures"],
   nav_live: ["管理者ビュー", "Live view"],
-  banner_stale: [
-    "サーバーが記録を保存できない状態です。表示が古い可能性があります。",
-    "The server cannot reach its store; what you see may be out of date.",
-  ],
   version_notice: ["新しい版が公開されました。再読み込みしてください。", "A new version is available: please reload."],
 
   alerts_h: ["アラート", "Alerts"],

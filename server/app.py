@@ -23,10 +23,12 @@ from starlette.websockets import WebSocket
 
 from server import screens
 from server.auth import ANONYMOUS, Authenticator, Principal
+from server.client_clock import ClockOffset
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
 from server.domain.intake import Intake, plan_visit, validate_intake
+from server.domain.shelf_life import deadline
 from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
 from server.log.base import open_log
@@ -232,7 +234,12 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
                 raise Rejected("not_authenticated")
             if site_id not in principal.sites:
                 raise Rejected("forbidden", "not staffed at this site")
-            ack = await site.execute(principal.actor, message.id, message.command)
+            # An integration's ``at`` is read on the server's clock (it sends no pings).
+            sent_at = ClockOffset().server_time(message.at)
+            not_after = deadline(message.command, sent_at, settings.summon_max_age)
+            ack = await site.execute(
+                principal.actor, message.id, message.command, sent_at, not_after
+            )
         except Rejected as exc:
             return _error(exc)
         except LogError:
@@ -282,6 +289,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             settings.outbox_size,
             settings.max_message_bytes,
             direct_writer(send),
+            settings.summon_max_age,
         )
         await connection.run()
 

@@ -56,6 +56,9 @@ CODES: dict[str, str] = {
     "not_parked": "the visit is not parked",
     "same_queue": "the visitor is already in that queue",
     "unknown_notice": "no such notice on the boards",
+    "not_leased": "this number is not leased to this phone today",
+    "lease_full": "the phone already holds its full lease",
+    "expired": "the command arrived too late to be carried out; nothing was changed",
 }
 
 

@@ -31,6 +31,8 @@ class Hello(msgspec.Struct, frozen=True, tag="hello", tag_field="type", forbid_u
     seq: int | None = None
     epoch: str | None = None
     device_token: str = ""
+    clock: float | None = None
+    """The client's clock (ms since the epoch) when it sent this: see ``ClockOffset``."""
 
 
 class CommandMessage(
@@ -38,10 +40,12 @@ class CommandMessage(
 ):
     id: CommandId
     command: Command
+    at: float | None = None
+    """When the client sent the command first (its clock, ms): gives the command's age."""
 
 
 class Ping(msgspec.Struct, frozen=True, tag="ping", tag_field="type", forbid_unknown_fields=True):
-    pass
+    clock: float | None = None
 
 
 ClientMessage = Hello | CommandMessage | Ping
@@ -89,6 +93,9 @@ def command_id_of(data: str | bytes) -> str:
         return ""
     value = raw.get("id") if isinstance(raw, dict) else None
     return value if isinstance(value, str) and len(value) <= 64 else ""
+
+
+PONG = '{"type":"pong"}'
 
 
 def encode(message: dict[str, Any]) -> str:

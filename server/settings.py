@@ -24,6 +24,7 @@ class Settings(msgspec.Struct, frozen=True):
     outbox_size: int = 256
     snapshot_every: int = 500
     secure_cookies: bool = False
+    summon_max_age: float = 10.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -53,6 +54,9 @@ class Settings(msgspec.Struct, frozen=True):
                 outbox_size=int(env.get("MADOGUCHI_OUTBOX", str(default.outbox_size))),
                 snapshot_every=int(
                     env.get("MADOGUCHI_SNAPSHOT_EVERY", str(default.snapshot_every))
+                ),
+                summon_max_age=float(
+                    env.get("MADOGUCHI_SUMMON_MAX_AGE", str(default.summon_max_age))
                 ),
                 secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
             )

@@ -4,6 +4,7 @@
 // while the Wi-Fi is down is created exactly once when the phone is back.
 
 import { HubClient, commandId } from "/static/hub.js";
+import { mountLinkBanner } from "/static/linkbar.js";
 import { fill, h, store, toast } from "./dom.js";
 import { errorText, lang, loadLang, setLang, translatePage, ui } from "./i18n.js";
 import { Planner } from "./planner.js";
@@ -270,10 +271,8 @@ async function main() {
     fill(banner, ui("new_version"), " ", h("button", { type: "button", class: "small", onclick: () => location.reload() }, ui("reload")));
     banner.hidden = false;
   });
-  // The browser knows first when the Wi-Fi is gone: drop the socket rather than wait for
-  // silence (commands then wait in the outbox), and connect at once when it is back.
-  window.addEventListener("offline", () => hub.socket && hub.socket.close(4001, "offline"));
-  window.addEventListener("online", () => hub.reconnect());
+  // The hub client itself watches the browser's offline/online events and the hub's silence.
+  const linkBanner = mountLinkBanner(hub, { mode: "queue", lang });
 
   // --- chrome: tabs, language, menu ----------------------------------------------------------
 
@@ -286,6 +285,7 @@ async function main() {
     translatePage();
     refreshConn();
     refreshOutbox();
+    linkBanner.render();
     wizard.relabel();
     refreshVisits();
     renderTicketView(true);

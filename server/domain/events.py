@@ -37,6 +37,25 @@ class VisitCreated(Evt, tag=True):
     forms: list[str]
     priority: bool
     queued: bool
+    device: str = ""
+    """The guide phone whose lease the number came from ("": numbered by the hub)."""
+    issued_at: float = 0.0
+    """When a leased ticket was issued (its place in line); 0: when recorded."""
+
+
+class NumbersLeased(Evt, tag=True):
+    """Numbers set aside for one guide phone for the day: nobody else issues them."""
+
+    device: str
+    date: str
+    numbers: dict[str, list[int]]
+
+
+class LeaseReturned(Evt, tag=True):
+    """Unissued leased numbers given back (they are never issued by anyone)."""
+
+    device: str
+    numbers: dict[str, list[int]]
 
 
 class IntakeUpdated(Evt, tag=True):
@@ -178,6 +197,8 @@ Event = (
     DayStarted
     | DayClosed
     | VisitCreated
+    | NumbersLeased
+    | LeaseReturned
     | IntakeUpdated
     | VisitDeflected
     | FormsMarked

@@ -22,6 +22,8 @@ GUIDE_COMMANDS: tuple[type[c.Cmd], ...] = (
     c.MarkForms,
     c.CancelVisit,
     c.Unpark,
+    c.LeaseNumbers,
+    c.ReturnLease,
 )
 COUNTER_COMMANDS: tuple[type[c.Cmd], ...] = (
     c.CallNext,
