@@ -467,7 +467,7 @@ async def test_two_phones_leased_by_two_processes_never_share_a_number(
         ack = await back[i].until(lambda m, i=i, k=k: m.get("id") == f"offline-{i}-{k}")
         assert ack["type"] == "ack" and ack["ticket"] == f"A{mine[i][k]:03d}", ack
 
-    state = fold(SITE, await read_log(cast(str, a.store)))
+    state = fold(SITE, await read_log(a.store))
     tickets = [v.ticket for v in state.visits.values()]
     assert len(tickets) == len(set(tickets)) == 12
     # Exactly the six leased numbers, placed in line in the order they were issued.
