@@ -8,7 +8,6 @@ does not outlive its day.
 
 from __future__ import annotations
 
-import secrets
 from functools import cache
 
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 from server.config import Config, load_config
 from server.domain import commands as c
 from server.domain.events import DayStarted, NumbersLeased, VisitCreated
-from server.domain.leases import series_of
+from server.domain.leases import LEASE_SIZE, series_of
 from server.domain.queues import waiting_lines
 from server.errors import Rejected
 from tests.conftest import ROOT
@@ -27,17 +26,13 @@ PHONE = "phone-1"
 OTHER = "phone-2"
 
 
-def token() -> str:
-    return secrets.token_urlsafe(16)
-
-
 def leased(
     office: Office, device: str = PHONE, series: str = "A", *, at: float | None = None
 ) -> str:
     """Issue the phone's next leased number of ``series`` (offline at ``at``), then bring it to
     the hub; return the ticket."""
     number = office.state.leases[device].numbers[series][0]
-    ticket = c.LeasedTicket(device, series, number, token())
+    ticket = c.LeasedTicket(device, series, number)
     events = office.run(c.CreateVisit(MOVED_IN_WITH_CHILDREN, leased=ticket), GUIDE, sent_at=at)
     created = next(e for e in events if isinstance(e, VisitCreated))
     return f"{created.series}{created.number:03d}"
@@ -57,6 +52,9 @@ def test_a_phone_is_leased_five_numbers_of_every_series(office: Office) -> None:
 
 def test_a_leased_ticket_keeps_its_number_and_its_place_in_line(office: Office) -> None:
     office.run(c.LeaseNumbers(PHONE), GUIDE)
+    lease_tokens = dict(office.state.leases[PHONE].tokens)
+    assert len(lease_tokens) == LEASE_SIZE * len(series_of(office.rules.site))
+    assert len(set(lease_tokens.values())) == len(lease_tokens)
     issued_offline = office.now + 60  # 09:01, while the Wi-Fi is down
     office.tick(5)
     online = office.create()  # 09:05: someone registered at another phone
@@ -64,6 +62,8 @@ def test_a_leased_ticket_keeps_its_number_and_its_place_in_line(office: Office) 
     ticket = leased(office, at=issued_offline)
     assert ticket == "A001"
     visit = office.visit(ticket)
+    # The visitor-page token is the one the phone printed in the QR code offline.
+    assert visit.token == lease_tokens["A001"]
     assert visit.steps[0].place == issued_offline
     line = [v.ticket for v in waiting_lines(office.state)["A"]]
     assert line.index("A001") < line.index(online.ticket)
@@ -77,11 +77,11 @@ def test_a_leased_number_is_used_once_and_only_by_its_phone(office: Office) -> N
     office.run(c.LeaseNumbers(PHONE), GUIDE)
     office.run(c.LeaseNumbers(OTHER), GUIDE)
     mine = office.state.leases[PHONE].numbers["A"][0]
-    theirs = c.LeasedTicket(OTHER, "A", mine, token())
+    theirs = c.LeasedTicket(OTHER, "A", mine)
     rejected(office, c.CreateVisit(MOVED_IN_WITH_CHILDREN, leased=theirs), "not_leased", GUIDE)
-    ticket = c.LeasedTicket(PHONE, "A", mine, token())
+    ticket = c.LeasedTicket(PHONE, "A", mine)
     office.run(c.CreateVisit(MOVED_IN_WITH_CHILDREN, leased=ticket), GUIDE)
-    again = c.LeasedTicket(PHONE, "A", mine, token())
+    again = c.LeasedTicket(PHONE, "A", mine)
     rejected(office, c.CreateVisit(MOVED_IN_WITH_CHILDREN, leased=again), "not_leased", GUIDE)
 
 
@@ -99,7 +99,7 @@ def test_a_lease_does_not_outlive_its_day(office: Office) -> None:
     office.run(c.LeaseNumbers(PHONE), GUIDE)
     number = office.state.leases[PHONE].numbers["A"][0]
     office.tick(24 * 60)  # the next morning
-    stale = c.LeasedTicket(PHONE, "A", number, token())
+    stale = c.LeasedTicket(PHONE, "A", number)
     rejected(office, c.CreateVisit(MOVED_IN_WITH_CHILDREN, leased=stale), "not_leased", GUIDE)
     office.run(c.CloseDay())
     assert office.state.leases == {}
@@ -162,7 +162,7 @@ def test_no_number_is_ever_issued_twice(ops: list[tuple[object, ...]]) -> None:
                 mine = held.get(phone, [])
                 if mine:
                     series, number = mine.pop(index % len(mine))
-                    ticket = c.LeasedTicket(phone, series, number, token())
+                    ticket = c.LeasedTicket(phone, series, number)
                     office.run(
                         c.CreateVisit(MOVED_IN_WITH_CHILDREN, leased=ticket),
                         GUIDE,

@@ -31,17 +31,15 @@ class VisitCmd(Cmd):
 
 
 DeviceId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
-VisitToken = Annotated[str, msgspec.Meta(min_length=16, max_length=64, pattern=r"^[\w-]+$")]
 
 
 class LeasedTicket(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A number a guide phone issued from its lease while the hub was out of reach, with the
-    visitor-page token it printed in the QR code (made by the phone, unguessable)."""
+    """A number a guide phone issued from its lease while the hub was out of reach (its QR
+    code already shows the visitor-page token the lease came with)."""
 
     device: DeviceId
     series: str
     number: int
-    token: VisitToken
 
 
 class CreateVisit(Cmd, tag=True):
@@ -233,5 +231,5 @@ class Actor(msgspec.Struct, frozen=True):
     department: str = ""
 
 
-MINTS_IDS = (CreateVisit, PostNotice)
+MINTS_IDS = (CreateVisit, PostNotice, LeaseNumbers)
 """The commands whose decision needs fresh random ids (``Context.visit_id`` and ``token``)."""

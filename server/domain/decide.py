@@ -189,7 +189,7 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
         case c.CloseDay():
             return [ev.DayClosed(state.business_date)]
         case c.LeaseNumbers(device=device):
-            return [leases.top_up(state, site, device, ctx.actor)]
+            return [leases.top_up(state, site, device, ctx.token)]
         case c.ReturnLease(device=device):
             return [leases.give_back(state, device)]
         case c.MoveVisitor(visit=vid, queue=qid):
@@ -242,8 +242,8 @@ def _create_visit(
     queued = not (command.forms_pending and plan.forms)
     if command.leased is not None:
         leased = command.leased
-        issued_at = leases.issued_at(state, leased, ctx.now, ctx.sent_at)
-        series, number, token = leased.series, leased.number, leased.token
+        token, issued_at = leases.take(state, leased, ctx.now, ctx.sent_at)
+        series, number = leased.series, leased.number
     else:
         series = rules.site.queue(plan.steps[0].queue).series
         number = leases.next_number(state, rules.site, series)

@@ -49,6 +49,9 @@ class NumbersLeased(Evt, tag=True):
     device: str
     date: str
     numbers: dict[str, list[int]]
+    tokens: dict[str, str]
+    """Each leased ticket's visitor-page token (``A012`` → token): its QR code is printed
+    before the hub hears of the visit."""
 
 
 class LeaseReturned(Evt, tag=True):

@@ -11,10 +11,13 @@ the day's start and close drop it, and an unissued number is never handed out ag
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from server.config import Site
 from server.domain import commands as c
 from server.domain import events as ev
-from server.domain.state import SiteState
+from server.domain.state import SiteState, ticket_of
 from server.errors import Rejected
 
 LEASE_SIZE = 5
@@ -33,8 +36,9 @@ def next_number(state: SiteState, site: Site, series: str) -> int:
     return max(state.series_next.get(series, first), first)
 
 
-def top_up(state: SiteState, site: Site, device: str, actor: c.Actor) -> ev.NumbersLeased:
-    """Lease ``device`` enough numbers to hold ``LEASE_SIZE`` of every series."""
+def top_up(state: SiteState, site: Site, device: str, seed: str) -> ev.NumbersLeased:
+    """Lease ``device`` enough numbers to hold ``LEASE_SIZE`` of every series, each with a
+    visitor-page token derived from the fresh random ``seed`` (unguessable, like any token)."""
     lease = state.leases.get(device)
     held = lease.numbers if lease is not None else {}
     grant: dict[str, list[int]] = {}
@@ -45,7 +49,17 @@ def top_up(state: SiteState, site: Site, device: str, actor: c.Actor) -> ev.Numb
             grant[series] = list(range(start, start + missing))
     if not grant:
         raise Rejected("lease_full")
-    return ev.NumbersLeased(device, state.business_date, grant)
+    tokens = {
+        ticket: _token(seed, ticket)
+        for series, numbers in grant.items()
+        for ticket in (ticket_of(series, n) for n in numbers)
+    }
+    return ev.NumbersLeased(device, state.business_date, grant, tokens)
+
+
+def _token(seed: str, ticket: str) -> str:
+    digest = hashlib.sha256(f"{seed}/{ticket}".encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
 
 def give_back(state: SiteState, device: str) -> ev.LeaseReturned:
@@ -55,18 +69,17 @@ def give_back(state: SiteState, device: str) -> ev.LeaseReturned:
     return ev.LeaseReturned(device, {s: list(n) for s, n in lease.numbers.items()})
 
 
-def issued_at(state: SiteState, leased: c.LeasedTicket, now: float, sent_at: float | None) -> float:
-    """Check that ``leased`` is this phone's unissued number today; return its place in line:
-    when the phone issued it, never before the lease was granted nor after now."""
+def take(
+    state: SiteState, leased: c.LeasedTicket, now: float, sent_at: float | None
+) -> tuple[str, float]:
+    """Check that ``leased`` is this phone's unissued number today; return its token and its
+    place in line: when the phone issued it, never before the lease nor after now."""
     lease = state.leases.get(leased.device)
     if lease is None or leased.number not in lease.numbers.get(leased.series, []):
         raise Rejected(
             "not_leased",
-            f"{leased.series}{leased.number:03d} is not leased to this phone today",
+            f"{ticket_of(leased.series, leased.number)} is not leased to this phone today",
             "$.command.leased",
         )
-    if any(v.token == leased.token for v in state.visits.values()):
-        raise Rejected(
-            "invalid", "this visitor-page token is already in use", "$.command.leased.token"
-        )
-    return min(now, max(lease.granted_at, sent_at if sent_at is not None else now))
+    token = lease.tokens[ticket_of(leased.series, leased.number)]
+    return token, min(now, max(lease.granted_at, sent_at if sent_at is not None else now))

@@ -25,6 +25,11 @@ SERVICE_SAMPLES = 20
 RECENT_CALLS = 20
 
 
+def ticket_of(series: str, number: int) -> str:
+    """A ticket as printed and called: series and at least three digits (``A012``)."""
+    return f"{series}{number:03d}"
+
+
 class ProcItem(msgspec.Struct):
     id: str
     done: bool = False
@@ -66,7 +71,7 @@ class Visit(msgspec.Struct):
 
     @property
     def ticket(self) -> str:
-        return f"{self.series}{self.number:03d}"
+        return ticket_of(self.series, self.number)
 
     @property
     def step(self) -> Step | None:
@@ -122,6 +127,7 @@ class Lease(msgspec.Struct):
     date: str
     granted_at: float
     numbers: dict[str, list[int]] = {}
+    tokens: dict[str, str] = {}
 
     @property
     def count(self) -> int:
@@ -214,6 +220,8 @@ def _unlease(state: SiteState, device: str, numbers: dict[str, list[int]]) -> No
     if lease is None:
         return
     for series, gone in numbers.items():
+        for number in gone:
+            lease.tokens.pop(ticket_of(series, number), None)
         left = [n for n in lease.numbers.get(series, []) if n not in gone]
         if left:
             lease.numbers[series] = left
@@ -279,6 +287,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             for series, numbers in event.numbers.items():
                 lease.numbers.setdefault(series, []).extend(numbers)
                 _numbered(state, series, max(numbers))
+            lease.tokens.update(event.tokens)
         case ev.LeaseReturned():
             _unlease(state, event.device, event.numbers)
         case ev.VisitCreated():
