@@ -91,6 +91,14 @@ const STRINGS = {
   a_post: ["表示板に出す", "Post to boards"],
   a_withdraw: ["取り下げる", "Withdraw"],
   notices_none: ["掲示中のお知らせはありません", "No notice posted"],
+  leases_h: ["ガイド端末の予備番号", "Numbers reserved on guide phones"],
+  leases_help: [
+    "Wi-Fiが切れてもガイドが番号を発券できるよう、各端末に各列の番号を数件ずつ予約しています。未使用分は閉庁時に失効し、再発行されません。",
+    "Each guide phone holds a few numbers of every line so it can issue tickets while the Wi-Fi is down; unused ones lapse at the day's close and are never reissued.",
+  ],
+  leases_none: ["予備番号を持つ端末はありません", "No phone holds reserved numbers"],
+  leases_count: ["予備 {n}件", "{n} reserved"],
+  leases_device: ["端末", "phone"],
   notice_where_all: ["全表示板", "all boards"],
   notice_posted: ["{at} 掲示", "posted {at}"],
 

@@ -159,6 +159,7 @@ export class Page {
     replaceChildren(document.querySelector("#counters tbody"), view.counterRows(ctx));
     this.renderWatch(true);
     replaceChildren(document.getElementById("notices"), view.noticeList(ctx));
+    replaceChildren(document.getElementById("leases"), view.leaseList(ctx));
     this.actions.refresh();
     document.querySelector("#notice-form button[type=submit]").disabled = !this.live;
     this.renderConnection();

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.config import Config
+from server.domain.leases import LEASE_SIZE, series_of
 from tests.guide_support import PHONE, SITE, Watcher, choose_event, next_step, shot, sign_in
 from tests.live import Client, LiveServer, http_command
 
@@ -110,10 +111,18 @@ def test_a_phone_offline_issues_three_real_numbers_at_once_and_they_become_visit
     order = [next(t for t, v in visits.items() if v["id"] == vid) for vid in line]
     assert order == [*tickets, "A006"]
     # The supervisor sees the phone's lease outstanding, topped up again.
+    full = LEASE_SIZE * len(series_of(config.site(SITE)))
     watcher.until(
         floor,
-        lambda c: any(lease["count"] == 30 for lease in c.entities.get("leases", {}).values()),
+        lambda c: any(lease["count"] == full for lease in c.entities.get("leases", {}).values()),
     )
+    supervisor = browser.new_context(viewport={"width": 1400, "height": 1000})
+    contexts.append(supervisor)
+    board = supervisor.new_page()
+    assert board.request.post(f"{live.url}/api/login", data={"id": "super01", "pin": "9999"}).ok
+    board.goto(f"{live.url}/supervisor/{SITE}")
+    expect(board.locator("#leases .lease-item")).to_have_count(1)
+    expect(board.locator("#leases .lease-item")).to_contain_text(f"予備 {full}件")
 
 
 def test_two_phones_offline_at_once_never_share_a_number(
@@ -158,4 +167,3 @@ def test_a_phone_whose_numbers_run_out_says_so_plainly(
     expect(page.get_by_test_id("ticket-pending")).to_contain_text("送信待ち")
     page.context.set_offline(False)
     expect(page.get_by_test_id("ticket-number")).to_have_text("A006")
-    assert SITE
