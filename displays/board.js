@@ -467,5 +467,6 @@ setInterval(() => {
 }, NOTICE_MS);
 tick();
 rotate(0);
-mountLinkBanner(hub, { mode: "view" });
+// Boards speak Japanese and English (lang other than "ja": both).
+mountLinkBanner(hub, { mode: "view", lang: () => "en", timezone });
 hub.start();

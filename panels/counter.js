@@ -46,7 +46,12 @@ export class Panel {
     this.setLanguage(stored(LANG_KEY) || "ja", { render: false });
     const asked = data.counter || stored(COUNTER_KEY);
     this.counterId = catalog.counters.get(asked)?.department === this.department ? asked : "";
-    this.hub = new HubClient({ site: this.site, view: { kind: "counter", department: this.department }, version: data.version });
+    this.hub = new HubClient({
+      site: this.site,
+      view: { kind: "counter", department: this.department },
+      version: data.version,
+      neverLate: catalog.raw.never_late,
+    });
     this.model = deriveModel({}, this.counterId);
     this.actions = new Actions(this);
   }
@@ -59,6 +64,7 @@ export class Panel {
       mode: "queue",
       lang: () => this.t.lang,
       extra: () => [this.t("banner_no_calls")],
+      timezone: this.timezone,
       element: document.getElementById("banner"),
     });
     hub.addEventListener("failure", (event) => this.onFailure(event.detail));

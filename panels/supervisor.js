@@ -75,7 +75,12 @@ export class Page {
     setInterval(() => this.tick(), 1000);
     this.applyStrings();
     this.render();
-    this.linkBanner = mountLinkBanner(hub, { mode: "disabled", lang: () => this.t.lang, element: document.getElementById("banner") });
+    this.linkBanner = mountLinkBanner(hub, {
+      mode: "disabled",
+      lang: () => this.t.lang,
+      element: document.getElementById("banner"),
+      timezone: this.timezone,
+    });
     hub.start();
     this.loadFigures();
     setInterval(() => this.loadFigures(), FIGURES_EVERY);

@@ -54,8 +54,10 @@ export class HubClient extends EventTarget {
    * @param {string} [options.version]   the page's asset version; reload when the hub's differs
    * @param {number} [options.pingEvery] ping after this many ms without a message
    * @param {number} [options.deadline]  offline after this many ms without a message
+   * @param {string[]} [options.neverLate] command types never sent late (the catalog's
+   *   `never_late`; the hub's welcome repeats them), known before the first connection
    */
-  constructor({ site, view, deviceToken = "", outboxKey = "", version = "", pingEvery = PING_EVERY, deadline = DEADLINE }) {
+  constructor({ site, view, deviceToken = "", outboxKey = "", version = "", pingEvery = PING_EVERY, deadline = DEADLINE, neverLate = [] }) {
     super();
     this.site = site;
     this.view = view;
@@ -77,7 +79,7 @@ export class HubClient extends EventTarget {
     this.pingEvery = pingEvery;
     this.deadline = deadline;
     this.offlineSince = 0; // when the link was last lost (0: it is up)
-    this.neverLate = new Set(); // command types never sent late (from welcome)
+    this.neverLate = new Set(neverLate); // command types never sent late
     this.waiters = new Map(); // command id -> {resolve, reject}
     this.outbox = this.#loadOutbox(); // [{id, command, sent}]
     this.stopped = false;
@@ -251,7 +253,7 @@ export class HubClient extends EventTarget {
     switch (message.type) {
       case "welcome":
         this.welcomed = true;
-        this.neverLate = new Set(message.never_late || []);
+        if (message.never_late) this.neverLate = new Set(message.never_late);
         this.stale = Boolean(message.stale);
         this.role = message.role;
         this.actor = message.actor;

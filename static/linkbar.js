@@ -1,10 +1,12 @@
 // The one way every screen says that its link to the hub is down: a banner at the top (role
 // "alert", so a screen reader says it once), the same words and mark on every screen, what
-// happens to the user's actions meanwhile, and how many are waiting to be sent. The page's
+// happens to the user's actions meanwhile, and how many are waiting to be sent, in Japanese
+// (and English after it when the screen is in another language). The page's
 // root carries `data-hub-link` (live | offline | stale | connecting) for styles and tests.
 //
 //   mountLinkBanner(hub, { mode: "queue", lang: () => panel.t.lang, extra: () => [...] });
 //
+// `timezone`: the office's, for the time the link was lost (the screen's clock otherwise).
 // mode "queue": actions wait in the outbox (guide, counter); "disabled": actions are off
 // until the link is back (supervisor); "view": a screen without actions (board, visitor).
 
@@ -20,9 +22,14 @@ const TEXT = {
   pending: ["送信待ち {n}件", "{n} waiting to be sent"],
 };
 
-function say(lang, key, vars = {}) {
-  const text = TEXT[key][lang === "ja" ? 0 : 1];
+function fillIn(text, vars) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+}
+
+/** Japanese first; English after it unless the screen is in Japanese. */
+function say(lang, key, vars = {}) {
+  const [ja, en] = TEXT[key].map((text) => fillIn(text, vars));
+  return lang === "ja" ? [ja] : [ja, h("span", { lang: "en" }, ` / ${en}`)];
 }
 
 /**
@@ -30,7 +37,7 @@ function say(lang, key, vars = {}) {
  * body) is filled and shown while the link is down; `extra()` adds screen-specific lines.
  * @returns {{element: HTMLElement, render: () => void}} the banner and a way to redraw it
  */
-export function mountLinkBanner(hub, { mode = "view", lang = () => "ja", extra = () => [], element = null } = {}) {
+export function mountLinkBanner(hub, { mode = "view", lang = () => "ja", extra = () => [], element = null, timezone = undefined } = {}) {
   const banner = element || h("div", { class: "link-banner", role: "alert", hidden: true });
   if (!element) document.body.prepend(banner);
   banner.classList.add("link-banner");
@@ -48,14 +55,16 @@ export function mountLinkBanner(hub, { mode = "view", lang = () => "ja", extra =
       return;
     }
     const l = lang();
-    const since = hub.offlineSince && status !== "stale" ? new Date(hub.offlineSince).toLocaleTimeString("ja-JP", { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "";
+    const since = hub.offlineSince && status !== "stale" ? new Date(hub.offlineSince).toLocaleTimeString("ja-JP", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: timezone }) : "";
     banner.dataset.status = status === "stale" ? "stale" : "offline";
-    banner.replaceChildren(
-      h("p", { class: "link-state" }, say(l, status === "stale" ? "stale" : "offline"), since ? ` (${say(l, "since", { t: since })})` : ""),
+    // (Element.replaceChildren would print a null as "null".)
+    const lines = [
+      h("p", { class: "link-state" }, say(l, status === "stale" ? "stale" : "offline"), since ? [" (", say(l, "since", { t: since }), ")"] : ""),
       h("p", {}, say(l, mode)),
       ...extra().map((line) => h("p", {}, line)),
       pending ? h("p", { class: "link-pending" }, h("span", { "aria-hidden": "true" }, "⇡ "), say(l, "pending", { n: pending })) : null,
-    );
+    ];
+    banner.replaceChildren(...lines.filter(Boolean));
   };
   hub.addEventListener("status", render);
   hub.addEventListener("outbox", render);

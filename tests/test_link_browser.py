@@ -16,9 +16,9 @@ from contextlib import contextmanager
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.live import LiveServer
+from tests.live import LiveServer, http_command
 from tests.screenshots import save
-from tests.test_counter_panel import open_counter, open_panel, register
+from tests.test_counter_panel import MOVED_IN, SITE, open_counter, open_panel, register
 
 LIMIT_S = 5.0
 SUMMON_MAX_AGE_S = 10.0
@@ -138,3 +138,48 @@ def test_a_call_that_reaches_a_frozen_hub_too_late_is_refused_there(
         page.wait_for_timeout((SUMMON_MAX_AGE_S + 2) * 1000)
     still_waiting_once_live(page, ticket)
     expect(page.locator("#error")).to_contain_text("届くのが遅すぎたため呼び出していません")
+
+
+def test_every_screen_shows_a_dead_link_the_same_way(
+    browser: Browser, contexts: list[BrowserContext], live: LiveServer
+) -> None:
+    """Guide, counter, supervisor, board and visitor page: the same banner, within 5 s."""
+    ticket = http_command(live, ("guide01", "1111"), {"type": "CreateVisit", "intake": MOVED_IN})
+    staff_pages = {
+        "guide": (("guide01", "1111"), f"/guide/{SITE}"),
+        "counter": (("clerk-shimin", "2222"), f"/counter/{SITE}?counter=c1"),
+        "supervisor": (("super01", "9999"), f"/supervisor/{SITE}"),
+        "board": (None, f"/board/{SITE}/lobby-1f?device=demo-board-lobby-1f-token"),
+        "visitor": (None, f"/visit/{SITE}/{ticket['token']}"),
+    }
+    pages = {}
+    for name, (who, path) in staff_pages.items():
+        context = browser.new_context(viewport={"width": 1200, "height": 800})
+        contexts.append(context)
+        page = context.new_page()
+        if who:
+            assert page.request.post(f"{live.url}/api/login", data={"id": who[0], "pin": who[1]}).ok
+        page.goto(live.url + path)
+        expect(page.locator("html")).to_have_attribute("data-hub-link", "live")
+        pages[name] = page
+    with frozen(live):
+        started = time.monotonic()
+        for name, page in pages.items():
+            expect(page.locator("html"), name).to_have_attribute(
+                "data-hub-link", "offline", timeout=LIMIT_S * 1000
+            )
+        took = time.monotonic() - started
+        print(f"server frozen → all five screens offline: {took:.2f} s")
+        assert took < LIMIT_S
+        for name, page in pages.items():
+            banner = page.locator(".link-banner")
+            expect(banner, name).to_be_visible()
+            expect(banner.locator(".link-state"), name).to_contain_text(
+                "オフライン — サーバーとの接続が切れました"
+            )
+        save(pages["board"], "board-offline.png")
+    for name, page in pages.items():
+        expect(page.locator("html"), name).to_have_attribute(
+            "data-hub-link", "live", timeout=20_000
+        )
+        expect(page.locator(".link-banner"), name).to_be_hidden()

@@ -308,7 +308,7 @@ async function main() {
     banner.hidden = false;
   });
   // The hub client itself watches the browser's offline/online events and the hub's silence.
-  const linkBanner = mountLinkBanner(hub, { mode: "queue", lang });
+  const linkBanner = mountLinkBanner(hub, { mode: "queue", lang, timezone: catalog.site.timezone });
 
   // --- chrome: tabs, language, menu ----------------------------------------------------------
 
