@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         metrics,
         version=asset_version(),
         snapshot_every=settings.snapshot_every,
+        heartbeat=settings.heartbeat,
     )
     auth = Authenticator(config)
     templates = Jinja2Templates(

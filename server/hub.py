@@ -41,6 +41,7 @@ from server.domain.privacy import without_notes
 from server.domain.state import SiteState, apply
 from server.errors import Conflict, DuplicateCommand, LogError, Rejected, StoreUnavailable
 from server.fanout import Subscriber, View
+from server.heartbeat import Heartbeat
 from server.log.base import EventLog, SharedLog
 from server.metrics import Metrics
 from server.projections import ViewKey, analyse, build
@@ -513,9 +514,11 @@ class Hub:
         metrics: Metrics,
         version: str = "",
         snapshot_every: int = 500,
+        heartbeat: float = 1.0,
     ) -> None:
         self.config = config
         self.version = version
+        self.heartbeat = Heartbeat(heartbeat)
         self.log = log_backend
         self.metrics = metrics
         self._retention: asyncio.Task[None] | None = None
@@ -528,10 +531,12 @@ class Hub:
         await self.log.open()
         for site in self.sites.values():
             await site.start()
+        self.heartbeat.start()
         if self.config.deployment.note_retention_days > 0:
             self._retention = asyncio.get_running_loop().create_task(self._retention_loop())
 
     async def stop(self) -> None:
+        await self.heartbeat.stop()
         if self._retention is not None:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -33,6 +33,8 @@ class Hello(msgspec.Struct, frozen=True, tag="hello", tag_field="type", forbid_u
     device_token: str = ""
     clock: float | None = None
     """The client's clock (ms since the epoch) when it sent this: see ``ClockOffset``."""
+    heartbeat: bool = False
+    """Send this connection a ``beat`` every second (see ``server.heartbeat``)."""
 
 
 class CommandMessage(

@@ -12,18 +12,20 @@
 //
 // Liveness: the screen must not say "live" over a dead link. Whichever comes first marks it
 // offline: the socket closes; the browser says it is offline (`offline` event); or the hub
-// has been silent for `deadline` ms although we ping it whenever it has been quiet for
-// `pingEvery` ms (a server that stops answering without closing, a cable pulled between two
-// switches). With the defaults (ping after 1.5 s of quiet, dead after 3.5 s of silence,
-// checked every 0.25 s) a dead link shows within 3.75 s, and a ping has 2 s to come back over
-// a poor Wi-Fi. A busy screen sends no pings (deltas prove the link); an idle one sends one
-// every 1.5 s, answered by a constant frame.
+// has been silent for `deadline` ms (a server that stops answering without closing, a cable
+// pulled between two switches). The hub beats every second (hello `heartbeat`), so with the
+// defaults (silent 3.5 s, checked every 0.25 s) a dead link shows within 3.75 s and two beats
+// may be late before it does. Against a hub that does not beat, the client pings after
+// `pingEvery` ms of quiet. A silent socket is kept for a while (`RECONNECT_SILENCE`): if the
+// hub was only stalled, the screen is live again on the same connection without a reconnect
+// (a lobby of screens reconnecting at once after a stall would only make it worse).
 
 const MIN_DELAY = 250;
 // A restart takes seconds: a 10 s ceiling brings a lobby back soon after, at a bounded rate.
 const MAX_DELAY = 10000;
-const PING_EVERY = 1500;
+const PING_EVERY = 2000;
 const DEADLINE = 3500;
+const RECONNECT_SILENCE = 15000; // a socket silent this long is given up
 const CONNECT_TIMEOUT = 5000; // a hub that accepts the connection but never says welcome
 const TICK = 250;
 // Refusals that say "not now" rather than "no": the command stays in the outbox.
@@ -80,6 +82,7 @@ export class HubClient extends EventTarget {
     this.deadline = deadline;
     this.offlineSince = 0; // when the link was last lost (0: it is up)
     this.neverLate = new Set(neverLate); // command types never sent late
+    this.suspect = false; // the hub went silent; its socket is kept a while
     this.waiters = new Map(); // command id -> {resolve, reject}
     this.outbox = this.#loadOutbox(); // [{id, command, sent}]
     this.stopped = false;
@@ -168,12 +171,13 @@ export class HubClient extends EventTarget {
     if (!this.offlineSince) this.#setStatus(this.seq === null ? "connecting" : "reconnecting");
     socket.onopen = () => {
       this.lastHeard = Date.now();
-      const hello = { type: "hello", site: this.site, view: this.view, clock: Date.now() };
+      const hello = { type: "hello", site: this.site, view: this.view, clock: Date.now(), heartbeat: true };
       if (this.seq !== null && this.epoch) Object.assign(hello, { seq: this.seq, epoch: this.epoch });
       socket.send(JSON.stringify(hello));
     };
     socket.onmessage = (event) => {
       this.lastHeard = Date.now();
+      if (this.suspect) this.#resume();
       let message;
       try {
         message = JSON.parse(event.data);
@@ -190,10 +194,26 @@ export class HubClient extends EventTarget {
     socket.onerror = () => {};
   }
 
+  /** The hub went silent: show it, keep the socket a while (it may only be stalled). */
+  #suspect() {
+    this.suspect = true;
+    if (!this.offlineSince) this.offlineSince = Date.now();
+    this.#setStatus("offline");
+  }
+
+  /** The silent socket spoke again: live on the same connection, send what waited. */
+  #resume() {
+    this.suspect = false;
+    this.offlineSince = 0;
+    this.#setStatus(this.stale ? "stale" : "live");
+    this.#flush();
+  }
+
   /** The link is gone (or never came up): show it now and try again with backoff. */
   #drop(soon = false) {
     const socket = this.socket;
     this.socket = null;
+    this.suspect = false;
     if (socket) {
       // Forget it: a socket over a dead link may take minutes to report its close.
       socket.onopen = socket.onmessage = socket.onclose = null;
@@ -239,10 +259,11 @@ export class HubClient extends EventTarget {
       if (silent > CONNECT_TIMEOUT) this.#linkLost();
       return;
     }
-    if (silent > this.deadline) {
+    if (silent > RECONNECT_SILENCE) {
       this.#linkLost();
       return;
     }
+    if (silent > this.deadline && !this.suspect && this.status !== "offline") this.#suspect();
     if (silent >= this.pingEvery && now - this.lastPing >= this.pingEvery) {
       this.lastPing = now;
       socket.send(JSON.stringify({ type: "ping", clock: now }));
