@@ -7,10 +7,11 @@
 const root = document.getElementById("board");
 const { site, board, version, timezone } = root.dataset;
 const v = encodeURIComponent(version);
-const [{ HubClient }, { Announcer }, { STRINGS, pick, fill }] = await Promise.all([
+const [{ HubClient }, { Announcer }, { STRINGS, pick, fill }, { mountLinkBanner }] = await Promise.all([
   import(`/static/hub.js?v=${v}`),
   import(`/displays/announcer.js?v=${v}`),
   import(`/displays/board-strings.js?v=${v}`),
+  import(`/static/linkbar.js?v=${v}`),
 ]);
 
 const HIGHLIGHT_MS = 10000; // a new call stays highlighted this long (and while announced)
@@ -498,4 +499,6 @@ setInterval(() => {
 }, NOTICE_MS);
 tick();
 rotate(0);
+// Boards speak Japanese and English (lang other than "ja": both).
+mountLinkBanner(hub, { mode: "view", lang: () => "en", timezone });
 hub.start();

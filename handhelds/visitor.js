@@ -7,9 +7,10 @@ const { site, token, version } = root.dataset;
 const siteLanguages = JSON.parse(root.dataset.languages || '["ja"]');
 const siteName = JSON.parse(root.dataset.siteName || "{}");
 const v = encodeURIComponent(version);
-const [{ HubClient }, { STRINGS, LANGUAGE_NAMES, pick, fill }] = await Promise.all([
+const [{ HubClient }, { STRINGS, LANGUAGE_NAMES, pick, fill }, { mountLinkBanner }] = await Promise.all([
   import(`/static/hub.js?v=${v}`),
   import(`/handhelds/visitor-strings.js?v=${v}`),
+  import(`/static/linkbar.js?v=${v}`),
 ]);
 
 const LANG_KEY = "madoguchi.visitor.lang";
@@ -265,6 +266,7 @@ if (!token) {
     }
   });
   hub.addEventListener("version", () => location.reload());
+  mountLinkBanner(hub, { mode: "view", lang: () => state.lang });
   hub.start();
 }
 

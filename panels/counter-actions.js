@@ -9,6 +9,21 @@ import { currentStep } from "/panels/counter-model.js";
 
 // Keys pressed while commands are still on their way wait their turn, up to this many.
 const MAX_QUEUED = 6;
+// The button label that names a command in "waiting to send" messages.
+const LABELS = {
+  OpenCounter: "a_open",
+  PauseCounter: "a_pause",
+  CloseCounter: "a_close",
+  StartServing: "a_start",
+  NoShow: "a_no_show",
+  CompleteProcedure: "a_complete_proc",
+  CompleteStep: "a_complete_step",
+  AddProcedure: "a_add",
+  Transfer: "a_transfer",
+  ReturnToQueue: "a_return",
+  Park: "a_park",
+  Unpark: "a_unpark",
+};
 
 export class Actions {
   /** @param {import("./counter.js").Panel} panel */
@@ -87,11 +102,21 @@ export class Actions {
     }
   }
 
-  /** Send a command; say `success()` on ack, explain a refusal. Returns whether it was applied. */
+  /**
+   * Send a command; say `success()` on ack, explain a refusal. Returns whether it was applied.
+   * Offline, a call is refused at once (never sent late) and anything else waits in the
+   * outbox: the panel says so and goes on, and says what happened once it is sent.
+   */
   async send(command, success) {
     const panel = this.panel;
     if (!panel.live) {
-      panel.error(this.t("err_offline"));
+      if (!panel.hub.mayWait(command)) return panel.error(this.t("e_offline"));
+      const what = LABELS[command.type] ? this.t(LABELS[command.type]) : command.type;
+      panel.say(this.t("queued", { what }));
+      panel.hub.send(command).then(
+        () => panel.say(success ? success() : this.t("sent_later", { what })),
+        (error) => panel.error(error instanceof CommandError ? this.explain(error, command) : String(error)),
+      );
       return false;
     }
     panel.setBusy(+1);
@@ -246,12 +271,6 @@ export class Actions {
     const form = dialog.querySelector("form");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!this.panel.live) {
-        // Keep the dialog (and what was typed) until the connection is back.
-        dialog.querySelector(".dlg-error")?.remove();
-        form.append(h("p", { class: "dlg-error error", role: "alert" }, this.t("err_offline")));
-        return;
-      }
       const data = new FormData(form);
       dialog.close("ok");
       if (dialog._submit) await dialog._submit(data);

@@ -17,11 +17,6 @@ const STRINGS = {
   status_open: ["受付中", "Open"],
   status_paused: ["一時休止中", "Paused"],
   status_closed: ["閉鎖中", "Closed"],
-  banner_stale: [
-    "サーバーが記録を保存できない状態です。表示が古い可能性があります。復旧まで操作はできません。",
-    "The server cannot reach its store; what you see may be out of date. Actions are disabled until it recovers.",
-  ],
-  banner_pending: ["送信待ちの操作 {n}件（再接続すると自動で送信します）", "{n} action(s) waiting to be sent (sent automatically on reconnect)"],
   banner_resynced: ["再接続しました。最新の状態を表示しています。", "Reconnected. Showing the current state."],
   version_notice: ["新しい版が公開されました。手が空いたら再読み込みしてください。", "A new version is available: reload when you are free."],
 
@@ -172,7 +167,9 @@ const STRINGS = {
   ok_returned: ["{ticket} を列に戻しました", "{ticket} is back in the line"],
   ok_parked: ["{ticket} を保留にしました", "{ticket} parked"],
   ok_unparked: ["{ticket} を列に戻しました", "{ticket} is back in the line"],
-  err_offline: ["接続が回復するまで操作できません", "Not connected: wait for the connection to come back"],
+  banner_no_calls: ["呼び出し（次の方・番号指定・再呼出）は接続が戻るまでできません。", "Calls (next, by number, recall) are off until the connection is back."],
+  queued: ["送信待ち: {what}（接続が戻ると送信します）", "Waiting to send: {what} (sent when the connection is back)"],
+  sent_later: ["送信しました: {what}", "Sent: {what}"],
   err_busy_ui: ["前の操作を処理中です", "Still working on the previous action"],
   err_no_transfer_line: ["{ticket} の残りの手続きを扱う他の列はありません", "No other line serves {ticket}'s open procedures"],
   err_proc_done: ["{n}番「{name}」は完了済みです", "{n} “{name}” is already done"],
@@ -201,6 +198,14 @@ const STRINGS = {
   e_not_authenticated: ["サインインし直してください", "Please sign in again"],
   e_invalid: ["入力内容を確認してください（{detail}）", "Check the input ({detail})"],
   e_internal: ["サーバーで問題が起きました", "Server error"],
+  e_expired: [
+    "届くのが遅すぎたため呼び出していません（何も変わっていません）。もう一度押してください。",
+    "Not called: it reached the server too late (nothing changed). Press again.",
+  ],
+  e_offline: [
+    "オフラインのため呼び出していません。呼び出しは後から送信しません。接続が戻ってからもう一度押してください。",
+    "Not called: offline. A call is never sent later; press again once the connection is back.",
+  ],
   e_other: ["できませんでした: {detail}", "Refused: {detail}"],
 };
 

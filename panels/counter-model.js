@@ -132,11 +132,14 @@ export function openProcedures(visit) {
   return step ? step.procedures.filter((p) => !p.done) : [];
 }
 
-/** Which actions make sense now; the server still decides (and says why not). */
+/**
+ * Which actions make sense now; the server still decides (and says why not). Offline, the
+ * calls are off (a call is never sent late) and the rest wait in the outbox.
+ */
 export function availability(model, { live, actor }) {
   const counter = model.counter;
   const visit = model.current;
-  const ready = Boolean(live && counter);
+  const ready = Boolean(counter);
   const open = ready && counter.status === "open";
   const idle = open && !counter.visit;
   const called = ready && Boolean(visit) && visit.status === "called";
@@ -145,9 +148,9 @@ export function availability(model, { live, actor }) {
     open: ready && (counter.status !== "open" || counter.clerk !== actor),
     pause: open,
     close: ready && counter.status !== "closed" && !counter.visit,
-    callNext: idle && Boolean(counter.next),
-    callTicket: idle,
-    recall: called,
+    callNext: live && idle && Boolean(counter.next),
+    callTicket: live && idle,
+    recall: live && called,
     start: called,
     noShow: called,
     completeProcedure: hasVisitor && openProcedures(visit).length > 0,
@@ -156,6 +159,6 @@ export function availability(model, { live, actor }) {
     transfer: hasVisitor,
     returnToQueue: hasVisitor,
     park: hasVisitor,
-    unpark: Boolean(live) && model.parked.length > 0,
+    unpark: model.parked.length > 0,
   };
 }

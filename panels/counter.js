@@ -3,6 +3,7 @@
 // commands from buttons and keyboard shortcuts (counter-keys.js).
 
 import { HubClient } from "/static/hub.js";
+import { mountLinkBanner } from "/static/linkbar.js";
 import { Actions } from "/panels/counter-actions.js";
 import { Clock, h, replaceChildren } from "/static/dom.js";
 import { refusal, translator } from "/panels/counter-i18n.js";
@@ -45,7 +46,12 @@ export class Panel {
     this.setLanguage(stored(LANG_KEY) || "ja", { render: false });
     const asked = data.counter || stored(COUNTER_KEY);
     this.counterId = catalog.counters.get(asked)?.department === this.department ? asked : "";
-    this.hub = new HubClient({ site: this.site, view: { kind: "counter", department: this.department }, version: data.version });
+    this.hub = new HubClient({
+      site: this.site,
+      view: { kind: "counter", department: this.department },
+      version: data.version,
+      neverLate: catalog.raw.never_late,
+    });
     this.model = deriveModel({}, this.counterId);
     this.actions = new Actions(this);
   }
@@ -54,7 +60,13 @@ export class Panel {
     const hub = this.hub;
     hub.addEventListener("change", () => this.render());
     hub.addEventListener("status", () => this.onStatus());
-    hub.addEventListener("outbox", () => this.renderBanner());
+    this.linkBanner = mountLinkBanner(hub, {
+      mode: "queue",
+      lang: () => this.t.lang,
+      extra: () => [this.t("banner_no_calls")],
+      timezone: this.timezone,
+      element: document.getElementById("banner"),
+    });
     hub.addEventListener("failure", (event) => this.onFailure(event.detail));
     hub.addEventListener("version", () => this.showNotice(this.t("version_notice")));
     bindShortcuts((action, options) => this.act(action, options));
@@ -243,22 +255,7 @@ export class Panel {
     conn.dataset.status = status;
     conn.textContent = `● ${this.t(`conn_${status}`)}`;
     document.body.classList.toggle("is-offline", status !== "live");
-    this.renderBanner();
-  }
-
-  renderBanner() {
-    const banner = document.getElementById("banner");
-    const status = this.hub.status;
-    const pending = this.hub.pending.length;
-    if (status === "live" || (status === "connecting" && !this.wasLive)) {
-      banner.hidden = true;
-      banner.textContent = "";
-      return;
-    }
-    const lines = [this.t(status === "stale" ? "banner_stale" : "banner_offline")];
-    if (pending) lines.push(this.t("banner_pending", { n: pending }));
-    banner.replaceChildren(...lines.map((line) => h("p", {}, line)));
-    banner.hidden = false;
+    this.linkBanner?.render();
   }
 
   onStatus() {

@@ -11,8 +11,4 @@ export const STAFF_STRINGS = {
   conn_stale: ["記録サーバー停止中", "Store unreachable"],
   conn_reconnecting: ["再接続中…", "Reconnecting…"],
   conn_offline: ["オフライン", "Offline"],
-  banner_offline: [
-    "サーバーとの接続が切れました。自動で再接続しています。再接続するまで操作はできません。",
-    "Connection lost. Reconnecting automatically; actions are disabled until it is back.",
-  ],
 };

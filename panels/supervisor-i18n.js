@@ -14,10 +14,6 @@ const STRINGS = {
   nav_city: ["全庁舎", "All sites"],
   nav_report: ["日報・集計", "Daily figures"],
   nav_live: ["管理者ビュー", "Live view"],
-  banner_stale: [
-    "サーバーが記録を保存できない状態です。表示が古い可能性があります。",
-    "The server cannot reach its store; what you see may be out of date.",
-  ],
   version_notice: ["新しい版が公開されました。再読み込みしてください。", "A new version is available: please reload."],
 
   alerts_h: ["アラート", "Alerts"],
@@ -95,6 +91,14 @@ const STRINGS = {
   a_post: ["表示板に出す", "Post to boards"],
   a_withdraw: ["取り下げる", "Withdraw"],
   notices_none: ["掲示中のお知らせはありません", "No notice posted"],
+  leases_h: ["ガイド端末の予備番号", "Numbers reserved on guide phones"],
+  leases_help: [
+    "Wi-Fiが切れてもガイドが番号を発券できるよう、各端末に各列の番号を数件ずつ予約しています。未使用分は閉庁時に失効し、再発行されません。",
+    "Each guide phone holds a few numbers of every line so it can issue tickets while the Wi-Fi is down; unused ones lapse at the day's close and are never reissued.",
+  ],
+  leases_none: ["予備番号を持つ端末はありません", "No phone holds reserved numbers"],
+  leases_count: ["予備 {n}件", "{n} reserved"],
+  leases_device: ["端末", "phone"],
   notice_where_all: ["全表示板", "all boards"],
   notice_posted: ["{at} 掲示", "posted {at}"],
 

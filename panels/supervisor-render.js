@@ -326,6 +326,31 @@ export function noticeList(ctx) {
   );
 }
 
+// --- number leases of guide phones ------------------------------------------------------------
+
+/** Numbers set aside on guide phones for issuing offline: who holds how many, which. */
+export function leaseList(ctx) {
+  const { t } = ctx;
+  const leases = Object.values(ctx.entities.leases || {}).sort((a, b) => a.by.localeCompare(b.by) || a.device.localeCompare(b.device));
+  if (!leases.length) return [h("li", { class: "muted" }, t("leases_none"))];
+  return leases.map((l) =>
+    h(
+      "li",
+      { class: "lease-item", dataset: { device: l.device } },
+      h("strong", {}, l.by_name || l.by),
+      ` · ${t("leases_count", { n: l.count })} · `,
+      h("span", { class: "muted small" }, `${t("leases_device")} ${l.device.slice(0, 8)}`),
+      h(
+        "p",
+        { class: "small" },
+        Object.entries(l.numbers)
+          .map(([series, numbers]) => `${series}${String(Math.min(...numbers)).padStart(3, "0")}–${String(Math.max(...numbers)).padStart(3, "0")} (${numbers.length})`)
+          .join("  "),
+      ),
+    ),
+  );
+}
+
 export function boardChecks(ctx) {
   const { t, names } = ctx;
   return ctx.catalog.boards.map((b) =>

@@ -4,6 +4,7 @@
 // computed; the charts and the trend come from /api/sites/{site}/figures, once a minute.
 
 import { HubClient } from "/static/hub.js";
+import { mountLinkBanner } from "/static/linkbar.js";
 import { Actions } from "/panels/supervisor-actions.js";
 import { drawFigures } from "/panels/supervisor-charts.js";
 import { Clock, clockTime, h, replaceChildren, store, stored } from "/static/dom.js";
@@ -74,6 +75,12 @@ export class Page {
     setInterval(() => this.tick(), 1000);
     this.applyStrings();
     this.render();
+    this.linkBanner = mountLinkBanner(hub, {
+      mode: "disabled",
+      lang: () => this.t.lang,
+      element: document.getElementById("banner"),
+      timezone: this.timezone,
+    });
     hub.start();
     this.loadFigures();
     setInterval(() => this.loadFigures(), FIGURES_EVERY);
@@ -157,6 +164,7 @@ export class Page {
     replaceChildren(document.querySelector("#counters tbody"), view.counterRows(ctx));
     this.renderWatch(true);
     replaceChildren(document.getElementById("notices"), view.noticeList(ctx));
+    replaceChildren(document.getElementById("leases"), view.leaseList(ctx));
     this.actions.refresh();
     document.querySelector("#notice-form button[type=submit]").disabled = !this.live;
     this.renderConnection();
@@ -201,10 +209,7 @@ export class Page {
     conn.dataset.status = status;
     conn.textContent = `● ${this.t(`conn_${status}`)}`;
     document.body.classList.toggle("is-offline", status !== "live");
-    const banner = document.getElementById("banner");
-    const show = status !== "live" && !(status === "connecting" && !this.wasLive);
-    banner.hidden = !show;
-    banner.textContent = show ? this.t(status === "stale" ? "banner_stale" : "banner_offline") : "";
+    this.linkBanner?.render();
   }
 
   onFailure(message) {

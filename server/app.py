@@ -23,11 +23,13 @@ from starlette.websockets import WebSocket
 
 from server import exposure, screens
 from server.auth import ANONYMOUS, Authenticator, Principal, command_actor
+from server.client_clock import ClockOffset
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
 from server.domain.hours import office_phase
 from server.domain.intake import Intake, plan_visit, validate_intake
+from server.domain.shelf_life import deadline
 from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
 from server.log.base import open_log
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         metrics,
         version=asset_version(),
         snapshot_every=settings.snapshot_every,
+        heartbeat=settings.heartbeat,
     )
     auth = Authenticator(config)
     templates = Jinja2Templates(
@@ -236,7 +239,10 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             message = decode_command(body)
             site = hub.site(site_id)
             actor = command_actor(principal, site_id)
-            ack = await site.execute(actor, message.id, message.command)
+            # An integration's ``at`` is read on the server's clock (it sends no pings).
+            sent_at = ClockOffset().server_time(message.at)
+            not_after = deadline(message.command, sent_at, settings.summon_max_age)
+            ack = await site.execute(actor, message.id, message.command, sent_at, not_after)
         except Rejected as exc:
             return _error(exc)
         except LogError:
@@ -293,6 +299,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             settings.outbox_size,
             settings.max_message_bytes,
             direct_writer(send),
+            settings.summon_max_age,
         )
         await connection.run()
 

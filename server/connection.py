@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import types
 from collections import deque
 from collections.abc import Awaitable, Coroutine, Generator
@@ -29,10 +30,14 @@ from typing import Any, cast
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.auth import Authenticator, Principal, command_actor, view_key
+from server.client_clock import ClockOffset
+from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
+from server.heartbeat import BEAT
 from server.hub import Hub, SiteHub, ack_message
 from server.projections import ViewKey
 from server.protocol import (
+    PONG,
     PROTOCOL_VERSION,
     CommandMessage,
     Hello,
@@ -49,6 +54,7 @@ log = logging.getLogger("madoguchi.ws")
 CLOSE_TOO_SLOW = 4008
 CLOSE_POLICY = 1008
 CORK_LIMIT = 32  # changes held for a command's ack before they are written anyway
+BEAT_FRAME = text_frame(BEAT)
 
 
 @types.coroutine
@@ -85,6 +91,7 @@ class Connection:
         outbox: int,
         max_bytes: int,
         direct: DirectWriter | None = None,
+        summon_max_age: float = 10.0,
     ) -> None:
         self.ws = ws
         self.direct = direct
@@ -101,6 +108,8 @@ class Connection:
         self.key: ViewKey | None = None
         self.closing: tuple[int, str] | None = None
         self.role = principal.role
+        self.summon_max_age = summon_max_age
+        self.clock = ClockOffset()
 
     # Subscriber interface -------------------------------------------------------------------
 
@@ -162,6 +171,16 @@ class Connection:
         finally:
             self.writer = None
 
+    def beat(self) -> None:
+        """The heartbeat: a prebuilt frame straight to the socket when it takes it now; a
+        connection with anything queued is not quiet, and needs no beat."""
+        if self.closing is not None or self.writer is not None or self.corked is not None:
+            return
+        if self.direct is not None:
+            self.direct.write(BEAT_FRAME)
+        else:
+            self._send(BEAT)
+
     def cut_off(self, reason: str) -> None:
         self.hub.metrics.cut_off += 1
         self._close_soon(CLOSE_TOO_SLOW, reason)
@@ -191,6 +210,7 @@ class Connection:
             pass
         finally:
             self.hub.metrics.connected(self.role, -1)
+            self.hub.heartbeat.discard(self)
             if self.site is not None and self.key is not None:
                 self.site.unsubscribe(self.key, self)
             if self.closing is None:
@@ -224,8 +244,10 @@ class Connection:
                 case CommandMessage(id=command_id):
                     self.corked = []
                     await self._command(message)
-                case Ping():
-                    self.push(encode({"type": "pong"}))
+                case Ping(clock=clock):
+                    if clock is not None:
+                        self.clock.sample(clock, time.time())
+                    self.push(PONG)
         except Rejected as exc:
             self.push(error_message(exc, command_id))
         except LogError:
@@ -236,6 +258,9 @@ class Connection:
                 self.cut_off("too_slow")
 
     async def _hello(self, hello: Hello) -> None:
+        self.clock.sample(hello.clock, time.time())
+        if hello.heartbeat:
+            self.hub.heartbeat.add(self)
         site = self.hub.site(hello.site)
         await site.current()
         principal = self.principal
@@ -254,20 +279,21 @@ class Connection:
             self.hub.metrics.connected(self.role, -1)
             self.hub.metrics.connected(role, +1)
             self.role = role
-        self.push(
-            encode(
-                {
-                    "type": "welcome",
-                    "protocol": PROTOCOL_VERSION,
-                    "version": self.hub.version,
-                    "site": site.site.id,
-                    "epoch": site.epoch,
-                    "role": role,
-                    "stale": site.stale,
-                    "actor": principal.actor.id if principal.actor else "",
-                }
-            )
-        )
+        welcome: dict[str, object] = {
+            "type": "welcome",
+            "protocol": PROTOCOL_VERSION,
+            "version": self.hub.version,
+            "site": site.site.id,
+            "epoch": site.epoch,
+            "role": role,
+            "stale": site.stale,
+            "actor": principal.actor.id if principal.actor else "",
+        }
+        if principal.actor is not None:
+            # Staff screens keep these commands out of their outbox (see shelf_life).
+            welcome["never_late"] = NEVER_LATE
+            welcome["summon_max_age"] = self.summon_max_age
+        self.push(encode(welcome))
         self.site, self.key = site, key
         for message in site.subscribe(key, self, hello.seq, hello.epoch):
             self.push(message)
@@ -277,5 +303,9 @@ class Connection:
             raise Rejected("hello_required")
         actor = command_actor(self.principal, self.site.site.id)
         # Shielded: a dropped connection must not abandon a command half-way.
-        ack = await asyncio.shield(self.site.execute(actor, message.id, message.command))
+        sent_at = self.clock.server_time(message.at)
+        not_after = deadline(message.command, sent_at, self.summon_max_age)
+        ack = await asyncio.shield(
+            self.site.execute(actor, message.id, message.command, sent_at, not_after)
+        )
         self.push(encode(ack_message(message.id, ack)))

@@ -57,6 +57,9 @@ CODES: dict[str, str] = {
     "same_queue": "the visitor is already in that queue",
     "queue_not_serving": "that line serves none of the visitor's open procedures",
     "unknown_notice": "no such notice on the boards",
+    "not_leased": "this number is not leased to this phone today",
+    "lease_full": "the phone already holds its full lease",
+    "expired": "the command arrived too late to be carried out; nothing was changed",
 }
 
 

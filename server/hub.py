@@ -41,6 +41,7 @@ from server.domain.privacy import without_notes
 from server.domain.state import SiteState, apply
 from server.errors import Conflict, DuplicateCommand, LogError, Rejected, StoreUnavailable
 from server.fanout import Subscriber, View
+from server.heartbeat import Heartbeat
 from server.log.base import EventLog, SharedLog
 from server.metrics import Metrics
 from server.projections import ViewKey, analyse, build
@@ -252,25 +253,42 @@ class SiteHub:
 
     # --- commands --------------------------------------------------------------------------
 
-    async def execute(self, actor: c.Actor, command_id: str, command: c.Command) -> Ack:
-        """Decide, append durably, apply, publish; return the ack. Raises Rejected."""
+    async def execute(
+        self,
+        actor: c.Actor,
+        command_id: str,
+        command: c.Command,
+        sent_at: float | None = None,
+        not_after: float | None = None,
+    ) -> Ack:
+        """Decide, append durably, apply, publish; return the ack. Raises Rejected.
+        ``sent_at``: when the client first sent it (this clock). A command not yet applied
+        is refused (``expired``) after ``not_after``; a repeat of one that was applied is
+        acknowledged again whatever its age."""
         name = type(command).__name__
         try:
-            ack = await self._execute(actor, command_id, command)
+            ack = await self._execute(actor, command_id, command, sent_at, not_after)
         except Rejected as exc:
             self.metrics.command(name, exc.code)
             raise
         self.metrics.command(name, "duplicate" if ack.duplicate else "ok")
         return ack
 
-    async def _execute(self, actor: c.Actor, command_id: str, command: c.Command) -> Ack:
+    async def _execute(
+        self,
+        actor: c.Actor,
+        command_id: str,
+        command: c.Command,
+        sent_at: float | None,
+        not_after: float | None,
+    ) -> Ack:
         await self.current()
         for _ in range(MAX_ATTEMPTS):
             async with self.lock:
                 seen = self.head.commands.get(command_id)
                 if seen is None:
                     now = self.clock()
-                    ctx = Context(now=now, actor=actor)
+                    ctx = Context(now=now, actor=actor, not_after=not_after, sent_at=sent_at)
                     if isinstance(command, c.MINTS_IDS):
                         ctx = msgspec.structs.replace(
                             ctx,
@@ -503,9 +521,11 @@ class Hub:
         metrics: Metrics,
         version: str = "",
         snapshot_every: int = 500,
+        heartbeat: float = 1.0,
     ) -> None:
         self.config = config
         self.version = version
+        self.heartbeat = Heartbeat(heartbeat)
         self.log = log_backend
         self.metrics = metrics
         self._retention: asyncio.Task[None] | None = None
@@ -518,10 +538,12 @@ class Hub:
         await self.log.open()
         for site in self.sites.values():
             await site.start()
+        self.heartbeat.start()
         if self.config.deployment.note_retention_days > 0:
             self._retention = asyncio.get_running_loop().create_task(self._retention_loop())
 
     async def stop(self) -> None:
+        await self.heartbeat.stop()
         if self._retention is not None:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from server.auth import Principal
 from server.config import Config, Site
 from server.domain.intake import MAX_NOTE, MAX_PARTY
+from server.domain.shelf_life import NEVER_LATE
 
 if TYPE_CHECKING:
     from server.context import AppContext
@@ -48,6 +49,8 @@ def catalog(config: Config, site: Site) -> dict[str, Any]:
         "needs": config.life_events.needs,
         "languages": config.life_events.languages,
         "limits": {"party_size": MAX_PARTY, "note": MAX_NOTE},
+        # Commands a screen must never keep for later (known before the first connection).
+        "never_late": NEVER_LATE,
     }
 
 

@@ -349,7 +349,7 @@ def _staff(
         queues = {q.id for q in site.queues}
         counters = list(site.counters)
         visits = list(state.visits.values())
-    return {
+    entities: Entities = {
         "site": {
             site.id: {**_site_entity(site, sorted(queues)), "business_date": state.business_date}
         },
@@ -375,6 +375,23 @@ def _staff(
             for c in counters
         },
         "visits": _visit_entities(config, site, snap, visits, department, queues, memo),
+    }
+    if not department:
+        # Guides' phones find their own lease here; the supervisor sees every one outstanding.
+        entities["leases"] = _lease_entities(state)
+    return entities
+
+
+def _lease_entities(state: SiteState) -> dict[str, Any]:
+    return {
+        lease.device: {
+            "device": lease.device,
+            "by": lease.by,
+            "date": lease.date,
+            "numbers": lease.numbers,
+            "count": lease.count,
+        }
+        for lease in state.leases.values()
     }
 
 

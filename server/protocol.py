@@ -31,6 +31,10 @@ class Hello(msgspec.Struct, frozen=True, tag="hello", tag_field="type", forbid_u
     seq: int | None = None
     epoch: str | None = None
     device_token: str = ""
+    clock: float | None = None
+    """The client's clock (ms since the epoch) when it sent this: see ``ClockOffset``."""
+    heartbeat: bool = False
+    """Send this connection a ``beat`` every second (see ``server.heartbeat``)."""
 
 
 class CommandMessage(
@@ -38,10 +42,12 @@ class CommandMessage(
 ):
     id: CommandId
     command: Command
+    at: float | None = None
+    """When the client sent the command first (its clock, ms): gives the command's age."""
 
 
 class Ping(msgspec.Struct, frozen=True, tag="ping", tag_field="type", forbid_unknown_fields=True):
-    pass
+    clock: float | None = None
 
 
 ClientMessage = Hello | CommandMessage | Ping
@@ -106,6 +112,9 @@ def command_id_of(data: str | bytes) -> str:
     except (msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
         return ""
     return value if len(value) <= 64 else ""
+
+
+PONG = '{"type":"pong"}'
 
 
 def encode(message: dict[str, Any]) -> str:

@@ -27,6 +27,8 @@ class Settings(msgspec.Struct, frozen=True):
     outbox_size: int = 256
     snapshot_every: int = 500
     secure_cookies: bool = False
+    summon_max_age: float = 10.0
+    heartbeat: float = 1.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -58,6 +60,10 @@ class Settings(msgspec.Struct, frozen=True):
                 snapshot_every=int(
                     env.get("MADOGUCHI_SNAPSHOT_EVERY", str(default.snapshot_every))
                 ),
+                summon_max_age=float(
+                    env.get("MADOGUCHI_SUMMON_MAX_AGE", str(default.summon_max_age))
+                ),
+                heartbeat=float(env.get("MADOGUCHI_HEARTBEAT", str(default.heartbeat))),
                 secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
             )
         except ValueError as exc:

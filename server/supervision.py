@@ -85,6 +85,8 @@ def extend(
             reassigned=counter_queues(site, state, cid) != list(counter.queues),
             clerk_name=names.get(entity.get("clerk", ""), entity.get("clerk", "")),
         )
+    for entity in staff.get("leases", {}).values():
+        entity["by_name"] = names.get(entity["by"], entity["by"])
     staff["watch"] = {
         visit.id: item
         for visit in state.visits.values()

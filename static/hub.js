@@ -9,12 +9,25 @@
 //
 // The server computes every view; this client only folds snapshots and deltas into
 // `entities` ({collection: {id: entity}}) and never re-implements the office's rules.
+//
+// Liveness: the screen must not say "live" over a dead link. Whichever comes first marks it
+// offline: the socket closes; the browser says it is offline (`offline` event); or the hub
+// has been silent for `deadline` ms (a server that stops answering without closing, a cable
+// pulled between two switches). The hub beats every second (hello `heartbeat`), so with the
+// defaults (silent 3.5 s, checked every 0.25 s) a dead link shows within 3.75 s and two beats
+// may be late before it does. Against a hub that does not beat, the client pings after
+// `pingEvery` ms of quiet. A silent socket is kept for a while (`RECONNECT_SILENCE`): if the
+// hub was only stalled, the screen is live again on the same connection without a reconnect
+// (a lobby of screens reconnecting at once after a stall would only make it worse).
 
 const MIN_DELAY = 250;
 // A restart takes seconds: a 10 s ceiling brings a lobby back soon after, at a bounded rate.
 const MAX_DELAY = 10000;
-const PING_EVERY = 20000;
-const SILENCE_LIMIT = 45000;
+const PING_EVERY = 2000;
+const DEADLINE = 3500;
+const RECONNECT_SILENCE = 15000; // a socket silent this long is given up
+const CONNECT_TIMEOUT = 5000; // a hub that accepts the connection but never says welcome
+const TICK = 250;
 // Refusals that say "not now" rather than "no": the command stays in the outbox.
 const RETRY_CODES = new Set(["store_unavailable", "busy", "internal"]);
 const RETRY_AFTER = 3000;
@@ -41,8 +54,12 @@ export class HubClient extends EventTarget {
    * @param {string} [options.deviceToken] display token (boards)
    * @param {string} [options.outboxKey] localStorage key: keep unsent commands across reloads
    * @param {string} [options.version]   the page's asset version; reload when the hub's differs
+   * @param {number} [options.pingEvery] ping after this many ms without a message
+   * @param {number} [options.deadline]  offline after this many ms without a message
+   * @param {string[]} [options.neverLate] command types never sent late (the catalog's
+   *   `never_late`; the hub's welcome repeats them), known before the first connection
    */
-  constructor({ site, view, deviceToken = "", outboxKey = "", version = "" }) {
+  constructor({ site, view, deviceToken = "", outboxKey = "", version = "", pingEvery = PING_EVERY, deadline = DEADLINE, neverLate = [] }) {
     super();
     this.site = site;
     this.view = view;
@@ -59,6 +76,13 @@ export class HubClient extends EventTarget {
     this.socket = null;
     this.attempt = 0;
     this.lastHeard = 0;
+    this.lastPing = 0;
+    this.lastTick = 0;
+    this.pingEvery = pingEvery;
+    this.deadline = deadline;
+    this.offlineSince = 0; // when the link was last lost (0: it is up)
+    this.neverLate = new Set(neverLate); // command types never sent late
+    this.suspect = false; // the hub went silent; its socket is kept a while
     this.waiters = new Map(); // command id -> {resolve, reject}
     this.outbox = this.#loadOutbox(); // [{id, command, sent}]
     this.stopped = false;
@@ -70,7 +94,12 @@ export class HubClient extends EventTarget {
   start() {
     this.stopped = false;
     this.#connect();
-    this.pinger = setInterval(() => this.#keepAlive(), PING_EVERY);
+    this.lastTick = Date.now();
+    this.pinger = setInterval(() => this.#tick(), TICK);
+    this.onOffline = () => this.#linkLost();
+    this.onOnline = () => this.reconnect();
+    globalThis.addEventListener?.("offline", this.onOffline);
+    globalThis.addEventListener?.("online", this.onOnline);
     return this;
   }
 
@@ -78,7 +107,19 @@ export class HubClient extends EventTarget {
     this.stopped = true;
     clearInterval(this.pinger);
     clearTimeout(this.timer);
+    globalThis.removeEventListener?.("offline", this.onOffline);
+    globalThis.removeEventListener?.("online", this.onOnline);
     if (this.socket) this.socket.close(1000, "bye");
+  }
+
+  /** Whether the hub is reachable and answering now (commands go out at once). */
+  get live() {
+    return this.status === "live";
+  }
+
+  /** Whether `command` may wait in the outbox (false: it summons someone, never sent late). */
+  mayWait(command) {
+    return !this.neverLate.has(command.type);
   }
 
   /** Connect now instead of waiting out the backoff (e.g. the browser is back online). */
@@ -100,6 +141,11 @@ export class HubClient extends EventTarget {
    * With an outboxKey the command survives reloads and is retried until acknowledged.
    */
   send(command, id = commandId()) {
+    if (!this.mayWait(command) && !this.live) {
+      // A call carried out when the link comes back would summon someone to a counter the
+      // clerk may have left: refuse it now, in so many words.
+      return Promise.reject(new CommandError({ code: "offline", message: "not connected: a call is never sent late" }));
+    }
     const promise = new Promise((resolve, reject) => this.waiters.set(id, { resolve, reject }));
     this.outbox.push({ id, command, sent: false, at: Date.now() });
     this.#saveOutbox();
@@ -120,15 +166,18 @@ export class HubClient extends EventTarget {
       return;
     }
     this.socket = socket;
-    this.#setStatus(this.seq === null ? "connecting" : "reconnecting");
+    this.welcomed = false;
+    this.lastHeard = Date.now(); // the connect timeout counts from here
+    if (!this.offlineSince) this.#setStatus(this.seq === null ? "connecting" : "reconnecting");
     socket.onopen = () => {
       this.lastHeard = Date.now();
-      const hello = { type: "hello", site: this.site, view: this.view };
+      const hello = { type: "hello", site: this.site, view: this.view, clock: Date.now(), heartbeat: true };
       if (this.seq !== null && this.epoch) Object.assign(hello, { seq: this.seq, epoch: this.epoch });
       socket.send(JSON.stringify(hello));
     };
     socket.onmessage = (event) => {
       this.lastHeard = Date.now();
+      if (this.suspect) this.#resume();
       let message;
       try {
         message = JSON.parse(event.data);
@@ -139,15 +188,52 @@ export class HubClient extends EventTarget {
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
-      this.socket = null;
-      for (const item of this.outbox) item.sent = false;
-      if (this.stopped) return;
-      this.#setStatus("offline");
       // 1012: the server restarts; 4008: we fell behind and must resync. Both: come back now.
-      const soon = event.code === 1012 || event.code === 4008;
-      this.#scheduleReconnect(soon);
+      this.#drop(event.code === 1012 || event.code === 4008);
     };
     socket.onerror = () => {};
+  }
+
+  /** The hub went silent: show it, keep the socket a while (it may only be stalled). */
+  #suspect() {
+    this.suspect = true;
+    if (!this.offlineSince) this.offlineSince = Date.now();
+    this.#setStatus("offline");
+  }
+
+  /** The silent socket spoke again: live on the same connection, send what waited. */
+  #resume() {
+    this.suspect = false;
+    this.offlineSince = 0;
+    this.#setStatus(this.stale ? "stale" : "live");
+    this.#flush();
+  }
+
+  /** The link is gone (or never came up): show it now and try again with backoff. */
+  #drop(soon = false) {
+    const socket = this.socket;
+    this.socket = null;
+    this.suspect = false;
+    if (socket) {
+      // Forget it: a socket over a dead link may take minutes to report its close.
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      try {
+        socket.close(4000, "silent");
+      } catch {
+        // Already closing.
+      }
+    }
+    for (const item of this.outbox) item.sent = false;
+    if (this.stopped) return;
+    if (!this.offlineSince) this.offlineSince = Date.now();
+    this.#setStatus("offline");
+    clearTimeout(this.timer);
+    this.#scheduleReconnect(soon);
+  }
+
+  #linkLost() {
+    if (this.stopped) return;
+    if (this.socket || this.status !== "offline") this.#drop();
   }
 
   #scheduleReconnect(soon = false) {
@@ -159,18 +245,36 @@ export class HubClient extends EventTarget {
     this.timer = setTimeout(() => this.#connect(), delay);
   }
 
-  #keepAlive() {
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return;
-    if (Date.now() - this.lastHeard > SILENCE_LIMIT) {
-      this.socket.close(4000, "silent");
+  #tick() {
+    const now = Date.now();
+    // A throttled timer (a tab in the background, a phone asleep) is no proof of a dead link:
+    // after a long gap, ask first and judge on the next ticks.
+    const late = now - this.lastTick > 4 * TICK;
+    this.lastTick = now;
+    const socket = this.socket;
+    if (!socket) return;
+    if (late) this.lastHeard = Math.max(this.lastHeard, now - this.pingEvery);
+    const silent = now - this.lastHeard;
+    if (socket.readyState !== WebSocket.OPEN || !this.welcomed) {
+      if (silent > CONNECT_TIMEOUT) this.#linkLost();
       return;
     }
-    this.socket.send(JSON.stringify({ type: "ping" }));
+    if (silent > RECONNECT_SILENCE) {
+      this.#linkLost();
+      return;
+    }
+    if (silent > this.deadline && !this.suspect && this.status !== "offline") this.#suspect();
+    if (silent >= this.pingEvery && now - this.lastPing >= this.pingEvery) {
+      this.lastPing = now;
+      socket.send(JSON.stringify({ type: "ping", clock: now }));
+    }
   }
 
   #receive(message) {
     switch (message.type) {
       case "welcome":
+        this.welcomed = true;
+        if (message.never_late) this.neverLate = new Set(message.never_late);
         this.stale = Boolean(message.stale);
         this.role = message.role;
         this.actor = message.actor;
@@ -203,7 +307,7 @@ export class HubClient extends EventTarget {
       case "status":
         // The hub is up but cannot reach its store: what we show may be out of date.
         this.stale = message.stale;
-        if (this.socket) this.#setStatus(message.stale ? "stale" : "live");
+        if (this.socket && !this.offlineSince) this.#setStatus(message.stale ? "stale" : "live");
         this.#flush();
         break;
       case "ack":
@@ -233,6 +337,7 @@ export class HubClient extends EventTarget {
     this.seq = message.seq;
     this.epoch = message.epoch;
     this.attempt = 0;
+    this.offlineSince = 0;
     this.#setStatus(this.stale ? "stale" : "live");
     this.#flush();
   }
@@ -253,7 +358,8 @@ export class HubClient extends EventTarget {
     if (this.status !== "live" || !this.socket || this.socket.readyState !== WebSocket.OPEN) return;
     for (const item of this.outbox) {
       if (item.sent) continue;
-      this.socket.send(JSON.stringify({ type: "command", id: item.id, command: item.command }));
+      // `at`: when it was pressed, on our clock; the hub judges a summons' age by it.
+      this.socket.send(JSON.stringify({ type: "command", id: item.id, command: item.command, at: item.at }));
       item.sent = true;
     }
     this.#emit("outbox");
@@ -282,7 +388,9 @@ export class HubClient extends EventTarget {
   #saveOutbox() {
     if (!this.outboxKey) return;
     try {
-      localStorage.setItem(this.outboxKey, JSON.stringify(this.outbox.map(({ id, command, at }) => ({ id, command, at }))));
+      // A summons is never worth keeping across a reload: it would only come back expired.
+      const kept = this.outbox.filter((item) => this.mayWait(item.command));
+      localStorage.setItem(this.outboxKey, JSON.stringify(kept.map(({ id, command, at }) => ({ id, command, at }))));
     } catch {
       // Storage full or disabled: commands still go out, they just do not survive a reload.
     }

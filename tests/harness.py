@@ -59,9 +59,23 @@ class Office:
         self.now = now
         self._ids = itertools.count(1)
 
-    def run(self, command: c.Command, actor: c.Actor = SUPERVISOR) -> list[Event]:
+    def run(
+        self,
+        command: c.Command,
+        actor: c.Actor = SUPERVISOR,
+        not_after: float | None = None,
+        sent_at: float | None = None,
+    ) -> list[Event]:
+        """Decide and apply; ``sent_at``: when the client first sent it (a phone's outbox)."""
         n = next(self._ids)
-        ctx = Context(self.now, actor, visit_id=f"v{n}", token=f"token-{n}")
+        ctx = Context(
+            self.now,
+            actor,
+            visit_id=f"v{n}",
+            token=f"token-{n}",
+            not_after=not_after,
+            sent_at=sent_at,
+        )
         events = decide(self.state, command, ctx, self.rules)
         record = Record(self.state.seq + 1, self.now, actor, f"cmd-{n}", events)
         self.records.append(record)

@@ -38,10 +38,10 @@ def test_panels_reconnect_and_show_the_right_state_after_a_server_kill(
         expect(banner).to_be_visible()
         expect(banner).to_contain_text("サーバーとの接続が切れました")
         expect(page.locator("#conn")).not_to_have_attribute("data-status", "live")
-    # Actions are off while disconnected, and say why when tried from the keyboard.
-    expect(reception.locator("[data-action='completeStep']")).to_be_disabled()
-    reception.keyboard.press("d")
-    expect(reception.locator("#error")).to_have_text("接続が回復するまで操作できません")
+    # Calls are off while disconnected (never sent late), and say why when tried by key.
+    expect(reception.locator("[data-action='recall']")).to_be_disabled()
+    reception.keyboard.press("r")
+    expect(reception.locator("#error")).to_contain_text("オフラインのため呼び出していません")
     save(reception, "counter-offline.png")
 
     live.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -415,4 +416,70 @@ async def test_a_site_taken_up_while_redis_is_away_is_served_stale_then_catches_
     tickets = {v["ticket"] for v in late.entities.get("visits", {}).values()}
     assert tickets == {ack["ticket"] for ack in made}
     for client in (guide, late):
+        await client.close()
+
+
+async def test_two_phones_leased_by_two_processes_never_share_a_number(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    """Each phone is leased numbers by a different hub process at the same moment; offline,
+    each issues three; back online (each on the other process), with online issuing going on
+    on both, exactly those six visits appear, and no number is ever on two tickets."""
+    a, b = pair
+    floor = {"kind": "floor"}
+    phones = [await staff(a, "guide01", "1111", floor), await staff(b, "guide01", "1111", floor)]
+    acks = await asyncio.gather(
+        *(
+            p.command(f"lease-{i}", {"type": "LeaseNumbers", "device": f"phone-{i}"})
+            for i, p in enumerate(phones)
+        )
+    )
+    assert all(ack["type"] == "ack" for ack in acks), acks
+    await phones[0].until(lambda m: len(phones[0].entities.get("leases", {})) == 2)
+    leases = phones[0].entities["leases"]
+    mine = [leases[f"phone-{i}"]["numbers"]["A"][:3] for i in range(2)]
+    assert not set(mine[0]) & set(mine[1])
+
+    # Offline, the phones issue in turns, 0.2 s apart (each command's `at`); the commands
+    # reach the hubs later, each phone now on the other process.
+    start = time.time() * 1000
+    issued = {(i, k): start + (2 * k + i) * 200 for i in range(2) for k in range(3)}
+    await asyncio.sleep(1.5)
+    for phone in phones:
+        await phone.close()
+    back = [await staff(b, "guide01", "1111", floor), await staff(a, "guide01", "1111", floor)]
+    online = [await staff(s, "guide01", "1111", floor) for s in (a, b)]
+
+    def leased(i: int, k: int) -> dict[str, Any]:
+        ticket = {"device": f"phone-{i}", "series": "A", "number": mine[i][k]}
+        command = {"type": "CreateVisit", "intake": INTAKE, "leased": ticket}
+        return {"type": "command", "id": f"offline-{i}-{k}", "command": command, "at": issued[i, k]}
+
+    async def issue_online(client: Client, j: int) -> None:
+        for n in range(3):
+            ack = await client.command(f"online-{j}-{n}", {"type": "CreateVisit", "intake": INTAKE})
+            assert ack["type"] == "ack", ack
+
+    await asyncio.gather(
+        *(back[i].send(leased(i, k)) for i, k in issued),
+        *(issue_online(o, j) for j, o in enumerate(online)),
+    )
+    leased_ids = set()
+    for i, k in issued:
+        ack = await back[i].until(lambda m, i=i, k=k: m.get("id") == f"offline-{i}-{k}")
+        assert ack["type"] == "ack" and ack["ticket"] == f"A{mine[i][k]:03d}", ack
+        leased_ids.add(ack["visit"])
+
+    state = fold(SITE, await read_log(a.store))
+    tickets = [v.ticket for v in state.visits.values()]
+    assert len(tickets) == len(set(tickets)) == 12
+    # Exactly the six leased numbers, placed in line in the order they were issued.
+    leased_visits = sorted(
+        (v for v in state.visits.values() if v.id in leased_ids),
+        key=lambda v: v.steps[0].place,
+    )
+    assert [v.number for v in leased_visits] == [
+        mine[i][k] for i, k in sorted(issued, key=issued.__getitem__)
+    ]
+    for client in (*back, *online):
         await client.close()

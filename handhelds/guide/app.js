@@ -4,8 +4,10 @@
 // while the Wi-Fi is down is created exactly once when the phone is back.
 
 import { HubClient, commandId } from "/static/hub.js";
+import { mountLinkBanner } from "/static/linkbar.js";
 import { fill, h, store, toast } from "./dom.js";
 import { errorText, lang, loadLang, setLang, translatePage, ui } from "./i18n.js";
+import { Lease } from "./lease.js";
 import { Planner } from "./planner.js";
 import { renderTicket } from "./ticket.js";
 import { VisitList } from "./visits.js";
@@ -57,6 +59,29 @@ async function main() {
     hub.send(command, id).catch((error) => refused(id, error));
     return id;
   };
+  const lease = new Lease({ site, hub, timezone: catalog.site.timezone });
+  const seriesOf = (queueId) => (catalog.queues.find((q) => q.id === queueId) || {}).series || "";
+
+  /**
+   * Send a ticket's CreateVisit. Offline, the visitor gets a real number at once: the next
+   * one leased to this phone for the series of their first queue (with its QR code); the
+   * visit is created with exactly that number when the phone is back.
+   */
+  function issueTicket(issued, command, series) {
+    delete issued.choose;
+    if (!hub.live && series) {
+      const ticket = lease.take(series);
+      if (ticket) {
+        issued.leased = ticket;
+        command = { ...command, leased: { device: lease.device, series, number: ticket.number } };
+      } else {
+        issued.noLease = series;
+      }
+    }
+    wizard.save();
+    showTab("intake");
+    send(command, issued.id);
+  }
 
   const wizard = new Wizard({
     root: sections.intake,
@@ -72,9 +97,16 @@ async function main() {
           store.set(KEYS.followups, followups);
         }
         draft.issued = { id, kind: "create", writing, plan };
-        wizard.save();
-        showTab("intake");
-        send({ type: "CreateVisit", intake: intakeOf(draft), override_self_service: draft.override, forms_pending: writing }, id);
+        const command = { type: "CreateVisit", intake: intakeOf(draft), override_self_service: draft.override, forms_pending: writing };
+        const series = plan && plan.steps.length ? seriesOf(plan.steps[0].queue) : "";
+        if (!hub.live && !series) {
+          // Offline without a plan: the guide says where the visitor goes first.
+          draft.issued.choose = command;
+          wizard.save();
+          showTab("intake");
+          return;
+        }
+        issueTicket(draft.issued, command, series);
       },
       save(draft) {
         const { visit, ticket } = draft.editing;
@@ -139,7 +171,12 @@ async function main() {
       site,
       visit,
       pending,
+      lease,
       actions: {
+        pick(queueId) {
+          draft.issued.firstQueue = queueId;
+          issueTicket(draft.issued, draft.issued.choose, seriesOf(queueId));
+        },
         next() {
           wizard.reset(emptyDraft());
           showTab("intake");
@@ -270,10 +307,8 @@ async function main() {
     fill(banner, ui("new_version"), " ", h("button", { type: "button", class: "small", onclick: () => location.reload() }, ui("reload")));
     banner.hidden = false;
   });
-  // The browser knows first when the Wi-Fi is gone: drop the socket rather than wait for
-  // silence (commands then wait in the outbox), and connect at once when it is back.
-  window.addEventListener("offline", () => hub.socket && hub.socket.close(4001, "offline"));
-  window.addEventListener("online", () => hub.reconnect());
+  // The hub client itself watches the browser's offline/online events and the hub's silence.
+  const linkBanner = mountLinkBanner(hub, { mode: "queue", lang, timezone: catalog.site.timezone });
 
   // --- chrome: tabs, language, menu ----------------------------------------------------------
 
@@ -286,6 +321,7 @@ async function main() {
     translatePage();
     refreshConn();
     refreshOutbox();
+    linkBanner.render();
     wizard.relabel();
     refreshVisits();
     renderTicketView(true);
@@ -293,6 +329,7 @@ async function main() {
   document.getElementById("sign-out").addEventListener("click", async () => {
     const n = hub.pending.length;
     if (n && !window.confirm(ui("sign_out_pending", { n }))) return;
+    await lease.giveBack();
     await fetch("/api/logout", { method: "POST" }).catch(() => {});
     store.remove(KEYS.floor);
     location.assign(`/signin?next=${encodeURIComponent(location.pathname)}&id=${encodeURIComponent(staff)}`);
@@ -307,7 +344,7 @@ async function main() {
   refreshVisits();
   hub.start();
   // For tests and support: the running app.
-  window.madoguchiGuide = { hub, wizard, planner, visits };
+  window.madoguchiGuide = { hub, wizard, planner, visits, lease };
   document.documentElement.dataset.ready = "true";
 }
 

@@ -152,6 +152,20 @@ const UI = {
     en: "The number is assigned when the connection returns. It survives a reload.",
   },
   ticket_sent: { ja: "送信済み・確認待ち", en: "Sent, waiting for confirmation" },
+  offline_issue_heading: { ja: "オフラインで発券", en: "Issue offline" },
+  offline_choose_queue: {
+    ja: "接続がありません。最初に行く窓口を選ぶと、この端末の予備の番号ですぐに発券します。",
+    en: "No connection. Choose where the visitor goes first: a number reserved for this phone is issued at once.",
+  },
+  lease_left: { ja: "（予備 {n}）", en: "({n} reserved)" },
+  leased_note: {
+    ja: "オフラインで発券しました。この番号とQRコードは有効です。接続が戻ると登録され、来庁者ページも表示されます。",
+    en: "Issued offline. This number and QR code are valid; the visit is registered and the visitor page works once the phone is back online.",
+  },
+  lease_used_up: {
+    ja: "この端末の予備の番号（{series}）を使い切りました。番号は接続が戻ると表示されます。来庁者には待合でお待ちいただき、番号が出たらお伝えください。",
+    en: "This phone's reserved numbers ({series}) are used up. The number appears once the phone is back online: ask the visitor to wait and tell them then.",
+  },
   ticket_refused: { ja: "発行できませんでした", en: "Could not issue" },
   go_first: { ja: "まず{place}へ", en: "First: {place}" },
   go_writing: {

@@ -8,11 +8,14 @@ const CACHE = `madoguchi-guide-${VERSION}`;
 const NETWORK_TIMEOUT = 5000;
 const SHELL = [
   "/static/hub.js",
+  "/static/linkbar.js",
+  "/static/dom.js",
   "/static/base.css",
   "/handhelds/guide/guide.css",
   "/handhelds/guide/app.js",
   "/handhelds/guide/dom.js",
   "/handhelds/guide/i18n.js",
+  "/handhelds/guide/lease.js",
   "/handhelds/guide/planner.js",
   "/handhelds/guide/preview.js",
   "/handhelds/guide/ticket.js",

@@ -17,7 +17,7 @@ import { placeName, renderPreview } from "./preview.js";
  * @param {object|undefined} o.pending the outbox entry while not acknowledged
  * @param {object} o.actions     {next(), fix()}
  */
-export function renderTicket({ root, draft, catalog, site, visit, pending, actions }) {
+export function renderTicket({ root, draft, catalog, site, visit, pending, lease, actions }) {
   const issued = draft.issued;
   const next = h("button", { type: "button", id: "next-visitor", class: "wide", onclick: actions.next }, ui("next_visitor"));
   if (issued.error) {
@@ -39,6 +39,8 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, actio
   }
 
   const ack = issued.ack;
+  if (!ack && issued.choose) return renderChoice(root, catalog, lease, actions, next);
+  if (!ack && issued.leased) return renderLeased(root, issued, catalog, next);
   if (!ack) {
     return fill(
       root,
@@ -51,6 +53,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, actio
         h("p", { class: "pending-state", "data-testid": "ticket-pending" }, pending && pending.sent ? ui("ticket_sent") : ui("ticket_pending")),
         h("p", { class: "muted" }, ui("ticket_pending_body")),
       ),
+      issued.noLease ? h("p", { class: "error", role: "alert", "data-testid": "lease-used-up" }, ui("lease_used_up", { series: issued.noLease })) : null,
       h("div", { class: "ticket-actions" }, next),
     );
   }
@@ -82,5 +85,54 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, actio
     visit && visit.intake.needs.length
       ? h("p", { class: "muted small" }, visit.intake.needs.map((n) => text(catalog.needs[n], n)).join("・"))
       : null,
+  );
+}
+
+/** Offline without a plan: where does the visitor go first? (Its series gives the number.) */
+function renderChoice(root, catalog, lease, actions, next) {
+  return fill(
+    root,
+    h("h2", { tabindex: "-1" }, ui("offline_issue_heading")),
+    h("p", {}, ui("offline_choose_queue")),
+    h(
+      "div",
+      { class: "queue-choice" },
+      catalog.queues.map((q) =>
+        h(
+          "button",
+          { type: "button", class: "secondary wide", "data-series": q.series, onclick: () => actions.pick(q.id) },
+          `${q.series}  ${text(q.label)}`,
+          h("span", { class: "muted small" }, ` ${ui("lease_left", { n: lease.left(q.series).length })}`),
+        ),
+      ),
+    ),
+    h("div", { class: "ticket-actions" }, next),
+  );
+}
+
+/** A number issued from this phone's lease while offline: real, with its QR code, now. */
+function renderLeased(root, issued, catalog, next) {
+  const ticket = issued.leased;
+  const steps = issued.plan ? issued.plan.steps.map((s) => s.queue) : [issued.firstQueue].filter(Boolean);
+  const first = steps.length ? placeName(catalog, steps[0]) : "";
+  return fill(
+    root,
+    h("h2", { tabindex: "-1", class: "visually-hidden" }, ui("ticket_heading")),
+    h(
+      "div",
+      { class: "ticket-card leased", role: "status", "aria-live": "polite" },
+      h("p", { class: "ticket-label" }, ui("ticket_number")),
+      h("p", { class: "ticket-big", id: "ticket-number", "data-testid": "ticket-number" }, ticket.ticket),
+      first ? h("p", { class: "go" }, issued.writing ? ui("go_writing", { place: first }) : ui("go_first", { place: first })) : null,
+      h("img", { class: "qr", src: ticket.qr, alt: ui("qr_caption"), width: "180", height: "180" }),
+      h("p", { class: "muted small" }, ui("qr_caption")),
+      h("p", { class: "notice offline-note", "data-testid": "leased-note" }, ui("leased_note")),
+    ),
+    h(
+      "div",
+      { class: "ticket-actions" },
+      h("button", { type: "button", id: "print-ticket", onclick: () => window.print() }, ui("print")),
+      next,
+    ),
   );
 }

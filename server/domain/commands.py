@@ -6,7 +6,7 @@ yesterday's JavaScript for a while.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -30,10 +30,25 @@ class VisitCmd(Cmd):
     visit: str
 
 
+DeviceId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
+
+
+class LeasedTicket(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A number a guide phone issued from its lease while the hub was out of reach (its QR
+    code already shows the visitor-page token the lease came with)."""
+
+    device: DeviceId
+    series: str
+    number: int
+
+
 class CreateVisit(Cmd, tag=True):
     intake: Intake
     override_self_service: bool = False
     forms_pending: bool = False
+    leased: LeasedTicket | None = None
+    """Set when the ticket was already issued from a lease: the visit gets exactly that
+    number, and its place in line is when the command was first sent (its ``at``)."""
 
 
 class UpdateIntake(VisitCmd, tag=True):
@@ -133,6 +148,19 @@ class CloseDay(Cmd, tag=True):
     pass
 
 
+class LeaseNumbers(Cmd, tag=True):
+    """A guide phone tops up its lease of ticket numbers (``LEASE_SIZE`` per series), so it
+    can go on issuing real numbers while the hub or the Wi-Fi is away."""
+
+    device: DeviceId
+
+
+class ReturnLease(Cmd, tag=True):
+    """A guide phone gives back the numbers it did not issue (signing out)."""
+
+    device: DeviceId
+
+
 class MoveVisitor(VisitCmd, tag=True):
     """Supervisor: move a waiting visitor to another queue, keeping their place in time
     (the rush: another line's counters can take them sooner)."""
@@ -184,6 +212,8 @@ Command = (
     | CloseCounter
     | AssignQueues
     | CloseDay
+    | LeaseNumbers
+    | ReturnLease
     | MoveVisitor
     | PostNotice
     | WithdrawNotice
@@ -201,5 +231,5 @@ class Actor(msgspec.Struct, frozen=True):
     department: str = ""
 
 
-MINTS_IDS = (CreateVisit, PostNotice)
+MINTS_IDS = (CreateVisit, PostNotice, LeaseNumbers)
 """The commands whose decision needs fresh random ids (``Context.visit_id`` and ``token``)."""

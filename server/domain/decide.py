@@ -15,6 +15,7 @@ import msgspec
 from server.config import LifeEvents, Procedures, Site, Text
 from server.domain import commands as c
 from server.domain import events as ev
+from server.domain import leases
 from server.domain.intake import Intake, Plan, is_priority, plan_visit, validate_intake
 from server.domain.permissions import authorize
 from server.domain.queues import (
@@ -47,6 +48,10 @@ class Context(msgspec.Struct, frozen=True):
     actor: c.Actor
     visit_id: str = ""
     token: str = ""
+    not_after: float | None = None
+    """A command with a shelf life (see ``shelf_life``) is refused after this time."""
+    sent_at: float | None = None
+    """When the client first sent the command, on this clock (a leased ticket's issue time)."""
 
 
 @cache
@@ -62,6 +67,8 @@ def business_date(now: float, timezone: str) -> str:
 def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> list[ev.Event]:
     """Return the events ``command`` causes, or raise Rejected. Never mutates ``state``."""
     authorize(ctx.actor, command, state, rules.site, rules.procedures)
+    if ctx.not_after is not None and ctx.now > ctx.not_after:
+        raise Rejected("expired", f"sent {ctx.now - ctx.not_after:.0f} s too late to act on")
     today = business_date(ctx.now, rules.site.timezone)
     prelude: list[ev.Event] = []
     if today != state.business_date and not isinstance(command, c.CloseDay):
@@ -190,6 +197,10 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             return [ev.QueuesAssigned(cid, list(dict.fromkeys(queues)))]
         case c.CloseDay():
             return [ev.DayClosed(state.business_date)]
+        case c.LeaseNumbers(device=device):
+            return [leases.top_up(state, site, device, ctx.token)]
+        case c.ReturnLease(device=device):
+            return [leases.give_back(state, device)]
         case c.MoveVisitor(visit=vid, queue=qid):
             visit = _open_visit(state, vid)
             if not site.has_queue(qid):
@@ -238,14 +249,19 @@ def _create_visit(
     state: SiteState, command: c.CreateVisit, ctx: Context, rules: Rules
 ) -> list[ev.Event]:
     plan = _plan(command.intake, rules, command.override_self_service)
-    series = rules.site.queue(plan.steps[0].queue).series
-    first = rules.site.queue(plan.steps[0].queue).first_number
-    number = state.series_next.get(series, first)
     queued = not (command.forms_pending and plan.forms)
+    if command.leased is not None:
+        leased = command.leased
+        token, issued_at = leases.take(state, leased, ctx.now, ctx.sent_at)
+        series, number = leased.series, leased.number
+    else:
+        series = rules.site.queue(plan.steps[0].queue).series
+        number = leases.next_number(state, rules.site, series)
+        token, issued_at = ctx.token, 0.0
     return [
         ev.VisitCreated(
             visit=ctx.visit_id,
-            token=ctx.token,
+            token=token,
             series=series,
             number=number,
             intake=command.intake,
@@ -253,6 +269,8 @@ def _create_visit(
             forms=plan.forms,
             priority=is_priority(command.intake),
             queued=queued,
+            device=command.leased.device if command.leased else "",
+            issued_at=issued_at,
         )
     ]
 

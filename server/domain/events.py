@@ -37,6 +37,28 @@ class VisitCreated(Evt, tag=True):
     forms: list[str]
     priority: bool
     queued: bool
+    device: str = ""
+    """The guide phone whose lease the number came from ("": numbered by the hub)."""
+    issued_at: float = 0.0
+    """When a leased ticket was issued (its place in line); 0: when recorded."""
+
+
+class NumbersLeased(Evt, tag=True):
+    """Numbers set aside for one guide phone for the day: nobody else issues them."""
+
+    device: str
+    date: str
+    numbers: dict[str, list[int]]
+    tokens: dict[str, str]
+    """Each leased ticket's visitor-page token (``A012`` → token): its QR code is printed
+    before the hub hears of the visit."""
+
+
+class LeaseReturned(Evt, tag=True):
+    """Unissued leased numbers given back (they are never issued by anyone)."""
+
+    device: str
+    numbers: dict[str, list[int]]
 
 
 class IntakeUpdated(Evt, tag=True):
@@ -183,6 +205,8 @@ Event = (
     DayStarted
     | DayClosed
     | VisitCreated
+    | NumbersLeased
+    | LeaseReturned
     | IntakeUpdated
     | VisitDeflected
     | FormsMarked

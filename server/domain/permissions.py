@@ -54,6 +54,8 @@ GRANTS: dict[type[c.Cmd], Grant] = {
     c.RecordDeflection: Grant(guide=True),
     c.MarkForms: Grant(guide=True, clerk="visit"),
     c.CancelVisit: Grant(guide=True),
+    c.LeaseNumbers: Grant(guide=True),
+    c.ReturnLease: Grant(guide=True),
     c.Unpark: Grant(guide=True, clerk="visit"),
     c.CallNext: Grant(clerk="counter"),
     c.CallTicket: Grant(clerk="counter"),

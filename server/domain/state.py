@@ -26,6 +26,11 @@ SERVICE_SAMPLES = 20
 RECENT_CALLS = 64
 
 
+def ticket_of(series: str, number: int) -> str:
+    """A ticket as printed and called: series and at least three digits (``A012``)."""
+    return f"{series}{number:03d}"
+
+
 class ProcItem(msgspec.Struct):
     id: str
     done: bool = False
@@ -69,7 +74,7 @@ class Visit(msgspec.Struct):
 
     @property
     def ticket(self) -> str:
-        return f"{self.series}{self.number:03d}"
+        return ticket_of(self.series, self.number)
 
     @property
     def step(self) -> Step | None:
@@ -117,6 +122,21 @@ class PostedNotice(msgspec.Struct, frozen=True):
     by: str
 
 
+class Lease(msgspec.Struct):
+    """Ticket numbers one guide phone holds for the day, by series, not yet issued."""
+
+    device: str
+    by: str
+    date: str
+    granted_at: float
+    numbers: dict[str, list[int]] = {}
+    tokens: dict[str, str] = {}
+
+    @property
+    def count(self) -> int:
+        return sum(len(n) for n in self.numbers.values())
+
+
 class SiteState(msgspec.Struct):
     site: str
     seq: int = 0
@@ -132,6 +152,7 @@ class SiteState(msgspec.Struct):
     last_command: str = ""
     notices: dict[str, PostedNotice] = {}
     alert_minutes: dict[str, int] = {}
+    leases: dict[str, Lease] = {}
 
     def counter(self, counter_id: str) -> CounterState:
         """A counter's live state (read only); a counter never touched yet is closed."""
@@ -214,6 +235,28 @@ def _transfer_tail(
     return [target, *back, *rest]
 
 
+def _numbered(state: SiteState, series: str, number: int) -> None:
+    """``number`` is taken: the hub numbers on after it (never back over a leased one)."""
+    if number + 1 > state.series_next.get(series, 0):
+        state.series_next[series] = number + 1
+
+
+def _unlease(state: SiteState, device: str, numbers: dict[str, list[int]]) -> None:
+    lease = state.leases.get(device)
+    if lease is None:
+        return
+    for series, gone in numbers.items():
+        for number in gone:
+            lease.tokens.pop(ticket_of(series, number), None)
+        left = [n for n in lease.numbers.get(series, []) if n not in gone]
+        if left:
+            lease.numbers[series] = left
+        else:
+            lease.numbers.pop(series, None)
+    if not lease.numbers:
+        del state.leases[device]
+
+
 def apply(state: SiteState, record: ev.Record) -> SiteState:
     """Fold one log record into the state (in place) and return it."""
     for event in record.events:
@@ -242,6 +285,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             state.visits = {}
             state.notices = {}
             state.alert_minutes = {}
+            state.leases = {}
             for counter in state.counters.values():
                 counter.visit = ""
                 counter.status = "closed"
@@ -255,10 +299,27 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
                 counter.status = "closed"
                 counter.visit = ""
                 counter.since = at
-            # A supervisor's notices and thresholds are for the day.
+            # A supervisor's notices and thresholds are for the day; unissued leased
+            # numbers go back with the day (they are never issued).
             state.notices = {}
             state.alert_minutes = {}
+            state.leases = {}
+        case ev.NumbersLeased():
+            lease = state.leases.get(event.device)
+            if lease is None:
+                lease = state.leases[event.device] = Lease(
+                    event.device, record.actor.id, event.date, at, {}
+                )
+            for series, numbers in event.numbers.items():
+                lease.numbers.setdefault(series, []).extend(numbers)
+                _numbered(state, series, max(numbers))
+            lease.tokens.update(event.tokens)
+        case ev.LeaseReturned():
+            _unlease(state, event.device, event.numbers)
         case ev.VisitCreated():
+            if event.device:
+                _unlease(state, event.device, {event.series: [event.number]})
+                at = event.issued_at or at
             visit = Visit(
                 id=event.visit,
                 token=event.token,
@@ -274,7 +335,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             )
             state.visits[visit.id] = visit
             state.tickets[visit.ticket] = visit.id
-            state.series_next[event.series] = event.number + 1
+            _numbered(state, event.series, event.number)
             if event.queued:
                 _advance(state, visit, at)
         case ev.IntakeUpdated():

@@ -7,6 +7,8 @@ Routes:
   today's visits. It renders from ``/api/sites/{site}/catalog`` and the ``floor`` view;
 - ``/guide/{site}/ticket/{visit}`` — the printable ticket (A6, or ``?paper=receipt``);
 - ``/guide/{site}/qr/{visit}.svg`` — the QR code of the visitor's own status page;
+- ``/guide/{site}/lease/{device}`` — the numbers leased to this phone, each with its QR code,
+  kept by the phone to issue tickets while the hub or the Wi-Fi is away;
 - ``/guide/{site}/manifest.webmanifest`` and ``/guide/sw.js`` — the PWA: the service worker is
   served from ``/guide/`` so that its scope covers every site's app.
 
@@ -16,6 +18,7 @@ staff only: the QR code carries the visitor's unguessable link.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 from typing import Any
@@ -30,7 +33,7 @@ from server.auth import Principal
 from server.config import Site
 from server.context import AppContext
 from server.domain.permissions import on_itinerary
-from server.domain.state import Visit
+from server.domain.state import Visit, ticket_of
 from server.errors import Rejected
 from server.exposure import public_origin
 from server.pages import render, signed_in
@@ -266,6 +269,34 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         svg = qr_svg_file(visitor_url(ctx.settings, site.id, visit.token))
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 
+    async def lease(request: Request) -> Response:
+        """The phone's leased numbers with their QR codes (data URLs), to use offline."""
+        found = staff(request, APP_ROLES)
+        if isinstance(found, Response):
+            return found
+        _, site = found
+        hub = ctx.hub.site(site.id)
+        await hub.current()
+        device = request.path_params["device"]
+        held = hub.state.leases.get(device)
+        if held is None:
+            return JSONResponse({"device": device, "date": "", "tickets": []}, headers=NO_STORE)
+        tickets = []
+        for series, numbers in held.numbers.items():
+            for number in numbers:
+                ticket = ticket_of(series, number)
+                svg = qr_svg_file(visitor_url(ctx.settings, site.id, held.tokens[ticket]))
+                tickets.append(
+                    {
+                        "ticket": ticket,
+                        "series": series,
+                        "number": number,
+                        "qr": "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+                    }
+                )
+        body = {"device": device, "date": held.date, "tickets": tickets}
+        return JSONResponse(body, headers=NO_STORE)
+
     async def web_manifest(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
@@ -287,6 +318,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         Route("/guide/{site}/manifest.webmanifest", web_manifest),
         Route("/guide/{site}/ticket/{visit}", ticket),
         Route("/guide/{site}/qr/{visit}.svg", qr),
+        Route("/guide/{site}/lease/{device}", lease),
     ]
 
 
