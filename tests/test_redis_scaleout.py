@@ -435,7 +435,7 @@ async def test_two_phones_leased_by_two_processes_never_share_a_number(
         )
     )
     assert all(ack["type"] == "ack" for ack in acks), acks
-    await phones[0].until(lambda m: len(phones[0].entities.get("leases", {})) == 2)
+    await phones[0].until(lambda m: len(phones[0].entities.get("leases", {})) == 2, 15)
     leases = phones[0].entities["leases"]
     mine = [leases[f"phone-{i}"]["numbers"]["A"][:3] for i in range(2)]
     assert not set(mine[0]) & set(mine[1])
