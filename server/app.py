@@ -34,6 +34,7 @@ from server.metrics import Metrics
 from server.pages import catalog_response, render
 from server.protocol import decode_command
 from server.settings import ROOT, Settings
+from server.speech.renderer import Speech
 from server.wire import direct_writer
 
 log = logging.getLogger("madoguchi.app")
@@ -109,12 +110,20 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
-    ctx = AppContext(config, settings, hub, auth, templates)
+    speech = Speech(
+        config,
+        settings,
+        metrics,
+        states=lambda: {sid: s.state for sid, s in hub.sites.items() if s.following},
+        boards_connected=lambda: metrics.connections["board"] > 0,
+    )
+    ctx = AppContext(config, settings, hub, auth, templates, speech)
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await hub.start()
+        await speech.start()
         # What exists now (config, templates, modules, the folded day) lives as long as the
         # process: keep it out of the collector's full passes, which otherwise pause every
         # screen's updates for tens of milliseconds.
@@ -130,6 +139,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         try:
             yield
         finally:
+            await speech.stop()
             await hub.stop()
 
     principal_of = ctx.principal
@@ -174,7 +184,14 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         }
         healthy = not any(s.stale for s in hub.sites.values())
         return JSONResponse(
-            {"status": "ok" if healthy else "degraded", "version": hub.version, "sites": sites},
+            {
+                "status": "ok" if healthy else "degraded",
+                "version": hub.version,
+                "sites": sites,
+                # A board language without a server voice is announced by chime and caption:
+                # worth a look, not a reason to take the process out of service.
+                "speech": speech.health(),
+            },
             status_code=200 if healthy else 503,
         )
 

@@ -24,6 +24,11 @@ class Settings(msgspec.Struct, frozen=True):
     outbox_size: int = 256
     snapshot_every: int = 500
     secure_cookies: bool = False
+    # Server speech for the boards (server/speech/): engines allowed, cache size, how many
+    # waiting tickets per queue are rendered before they are called (0: none ahead).
+    speech_engines: frozenset[str] = frozenset({"open_jtalk", "espeak-ng"})
+    speech_cache_mb: int = 64
+    speech_ahead: int = 3
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -55,6 +60,17 @@ class Settings(msgspec.Struct, frozen=True):
                     env.get("MADOGUCHI_SNAPSHOT_EVERY", str(default.snapshot_every))
                 ),
                 secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
+                speech_engines=frozenset(
+                    e.strip()
+                    for e in env.get(
+                        "MADOGUCHI_SPEECH_ENGINES", ",".join(sorted(default.speech_engines))
+                    ).split(",")
+                    if e.strip()
+                ),
+                speech_cache_mb=int(
+                    env.get("MADOGUCHI_SPEECH_CACHE_MB", str(default.speech_cache_mb))
+                ),
+                speech_ahead=int(env.get("MADOGUCHI_SPEECH_AHEAD", str(default.speech_ahead))),
             )
         except ValueError as exc:
             raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None
