@@ -56,6 +56,10 @@ CODES: dict[str, str] = {
     "not_parked": "the visit is not parked",
     "same_queue": "the visitor is already in that queue",
     "unknown_notice": "no such notice on the boards",
+    # the boards' call audio (/speech/...)
+    "unknown_version": "the call wording has changed; ask for the speech status again",
+    "no_voice": "the server has no voice for this language",
+    "speech_failed": "the call could not be rendered; the board captions it",
 }
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserType, Page, expect
+from playwright.sync_api import Browser, BrowserType, Page
 
 from tests.conftest import CHROMIUM_ARGS, chromium_path
 from tests.live import LiveServer
-from tests.test_board_support import BOARD_TOKENS, INTAKE, SITE, Desk, new_page, open_board
+from tests.test_board_support import INTAKE, Desk, new_page, open_board
 
 LANGS = ["ja", "en", "zh", "ko"]
 RATE = 6

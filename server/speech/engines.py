@@ -26,6 +26,9 @@ ESPEAK_VOICES = {"en": "en-us", "zh": "cmn-latn-pinyin", "ko": "ko", "vi": "vi"}
 # espeak-ng's words per minute: a little slower than its default 175, as lobby calls are.
 ESPEAK_WPM = {"en": 150, "zh": 140, "ko": 150, "vi": 140}
 OPENJTALK_SPEED = 0.95
+# The mei voice peaks past full scale on stressed vowels; this keeps it unclipped and about as
+# loud as espeak-ng (-21 dB RMS), so languages do not jump in volume on the lobby speakers.
+OPENJTALK_GAIN = 0.7
 
 Engine = Callable[[str], Pcm]
 
@@ -56,7 +59,7 @@ class OpenJTalk:
         # low-pass that keeps aliasing out of the speech band).
         import numpy as np
 
-        halves = samples[: len(samples) // 2 * 2].reshape(-1, 2).mean(axis=1)
+        halves = samples[: len(samples) // 2 * 2].reshape(-1, 2).mean(axis=1) * OPENJTALK_GAIN
         pcm = np.clip(np.round(halves), -32768, 32767).astype("<i2").tobytes()
         return Pcm(pcm, int(rate) // 2)
 

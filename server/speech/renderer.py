@@ -37,6 +37,14 @@ MAX_URGENT = 64  # renders boards are waiting for; past this a board captions in
 MAX_AHEAD = 256  # speculative renders queued; past this the newest wait for the next look
 AHEAD_EVERY = 0.5  # seconds between looks at what changed
 
+LANGUAGE_NAMES = {
+    "ja": ("日本語", "Japanese"),
+    "en": ("英語", "English"),
+    "zh": ("中国語", "Chinese"),
+    "ko": ("韓国語", "Korean"),
+    "vi": ("ベトナム語", "Vietnamese"),
+}
+
 # (site, wording version, language, segment kind, ticket or counter number)
 SegmentKey = tuple[str, str, str, str, str]
 
@@ -177,6 +185,19 @@ class Speech:
                 if missing
                 else ""
             ),
+        }
+
+    def fallback_notice(self, site: Site) -> dict[str, str] | None:
+        """The supervisor's note when a board language of the site has no server voice."""
+        missing = [lang for lang in self.languages(site) if lang not in self.engines]
+        if not missing:
+            return None
+        names = [LANGUAGE_NAMES.get(lang, (lang, lang)) for lang in missing]
+        return {
+            "ja": f"表示板：{'・'.join(n[0] for n in names)}の音声なし — "
+            "呼び出しはチャイムと字幕で案内しています",
+            "en": f"Lobby boards: no {', '.join(n[1] for n in names)} voice — calls are chimed"
+            " and captioned",
         }
 
     def missing(self) -> list[str]:
