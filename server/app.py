@@ -27,6 +27,7 @@ from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
 from server.domain.intake import Intake, plan_visit, validate_intake
+from server.domain.state import SiteState
 from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
 from server.log.base import open_log
@@ -110,13 +111,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
-    speech = Speech(
-        config,
-        settings,
-        metrics,
-        states=lambda: {sid: s.state for sid, s in hub.sites.items() if s.following},
-        boards_connected=lambda: metrics.connections["board"] > 0,
-    )
+    speech = Speech(config, settings, metrics, lambda: _watched_by_boards(hub))
     ctx = AppContext(config, settings, hub, auth, templates, speech)
     screen_modules = screens.modules()
 
@@ -330,6 +325,16 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         routes=routes, middleware=[Middleware(SessionMiddleware, **sessions)], lifespan=lifespan
     )
     return WebSocketFastPath(app, websocket, SessionMiddleware(_no_app, **sessions))
+
+
+def _watched_by_boards(hub: Hub) -> dict[str, SiteState]:
+    """The sites a lobby board is watching now: only their next calls are worth rendering."""
+    return {
+        sid: site.state
+        for sid, site in hub.sites.items()
+        if site.following
+        and any(key.kind == "board" and view.subscribers for key, view in site.views.items())
+    }
 
 
 async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:

@@ -15,6 +15,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -36,6 +38,7 @@ URGENT, AHEAD = 0, 1
 MAX_URGENT = 64  # renders boards are waiting for; past this a board captions instead
 MAX_AHEAD = 256  # speculative renders queued; past this the newest wait for the next look
 AHEAD_EVERY = 0.5  # seconds between looks at what changed
+WORKER_NICE = 10
 
 LANGUAGE_NAMES = {
     "ja": ("日本語", "Japanese"),
@@ -47,6 +50,13 @@ LANGUAGE_NAMES = {
 
 # (site, wording version, language, segment kind, ticket or counter number)
 SegmentKey = tuple[str, str, str, str, str]
+
+
+def _yield_cpu() -> None:
+    """The worker thread (and the espeak-ng processes it starts) runs niced: on a busy machine
+    the event loop serving every screen gets the CPU first. Linux sets this per thread."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
 
 
 class SegmentCache:
@@ -126,18 +136,17 @@ class Speech:
         config: Config,
         settings: Settings,
         metrics: Metrics,
-        states: Callable[[], dict[str, SiteState]],
-        boards_connected: Callable[[], bool],
+        watched: Callable[[], dict[str, SiteState]],
     ) -> None:
+        """``watched`` gives the states of the sites a board is watching now."""
         self.config = config
         self.ahead = settings.speech_ahead
         self.engines = engine_registry.available(settings.speech_engines)
         self.cache = SegmentCache(settings.speech_cache_mb * 1024 * 1024)
         self.stats = SpeechMetrics()
         metrics.sections.append(lambda: self.stats.lines(self.cache))
-        self._states = states
-        self._boards_connected = boards_connected
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="speech")
+        self._watched = watched
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="speech", initializer=_yield_cpu)
         self._queue: asyncio.PriorityQueue[tuple[int, int, SegmentKey]] = asyncio.PriorityQueue()
         self._jobs: dict[SegmentKey, tuple[asyncio.Future[Pcm], str]] = {}
         self._urgent = 0
@@ -298,10 +307,10 @@ class Speech:
         seen: dict[str, int] = {}
         while True:
             await asyncio.sleep(AHEAD_EVERY)
-            # Nobody to speak to, nothing to prepare: a server without boards renders nothing.
-            if not self._boards_connected() or not self.engines or self.ahead <= 0:
+            if not self.engines or self.ahead <= 0:
                 continue
-            for site_id, state in self._states().items():
+            # Nobody to speak to, nothing to prepare: a site without boards renders nothing.
+            for site_id, state in self._watched().items():
                 if seen.get(site_id) == state.seq:
                     continue
                 seen[site_id] = state.seq
