@@ -38,7 +38,7 @@ URGENT, AHEAD = 0, 1
 MAX_URGENT = 64  # renders boards are waiting for; past this a board captions instead
 MAX_AHEAD = 256  # speculative renders queued; past this the newest wait for the next look
 AHEAD_EVERY = 0.5  # seconds between looks at what changed
-WORKER_NICE = 10
+WORKER_NICE = 5  # about a third of the CPU share of the event loop when both want it
 
 LANGUAGE_NAMES = {
     "ja": ("日本語", "Japanese"),
@@ -103,7 +103,7 @@ class SpeechMetrics:
     def rendered(self, engine: str, seconds: float) -> None:
         self.render_seconds.setdefault(engine, Histogram()).observe(seconds)
 
-    def lines(self, cache: SegmentCache) -> list[str]:
+    def lines(self, cache: SegmentCache, queued: int) -> list[str]:
         out = [
             "# HELP madoguchi_speech_render_seconds Time to render one call segment to audio.",
             "# TYPE madoguchi_speech_render_seconds histogram",
@@ -118,6 +118,9 @@ class SpeechMetrics:
             "# HELP madoguchi_speech_ahead_total Segments rendered ahead of their call.",
             "# TYPE madoguchi_speech_ahead_total counter",
             f"madoguchi_speech_ahead_total {self.ahead_rendered}",
+            "# HELP madoguchi_speech_queued Segments waiting for the renderer.",
+            "# TYPE madoguchi_speech_queued gauge",
+            f"madoguchi_speech_queued {queued}",
             "# HELP madoguchi_speech_cache_bytes Rendered audio held in memory.",
             "# TYPE madoguchi_speech_cache_bytes gauge",
             f"madoguchi_speech_cache_bytes {cache.size}",
@@ -144,7 +147,7 @@ class Speech:
         self.engines = engine_registry.available(settings.speech_engines)
         self.cache = SegmentCache(settings.speech_cache_mb * 1024 * 1024)
         self.stats = SpeechMetrics()
-        metrics.sections.append(lambda: self.stats.lines(self.cache))
+        metrics.sections.append(lambda: self.stats.lines(self.cache, len(self._jobs)))
         self._watched = watched
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="speech", initializer=_yield_cpu)
         self._queue: asyncio.PriorityQueue[tuple[int, int, SegmentKey]] = asyncio.PriorityQueue()
