@@ -22,6 +22,7 @@ const MAX_AUDIO_MS = 30000; // a call's audio never holds the queue longer than 
 const AUDIO_START_MS = 4000; // audio not playing by then (server busy, no device): caption
 const MAX_AGE_MS = 120000; // a call older than this is announced in its first language only
 const MAX_PENDING = 60; // queued steps (chime + each language) before extras give way
+const PREFETCH = 8; // audio files fetched ahead of the step playing: two calls' worth
 
 /** How long a caption stays up when there is no voice: enough time to read it. */
 export function captionMs(text) {
@@ -75,12 +76,10 @@ export class Announcer extends EventTarget {
     const records = [{ ...base, kind: "chime", lang: "", text: "", spoken: "", audio: "", repeat: 0, essential: true }, ...speech].map(
       (r) => ({ ...r, state: "queued", mode: "", queuedAt, startedAt: 0, endedAt: 0 }),
     );
-    // Fetch the audio now: the server renders it (if it has not already) while the chime and
-    // the calls before this one play.
-    for (const record of records) if (record.audio) this.#clip(record.audio);
     this.pending.push(...records);
     this.announcements.push(...records);
     this.#shed();
+    this.#prefetch();
     this.#trim();
     this.#emit("queue");
     if (!this.running) this.#run();
@@ -118,6 +117,7 @@ export class Announcer extends EventTarget {
           this.#skip(record);
           continue;
         }
+        this.#prefetch();
         record.state = "playing";
         record.startedAt = Date.now();
         this.#emit("start", record);
@@ -156,6 +156,20 @@ export class Announcer extends EventTarget {
     record.state = "skipped";
     this.#release(record);
     this.#emit("queue");
+  }
+
+  /**
+   * Fetch the audio of the next steps now: the server renders what it has not rendered ahead
+   * while the chime and the steps before play. Only the next few, so a burst of calls does
+   * not ask the server for a hundred renderings at once.
+   */
+  #prefetch() {
+    const next = new Set();
+    for (const record of this.pending) {
+      if (next.size >= PREFETCH) break;
+      if (record.audio) next.add(record.audio);
+    }
+    for (const url of next) this.#clip(url);
   }
 
   /** The audio element of a server rendering, created (and so fetched) on first use. */

@@ -9,15 +9,17 @@ Playback runs at 6× so three calls fit in a test's time; the audio is the serve
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserType, Page
 
-from tests.conftest import CHROMIUM_ARGS, chromium_path
+from tests.conftest import CHROMIUM_ARGS, ROOT, chromium_path
 from tests.live import LiveServer
 from tests.test_board_support import INTAKE, Desk, new_page, open_board
 
@@ -141,3 +143,48 @@ def test_three_quick_calls_play_chime_then_voice_in_order_never_overlapping(
     for chime_end, voice in zip(ended[0::5], played[1::5], strict=True):
         assert voice["at"] - chime_end["at"] < 1000, (chime_end, voice)
     page.context.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_site_that_repeats_its_japanese_call_plays_it_twice(
+    kiosk: Browser, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    site_file = config / "sites" / "shimogyo.toml"
+    site_file.write_text(
+        site_file.read_text().replace("repeat = { ja = 1 }", "repeat = { ja = 2 }")
+    )
+    live = LiveServer(tmp_path / "server", MADOGUCHI_CONFIG=str(config))
+    live.start()
+    try:
+        page = new_page(kiosk, 1920, 1080)
+        page.add_init_script(WATCH_MEDIA)
+        open_board(page, live)
+        with (
+            Desk(live, "guide01", "1111") as guide,
+            Desk(live, "clerk-shimin", "2222") as clerk,
+        ):
+            ticket = guide.run("CreateVisit", intake=INTAKE)["ticket"]
+            clerk.run("OpenCounter", counter="c4")
+            wait_for_metric(live, "madoguchi_speech_ahead_total", len(LANGS) * 3)
+            clerk.run("CallTicket", counter="c4", visit=ticket)
+            page.wait_for_function(
+                "window.__media.filter((e) => e.type === 'ended').length >= 6", timeout=60_000
+            )
+        plays = [e["src"] for e in media(page) if e["type"] == "play"]
+        voice = f"/{ticket}/4.wav"
+        assert plays[0] == "/displays/chime.wav"
+        assert [p.split("/")[-3] for p in plays[1:]] == ["ja", "ja", "en", "zh", "ko"]
+        assert all(p.endswith(voice) for p in plays[1:])
+        records = steps(page)
+        assert [(r["lang"], r["repeat"], r["mode"]) for r in records[1:]] == [
+            ("ja", 0, "audio"),
+            ("ja", 1, "audio"),
+            ("en", 0, "audio"),
+            ("zh", 0, "audio"),
+            ("ko", 0, "audio"),
+        ]
+        page.context.close()
+    finally:
+        live.stop()
