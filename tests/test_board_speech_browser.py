@@ -17,11 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserType, Page
+from playwright.sync_api import Browser, BrowserType, Page, expect
 
 from tests.conftest import CHROMIUM_ARGS, ROOT, chromium_path
 from tests.live import LiveServer
-from tests.test_board_support import INTAKE, Desk, new_page, open_board
+from tests.screenshots import save
+from tests.test_board_support import INTAKE, SITE, Desk, new_page, open_board
 
 LANGS = ["ja", "en", "zh", "ko"]
 RATE = 6
@@ -185,6 +186,53 @@ def test_a_site_that_repeats_its_japanese_call_plays_it_twice(
             ("zh", 0, "audio"),
             ("ko", 0, "audio"),
         ]
+        page.context.close()
+    finally:
+        live.stop()
+
+
+@pytest.mark.timeout(120)
+def test_without_japanese_speech_the_supervisor_is_told_and_boards_caption_japanese(
+    kiosk: Browser, tmp_path: Path
+) -> None:
+    live = LiveServer(tmp_path, MADOGUCHI_SPEECH_ENGINES="espeak-ng")
+    live.start()
+    try:
+        context = kiosk.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")
+        login = {"id": "super01", "pin": "9999"}
+        assert context.request.post(f"{live.url}/api/login", data=login).ok
+        supervisor = context.new_page()
+        supervisor.goto(f"{live.url}/supervisor/{SITE}")
+        expect(supervisor.locator("#conn")).to_have_attribute("data-status", "live")
+        notice = supervisor.locator("#speech-fallback")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("日本語の音声なし")
+        expect(notice).to_contain_text("calls are chimed and captioned")
+        save(supervisor, "supervisor-speech-fallback.png")
+
+        page = new_page(kiosk, 1920, 1080)
+        page.add_init_script(WATCH_MEDIA)
+        open_board(page, live)
+        with (
+            Desk(live, "guide01", "1111") as guide,
+            Desk(live, "clerk-shimin", "2222") as clerk,
+        ):
+            ticket = guide.run("CreateVisit", intake=INTAKE)["ticket"]
+            clerk.run("OpenCounter", counter="c3")
+            clerk.run("CallTicket", counter="c3", visit=ticket)
+            # Japanese is captioned (no voice on this kiosk either), then English is played.
+            page.wait_for_function(
+                "window.madoguchiBoard.announcements.some((a) => a.lang === 'en' && a.mode)",
+                timeout=40_000,
+            )
+            records = steps(page)
+            assert [(r["lang"], r["mode"]) for r in records[:3]] == [
+                ("", "audio"),
+                ("ja", "caption"),
+                ("en", "audio"),
+            ]
+            assert records[1]["audio"] == ""  # nothing asked of the server for Japanese
+        context.close()
         page.context.close()
     finally:
         live.stop()
