@@ -379,3 +379,18 @@ def test_all_problems_are_reported_together(folder: Path, demo: Config) -> None:
     assert_names(
         message, "unknown procedure 'kokuho_kanyuu'", "unknown question 'favourite_colour'"
     )
+
+
+def test_spoken_wording_needs_both_numbers_and_a_sane_repeat(folder: Path) -> None:
+    replace(folder, "sites/shimogyo.toml", "repeat = { ja = 1 }", "repeat = { ja = 5, xx = 1 }")
+    replace(folder, "sites/shimogyo.toml", '、{counter}番窓口へお越しください。" }', '。" }')
+    assert_names(
+        config_error(folder),
+        "sites/shimogyo.toml",
+        "speech.wording.ja",
+        "lacks {counter}",
+        "speech.repeat.ja",
+        "5 (expected 1, 2 or 3)",
+        "speech.repeat.xx",
+        "unknown language",
+    )
