@@ -5,8 +5,9 @@ A call's audio is keyed by (site, wording version, ticket, counter, language) an
 segments (``wording.split``) that are cached on their own: the fixed greeting once, each
 ticket's part once, each counter's part once. Rendering runs in one worker thread fed by a
 priority queue: a board waiting for a call's audio goes before renders ahead of time, so a
-lobby's calls are never stuck behind speculative work. The cache holds PCM in memory, least
-recently used first out, up to ``MADOGUCHI_SPEECH_CACHE_MB``.
+lobby's calls are never stuck behind speculative work, and renders ahead rest between each
+other (``AHEAD_DUTY``) so they never take a whole core from the hub. The cache holds PCM in
+memory, least recently used first out, up to ``MADOGUCHI_SPEECH_CACHE_MB``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import os
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -38,7 +37,9 @@ URGENT, AHEAD = 0, 1
 MAX_URGENT = 64  # renders boards are waiting for; past this a board captions instead
 MAX_AHEAD = 256  # speculative renders queued; past this the newest wait for the next look
 AHEAD_EVERY = 0.5  # seconds between looks at what changed
-WORKER_NICE = 5  # about a third of the CPU share of the event loop when both want it
+# Renders ahead are speculative: they may keep the worker busy at most this share of the
+# time, so at a city's peak they take half a core, not a whole one, from the hub.
+AHEAD_DUTY = 0.5
 
 LANGUAGE_NAMES = {
     "ja": ("日本語", "Japanese"),
@@ -50,13 +51,6 @@ LANGUAGE_NAMES = {
 
 # (site, wording version, language, segment kind, ticket or counter number)
 SegmentKey = tuple[str, str, str, str, str]
-
-
-def _yield_cpu() -> None:
-    """The worker thread (and the espeak-ng processes it starts) runs niced: on a busy machine
-    the event loop serving every screen gets the CPU first. Linux sets this per thread."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
 
 
 class SegmentCache:
@@ -149,7 +143,9 @@ class Speech:
         self.stats = SpeechMetrics()
         metrics.sections.append(lambda: self.stats.lines(self.cache, len(self._jobs)))
         self._watched = watched
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="speech", initializer=_yield_cpu)
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="speech")
+        self._wake = asyncio.Event()  # an urgent render was queued
+        self._ahead_after = 0.0  # loop time before which no render ahead starts
         self._queue: asyncio.PriorityQueue[tuple[int, int, SegmentKey]] = asyncio.PriorityQueue()
         self._jobs: dict[SegmentKey, tuple[asyncio.Future[Pcm], str]] = {}
         self._urgent = 0
@@ -262,12 +258,22 @@ class Speech:
             future = job[0]  # queued ahead of time and now wanted: queue it again, urgently
         self._jobs[key] = (future, "urgent" if priority == URGENT else "ahead")
         self._queue.put_nowait((priority, next(self._order), key))
+        if priority == URGENT:
+            self._wake.set()
         return future
 
     async def _worker(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            priority, _, key = await self._queue.get()
+            priority, order, key = await self._queue.get()
+            pause = self._ahead_after - loop.time()
+            if priority == AHEAD and pause > 0:
+                # Resting between renders ahead; an urgent render ends the rest at once.
+                self._queue.put_nowait((priority, order, key))
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), pause)
+                continue
             if priority == URGENT:
                 self._urgent -= 1
             job = self._jobs.get(key)
@@ -287,6 +293,7 @@ class Speech:
                 self.stats.rendered(engine, seconds)
                 if priority == AHEAD:
                     self.stats.ahead_rendered += 1
+                    self._ahead_after = loop.time() + seconds * (1 / AHEAD_DUTY - 1)
                 self.cache.put(key, pcm)
                 if not future.done():
                     future.set_result(pcm)
