@@ -323,10 +323,12 @@ class Speech:
             for site_id, state in self._watched().items():
                 if seen.get(site_id) == state.seq:
                     continue
-                seen[site_id] = state.seq
-                self._render_ahead(self.config.sites[site_id], state)
+                if self._render_ahead(self.config.sites[site_id], state):
+                    seen[site_id] = state.seq
 
-    def _render_ahead(self, site: Site, state: SiteState) -> None:
+    def _render_ahead(self, site: Site, state: SiteState) -> bool:
+        """Queue what the site's next calls need; False when the queue was full (the next
+        look tries again)."""
         next_calls = upcoming(site, state, self.ahead)
         version = self.version(site.id)
         langs = [lang for lang in self.languages(site) if lang in self.engines]
@@ -345,7 +347,8 @@ class Speech:
             try:
                 self._segment(key, AHEAD)
             except Rejected:
-                return  # the queue is full: the next look tries again
+                return False
+        return True
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
