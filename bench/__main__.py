@@ -2,8 +2,9 @@
 
 Rows (each compared with a baseline measured in the same run where one makes sense):
 fan-out to N boards (vs a raw ``websockets`` broadcast server), city peak phone → board on
-SQLite and on Redis with two hub processes, durable ingest, memory per idle connection, and a
-reconnect storm. ``--quick`` runs a small version (the test suite uses it to check the harness).
+SQLite and on Redis with two hub processes, durable ingest, memory per idle connection, a
+reconnect storm, and the boards' server speech (render time, call → audio ready). ``--quick``
+runs a small version (the test suite uses it to check the harness).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the harness")
     parser.add_argument("--no-record", action="store_true", help="do not write bench/results/")
     parser.add_argument(
-        "--only", default="", help="comma-separated groups to run: fanout, city, ingest"
+        "--only", default="", help="comma-separated groups to run: fanout, city, ingest, speech"
     )
     args = parser.parse_args(argv)
     started = time.monotonic()

@@ -198,6 +198,10 @@ class Bench:
             rows += self.city("sqlite") + self.city("redis")
         if not only or "ingest" in only:
             rows += self.ingest_sqlite() + self.ingest_redis()
+        if not only or "speech" in only:
+            from bench.speech import speech_rows
+
+            rows += speech_rows(self.tmp, self.quick)
         return rows
 
     # --- fan-out, memory, reconnect storm ---------------------------------------------------

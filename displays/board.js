@@ -331,8 +331,23 @@ function callTexts(call) {
       lang,
       text: fill(template, { ticket: call.ticket, counter: call.counter }),
       spoken: fill(template, { ticket: spokenTicket(call.ticket), counter: call.counter }),
+      audio: speech.voices[lang] ? fill(speech.url, { lang, ticket: call.ticket, counter: call.counter }) : "",
+      repeat: speech.repeat[lang] || 1,
     };
   });
+}
+
+// --- server speech: which languages the server voices, the wording version, repeats ----------
+
+let speech = { voices: {}, repeat: {}, url: "" };
+
+async function syncSpeech() {
+  try {
+    const response = await fetch(`/speech/${encodeURIComponent(site)}/status`, { cache: "no-store" });
+    if (response.ok) speech = await response.json();
+  } catch {
+    // Keep what we had: without it calls are spoken by a local voice or captioned.
+  }
 }
 
 function loadAnnounced() {
@@ -407,6 +422,7 @@ hub.addEventListener("status", (event) => {
     lostTimer = 0;
     setLink("live");
     syncClock();
+    syncSpeech();
   } else if (!lostTimer && state.link !== "lost") {
     lostTimer = setTimeout(() => {
       lostTimer = 0;
@@ -501,4 +517,5 @@ tick();
 rotate(0);
 // Boards speak Japanese and English (lang other than "ja": both).
 mountLinkBanner(hub, { mode: "view", lang: () => "en", timezone });
+syncSpeech();
 hub.start();

@@ -30,6 +30,7 @@ from server.context import AppContext
 from server.domain.hours import office_phase
 from server.domain.intake import Intake, plan_visit, validate_intake
 from server.domain.shelf_life import deadline
+from server.domain.state import SiteState
 from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
 from server.log.base import open_log
@@ -38,6 +39,7 @@ from server.pages import catalog_response, render
 from server.protocol import decode_command
 from server.redirects import safe_next
 from server.settings import ROOT, Settings
+from server.speech.renderer import Speech
 from server.wire import direct_writer
 
 log = logging.getLogger("madoguchi.app")
@@ -109,12 +111,14 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
-    ctx = AppContext(config, settings, hub, auth, templates)
+    speech = Speech(config, settings, metrics, lambda: _watched_by_boards(hub))
+    ctx = AppContext(config, settings, hub, auth, templates, speech)
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await hub.start()
+        await speech.start()
         # What exists now (config, templates, modules, the folded day) lives as long as the
         # process: keep it out of the collector's full passes, which otherwise pause every
         # screen's updates for tens of milliseconds.
@@ -136,6 +140,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         try:
             yield
         finally:
+            await speech.stop()
             await hub.stop()
             auth.close()
 
@@ -182,7 +187,14 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         }
         healthy = not any(s.stale or s.store_failing for s in hub.sites.values())
         return JSONResponse(
-            {"status": "ok" if healthy else "degraded", "version": hub.version, "sites": sites},
+            {
+                "status": "ok" if healthy else "degraded",
+                "version": hub.version,
+                "sites": sites,
+                # A board language without a server voice is announced by chime and caption:
+                # worth a look, not a reason to take the process out of service.
+                "speech": speech.health(),
+            },
             status_code=200 if healthy else 503,
         )
 
@@ -331,6 +343,16 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         routes=routes, middleware=[Middleware(SessionMiddleware, **sessions)], lifespan=lifespan
     )
     return WebSocketFastPath(app, websocket, SessionMiddleware(_no_app, **sessions))
+
+
+def _watched_by_boards(hub: Hub) -> dict[str, SiteState]:
+    """The sites a lobby board is watching now: only their next calls are worth rendering."""
+    return {
+        sid: site.state
+        for sid, site in hub.sites.items()
+        if site.following
+        and any(key.kind == "board" and view.subscribers for key, view in site.views.items())
+    }
 
 
 async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:

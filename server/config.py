@@ -207,6 +207,18 @@ DEFAULT_ANNOUNCEMENT = Text(
 ANNOUNCEMENT_PLACEHOLDERS = ("{ticket}", "{counter}")
 
 
+class Speech(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How the boards speak the call (``[speech]`` in a site file).
+
+    ``wording``: what is spoken, per language, where it differs from the captioned
+    ``announcement`` (e.g. a pause before the ticket); empty languages speak the announcement.
+    ``repeat``: times the call is spoken in a language (default once), e.g. ``{ ja = 2 }``.
+    """
+
+    wording: Text | None = None
+    repeat: dict[str, int] = {}
+
+
 class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     """One ward office. (``dict=True`` gives room for the lookup tables cached below.)"""
 
@@ -224,6 +236,7 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     no_show: NoShowRule = NoShowRule()
     recent_calls: int = 8
     announcement: Text = DEFAULT_ANNOUNCEMENT
+    speech: Speech = Speech()
 
     @functools.cached_property
     def _queues(self) -> dict[str, Queue]:

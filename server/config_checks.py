@@ -467,19 +467,40 @@ def _site_settings_problems(site: Site, at: _At) -> Iterator[str]:
     for i, notice in enumerate(site.notices):
         yield from _translations(at.key("notices").index(i), notice, languages)
     yield from _announcement_problems(site, at.key("announcement"), languages)
+    yield from _speech_problems(site, at.key("speech"))
 
 
 def _announcement_problems(site: Site, at: _At, languages: Collection[str]) -> Iterator[str]:
     """The boards speak and caption the call in every board language, with both numbers."""
     yield from _translations(at, site.announcement, languages)
+    yield from _placeholder_problems(at, site.announcement)
+
+
+def _placeholder_problems(at: _At, wording: Text) -> Iterator[str]:
     for lang in LANGUAGES:
-        text = getattr(site.announcement, lang)
+        text = getattr(wording, lang)
         missing = [p for p in ANNOUNCEMENT_PLACEHOLDERS if text and p not in text]
         if missing:
             yield at.key(lang).problem(
                 f"lacks {' and '.join(missing)} (expected both {{ticket}} and {{counter}}, "
                 "which the boards fill in)"
             )
+
+
+def _speech_problems(site: Site, at: _At) -> Iterator[str]:
+    """Spoken wording needs both numbers too; a call repeated more than thrice holds the
+    lobby's queue of calls up."""
+    if site.speech.wording is not None:
+        yield from _placeholder_problems(at.key("wording"), site.speech.wording)
+    for lang, times in site.speech.repeat.items():
+        if lang not in LANGUAGES:
+            yield (
+                at.key("repeat")
+                .key(lang)
+                .problem(f"unknown language (expected one of {', '.join(LANGUAGES)})")
+            )
+        elif not 1 <= times <= 3:
+            yield at.key("repeat").key(lang).problem(f"{times} (expected 1, 2 or 3)")
 
 
 def _hours_problems(site: Site, at: _At) -> Iterator[str]:

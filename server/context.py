@@ -1,4 +1,5 @@
-"""What request handlers share: configuration, settings, hub, authentication, templates."""
+"""What request handlers share: configuration, settings, hub, authentication, templates,
+speech."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from server.auth import Authenticator, Principal
 from server.config import Config
 from server.hub import Hub
 from server.settings import Settings
+from server.speech.renderer import Speech
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class AppContext:
     hub: Hub
     auth: Authenticator
     templates: Jinja2Templates
+    speech: Speech
 
     def principal(self, conn: HTTPConnection) -> Principal:
         """The signed-in staff member of a request, or the anonymous principal."""

@@ -60,6 +60,10 @@ CODES: dict[str, str] = {
     "not_leased": "this number is not leased to this phone today",
     "lease_full": "the phone already holds its full lease",
     "expired": "the command arrived too late to be carried out; nothing was changed",
+    # the boards' call audio (/speech/...)
+    "unknown_version": "the call wording has changed; ask for the speech status again",
+    "no_voice": "the server has no voice for this language",
+    "speech_failed": "the call could not be rendered; the board captions it",
 }
 
 

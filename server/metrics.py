@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Callable
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
@@ -19,13 +20,15 @@ class Histogram:
         self.total += seconds
         self.count += 1
 
-    def lines(self, name: str) -> list[str]:
+    def lines(self, name: str, labels: str = "") -> list[str]:
+        """The histogram's exposition lines; ``labels`` (``k="v"``) set it apart from others."""
         out, running = [], 0
         for bound, n in zip((*BUCKETS, float("inf")), self.counts, strict=True):
             running += n
             le = "+Inf" if bound == float("inf") else repr(bound)
-            out.append(f'{name}_bucket{{le="{le}"}} {running}')
-        out += [f"{name}_sum {self.total:.6f}", f"{name}_count {self.count}"]
+            out.append(f'{name}_bucket{{{labels + "," if labels else ""}le="{le}"}} {running}')
+        tag = f"{{{labels}}}" if labels else ""
+        out += [f"{name}_sum{tag} {self.total:.6f}", f"{name}_count{tag} {self.count}"]
         return out
 
 
@@ -39,6 +42,8 @@ class Metrics:
         self.frames_waited = 0
         self.store_failures = 0
         self.fanout_seconds = Histogram()
+        # Other parts of the process (speech) add their own lines.
+        self.sections: list[Callable[[], list[str]]] = []
 
     def connected(self, role: str, delta: int) -> None:
         self.connections[role] += delta
@@ -78,4 +83,6 @@ class Metrics:
             "# TYPE madoguchi_fanout_seconds histogram",
             *self.fanout_seconds.lines("madoguchi_fanout_seconds"),
         ]
+        for section in self.sections:
+            lines += section()
         return "\n".join(lines) + "\n"

@@ -29,6 +29,11 @@ class Settings(msgspec.Struct, frozen=True):
     secure_cookies: bool = False
     summon_max_age: float = 10.0
     heartbeat: float = 1.0
+    # Server speech for the boards (server/speech/): engines allowed, cache size, how many
+    # waiting tickets per queue are rendered before they are called (0: none ahead).
+    speech_engines: frozenset[str] = frozenset({"open_jtalk", "espeak-ng"})
+    speech_cache_mb: int = 64
+    speech_ahead: int = 3
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -65,6 +70,17 @@ class Settings(msgspec.Struct, frozen=True):
                 ),
                 heartbeat=float(env.get("MADOGUCHI_HEARTBEAT", str(default.heartbeat))),
                 secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
+                speech_engines=frozenset(
+                    e.strip()
+                    for e in env.get(
+                        "MADOGUCHI_SPEECH_ENGINES", ",".join(sorted(default.speech_engines))
+                    ).split(",")
+                    if e.strip()
+                ),
+                speech_cache_mb=int(
+                    env.get("MADOGUCHI_SPEECH_CACHE_MB", str(default.speech_cache_mb))
+                ),
+                speech_ahead=int(env.get("MADOGUCHI_SPEECH_AHEAD", str(default.speech_ahead))),
             )
         except ValueError as exc:
             raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None

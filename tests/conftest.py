@@ -89,7 +89,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": chromium_path(), "args": CHROMIUM_ARGS}
 
 
-BROWSER_FIXTURES = {"page", "context", "browser", "new_context", "browser_context_args"}
+BROWSER_FIXTURES = {
+    "page",
+    "context",
+    "browser",
+    "browser_type",
+    "new_context",
+    "browser_context_args",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

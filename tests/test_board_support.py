@@ -63,8 +63,12 @@ class Desk:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One real server for a whole module (state carries over between its tests)."""
-    live = LiveServer(tmp_path_factory.mktemp("server"))
+    """One real server for a whole module (state carries over between its tests).
+
+    Without server speech: these tests drive the page's clock, which server audio (played in
+    real time) would not follow; boards then caption, as without a voice.
+    tests/test_board_speech_browser.py plays the server's audio."""
+    live = LiveServer(tmp_path_factory.mktemp("server"), MADOGUCHI_SPEECH_ENGINES="")
     live.start()
     yield live
     live.stop()

@@ -424,3 +424,18 @@ def test_document_alternative_must_name_another_document(folder: Path) -> None:
         "$.documents.photo_id.satisfied_by[0]",
         "unknown document 'my_number_crad'",
     )
+
+
+def test_spoken_wording_needs_both_numbers_and_a_sane_repeat(folder: Path) -> None:
+    replace(folder, "sites/shimogyo.toml", "repeat = { ja = 1 }", "repeat = { ja = 5, xx = 1 }")
+    replace(folder, "sites/shimogyo.toml", '、{counter}番窓口へお越しください。" }', '。" }')
+    assert_names(
+        config_error(folder),
+        "sites/shimogyo.toml",
+        "speech.wording.ja",
+        "lacks {counter}",
+        "speech.repeat.ja",
+        "5 (expected 1, 2 or 3)",
+        "speech.repeat.xx",
+        "unknown language",
+    )

@@ -171,6 +171,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             site=ctx.config.site(site_id),
             staff=_staff(principal),
             other_sites=len(principal.sites) > 1,
+            speech_fallback=ctx.speech.fallback_notice(ctx.config.site(site_id)),
         )
 
     async def report_page(request: Request) -> Response:
