@@ -20,7 +20,10 @@ function badges(ctx, visit) {
   if (intake.language && intake.language !== "ja") {
     out.push(h("span", { class: "badge lang" }, `${t("language")}: ${catalog.languageLabel(t, intake.language)}`));
   }
-  if (intake.interpreter) out.push(h("span", { class: "badge lang" }, `${t("interpreter")}: ${intake.interpreter}`));
+  if (intake.interpreter === "sgn") out.push(h("span", { class: "badge lang" }, `🤟 ${t("sign_language_arranged")}`));
+  else if (intake.interpreter) {
+    out.push(h("span", { class: "badge lang" }, `${t("interpreter_arranged")}: ${catalog.languageLabel(t, intake.interpreter)}`));
+  }
   if (intake.party_size > 1) out.push(h("span", { class: "badge" }, t("party", { n: intake.party_size })));
   return out.length ? h("p", { class: "badges" }, out) : null;
 }

@@ -34,6 +34,7 @@ from server.config import (
 from server.domain.intake import Need
 from server.errors import ConfigError
 from server.passwords import token_digest
+from server.texts import FALLBACK, placeholders
 
 LANGUAGES = ("ja", "en", "zh", "ko", "vi")
 
@@ -88,6 +89,7 @@ def check_config(config: Config, folder: Path) -> None:
         *_procedure_problems(config, _At(folder / "procedures.toml")),
         *_life_event_problems(config, _At(folder / "life_events.toml")),
         *_account_problems(config, _At(folder / "staff.toml")),
+        *_text_problems(config, _At(folder / "texts.toml")),
     ]
     for site_id, site in config.sites.items():
         site_file = _At(folder / "sites" / f"{site_id}.toml")
@@ -311,6 +313,40 @@ def _life_event_problems(config: Config, at: _At) -> Iterator[str]:
         here = at.key("events").key(event_id)
         yield from _event_problems(here, event_id, event, questions, config.procedures)
     yield from _need_problems(config, at.key("needs"))
+
+
+def _text_problems(config: Config, at: _At) -> Iterator[str]:
+    """Every intake language has an entry; every text has Japanese and English, known
+    languages only, and the English text's placeholders in each translation."""
+    texts = config.texts
+    languages = texts.languages
+    for lang in config.life_events.languages:
+        if lang not in languages:
+            yield at.key("languages").problem(
+                f"no entry for {lang!r} (life_events.toml offers it at intake)"
+            )
+    for lang, language in languages.items():
+        if language.texts and language.texts not in languages:
+            yield (
+                at.key("languages")
+                .key(lang)
+                .key("texts")
+                .problem(_unknown("language", language.texts, languages))
+            )
+    for key, entry in texts.texts.items():
+        here = at.key("texts").key(key)
+        for required in ("ja", FALLBACK):
+            if not entry.get(required):
+                yield here.problem(f"no {required!r} text (Japanese and English are required)")
+        expected = placeholders(entry.get(FALLBACK, ""))
+        for lang, text in entry.items():
+            if lang not in languages:
+                yield here.key(lang).problem(_unknown("language", lang, languages))
+            elif placeholders(text) != expected:
+                yield here.key(lang).problem(
+                    f"placeholders {sorted(placeholders(text))} "
+                    f"(expected {sorted(expected)}, as in the English text)"
+                )
 
 
 def _need_problems(config: Config, at: _At) -> Iterator[str]:

@@ -4,7 +4,8 @@ A view is a pure function of (configuration, state). The hub encodes each entity
 view and sends only the entities whose bytes changed, so clients never re-implement rules.
 
 Privacy: the ``board`` and ``visitor`` views are built from numbers, counter numbers and
-neutral queue labels only; no intake answer, note or name is ever read by their builders.
+neutral queue labels only; no note or name is ever read by their builders, and the only
+intake answers read are the visit's own, to list the documents it still needs (by name).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from server.domain.queues import (
     wait_band,
     waiting_lines,
 )
-from server.domain.state import SiteState, Visit
+from server.domain.state import SiteState, Step, Visit
 
 ViewKind = Literal["board", "counter", "floor", "visitor", "supervisor"]
 Entities = dict[str, dict[str, Any]]
@@ -207,12 +208,39 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
                     for p in s.procedures
                     if p.id in procs
                 ],
+                **visitor_checklist(config, visit, s),
             }
             for s in visit.steps
         ],
         "business_date": state.business_date,
     }
     return {"visit": {"me": entity}}
+
+
+def visitor_checklist(config: Config, visit: Visit, step: Step) -> dict[str, Any]:
+    """What the visitor must still bring to a step, and the forms filled in for it there.
+
+    Read from the visit's own intake; only names from config reach the page, never answers.
+    """
+    # A day closed with steps left: the visitor needs the list to come again another day.
+    if step.status == "done" or (step.status == "cancelled" and visit.status != "expired"):
+        return {"bring": [], "fill": []}
+    procs = config.procedures.procedures
+    documents = config.procedures.documents
+    forms = config.procedures.forms
+    wanted = dict.fromkeys(
+        f for p in step.procedures if not p.done and p.id in procs for f in procs[p.id].forms
+    )
+    return {
+        "bring": [
+            documents[d["id"]].name
+            for d in briefing.documents(config, visit, step)
+            if not d["have"]
+        ],
+        "fill": [
+            {"name": forms[f].name, "done": visit.forms.get(f, False)} for f in wanted if f in forms
+        ],
+    }
 
 
 def _visitor_where(site: Site, visit: Visit) -> dict[str, Any]:
