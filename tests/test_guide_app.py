@@ -250,6 +250,15 @@ def test_self_service_certificate_is_advised_and_no_ticket_unless_overridden(
     expect(page.locator("#ticket")).to_contain_text("セルフサービスを案内しました")
     expect(page.get_by_test_id("ticket-number")).to_have_count(0)
     assert _metric(server, "RecordDeflection") == deflections + 1
+    # The visitor leaves with a slip: its QR code and print link, in the intake's language.
+    slip = page.locator('.slip[data-route="konbini"]')
+    expect(slip.locator("img.qr")).to_have_attribute(
+        "src", re.compile(r"/qr\.svg\?lang=ja&p=jumin_hyo")
+    )
+    href = slip.get_by_test_id("print-slip").get_attribute("href")
+    assert href is not None and href.endswith("p=jumin_hyo&print=1")
+    printed = page.request.get(server.url + href)
+    assert printed.ok and "マイナンバーカード" in printed.text() and "¥200" in printed.text()
 
     # Same visitor, but the guide decides they should use the counter after all.
     page.locator("#next-visitor").click()
