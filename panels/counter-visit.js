@@ -58,11 +58,13 @@ function procedureItems(ctx, visit, step, { buttons = false } = {}) {
                 "data-action": "completeProcedure",
                 "data-procedure": p.id,
                 "data-focus-key": `proc-${p.id}`,
-                "aria-label": t("a_complete_proc_label", { name }),
+                title: t("a_complete_proc_label", { name }),
                 "aria-keyshortcuts": digit <= 9 ? String(digit) : null,
               },
               t("a_complete_proc_n"),
               digit <= 9 ? h("kbd", {}, String(digit)) : null,
+              // Named by what it shows, then which procedure (voice control says what it sees).
+              h("span", { class: "visually-hidden" }, `: ${name}`),
             )
           : null,
       );

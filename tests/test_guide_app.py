@@ -18,6 +18,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from server.config import Config
 from server.domain.intake import Intake, plan_visit
+from tests.a11y import audit, smallest_text
 from tests.guide_support import (
     PHONE,
     SITE,
@@ -80,6 +81,7 @@ def test_moved_in_family_previewed_issued_and_seen_by_reception(
     # The shared sign-in page brings the guide back to the app.
     page.goto(f"{server.url}/guide/{SITE}")
     expect(page).to_have_url(re.compile(r"/signin\?next="))
+    audit(page, "sign-in")
     page.get_by_label("職員ID").fill("guide01")
     page.get_by_label("PIN").fill("1111")
     page.get_by_role("button", name="サインイン").click()
@@ -406,6 +408,9 @@ def test_one_handed_layout_at_phone_widths(page: Page, server: LiveServer, confi
             for control in page.evaluate(CONTROLS):
                 assert control["height"] >= 44, control
                 assert control["left"] >= 0 and control["right"] <= width + 0.5, control
+            # Nothing a guide must read is under 16 px; each wizard step passes the audit.
+            assert smallest_text(page)["size"] >= 16, smallest_text(page)
+            audit(page, f"guide wizard {step} at {width} px ({lang})")
         # The main action sits within thumb reach at the bottom of the screen.
         box = page.locator("#wizard-next").bounding_box()
         assert box is not None and box["y"] > 800 * 0.75

@@ -11,6 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.a11y import audit, smallest_text
 from tests.live import LiveServer
 from tests.screenshots import save
 from tests.test_board_support import INTAKE, SITE, Staff, server, staff
@@ -66,6 +67,7 @@ def test_a_vietnamese_visitor_sees_vietnamese_with_the_interpreter_stated(
     )
     body = page.locator("main").inner_text()
     assert not re.search(r"[\u3040-\u30ff]", body), body  # no kana anywhere on the page
+    assert smallest_text(page)["size"] >= 16, smallest_text(page)
     save(page, "visitor-waiting-vi.png", full_page=True)
 
     # The visitor switches to Nepali; the choice is kept for this ticket across reloads.
@@ -143,6 +145,10 @@ def test_the_missing_documents_and_forms_are_on_the_page_and_the_ticket(
         " && n.textContent.trim())).map(el => parseFloat(getComputedStyle(el).fontSize)))"
     )
     assert smallest >= 16, smallest
+    audit(paper, "printable ticket (A6)")
+    paper.goto(f"{server.url}/guide/{SITE}/ticket/{vi['ticket']}?paper=receipt")
+    expect(paper.locator(".bring").first.locator("li")).to_have_count(2)
+    audit(paper, "printable ticket (receipt)")
     paper.context.close()
 
 

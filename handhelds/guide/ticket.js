@@ -23,7 +23,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, actio
   if (issued.error) {
     return fill(
       root,
-      h("h2", { tabindex: "-1" }, ui("ticket_refused")),
+      h("h1", { tabindex: "-1" }, ui("ticket_refused")),
       h("p", { class: "error", role: "alert" }, errorText(issued.error)),
       h("div", { class: "ticket-actions" }, h("button", { type: "button", class: "wide", onclick: actions.fix }, ui("fix_and_retry")), next),
     );
@@ -31,7 +31,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, actio
   if (issued.kind === "deflect") {
     return fill(
       root,
-      h("h2", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "★ "), issued.plan && issued.plan.steps.length === 0 && !issued.plan.self_service.length ? ui("no_visit") : ui("self_service_only")),
+      h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "★ "), issued.plan && issued.plan.steps.length === 0 && !issued.plan.self_service.length ? ui("no_visit") : ui("self_service_only")),
       h("p", { class: "ok", role: "status" }, issued.ack ? ui("deflected") : ui("deflected_pending")),
       issued.plan ? renderPreview(catalog, issued.plan, draft) : null,
       issued.plan ? renderSlips(site, issued.plan, draft) : null,
@@ -43,7 +43,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, actio
   if (!ack) {
     return fill(
       root,
-      h("h2", { tabindex: "-1" }, ui("ticket_heading")),
+      h("h1", { tabindex: "-1" }, ui("ticket_heading")),
       h(
         "div",
         { class: "ticket-card pending", role: "status", "aria-live": "polite" },
@@ -62,7 +62,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, actio
   const base = `/guide/${encodeURIComponent(site)}`;
   return fill(
     root,
-    h("h2", { tabindex: "-1", class: "visually-hidden" }, ui("ticket_heading")),
+    h("h1", { tabindex: "-1", class: "visually-hidden" }, ui("ticket_heading")),
     h(
       "div",
       { class: "ticket-card", role: "status", "aria-live": "polite" },
@@ -94,7 +94,7 @@ function renderSlips(site, plan, draft) {
   return h(
     "section",
     { class: "slips", "aria-labelledby": "slips-heading" },
-    h("h3", { id: "slips-heading" }, ui("slip_heading")),
+    h("h2", { id: "slips-heading" }, ui("slip_heading")),
     [...byRoute].map(([route, procedures]) => {
       const query = new URLSearchParams({ lang: draft.language || "ja", p: procedures.join(",") });
       const path = `/self-service/${encodeURIComponent(site)}/${encodeURIComponent(route)}`;
