@@ -268,6 +268,14 @@ def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
     for route_id, route in catalogue.self_service.items():
         here = at.key("self_service").key(route_id)
         yield from _condition_problems(here.key("requires"), route.requires, questions)
+        served = {p for p, proc in catalogue.procedures.items() if proc.self_service == route_id}
+        for proc_id, yen in route.fees.items():
+            fee = here.key("fees").key(proc_id)
+            expected = f"a procedure routed to {route_id!r}"
+            if proc_id not in served:
+                yield fee.problem(_unknown("procedure", proc_id, served, expected))
+            elif yen < 0:
+                yield fee.problem(f"{yen} (expected yen, 0 or more)")
     departments = {dept.id for site in config.sites.values() for dept in site.departments}
     for proc_id, procedure in catalogue.procedures.items():
         here = at.key("procedures").key(proc_id)

@@ -10,9 +10,7 @@ from tests.a11y import audit, violations
 from tests.live import LiveServer
 
 
-def test_the_audit_fails_when_a_violation_is_introduced(
-    browser: Browser, live: LiveServer
-) -> None:
+def test_the_audit_fails_when_a_violation_is_introduced(browser: Browser, live: LiveServer) -> None:
     page = browser.new_context(locale="ja-JP").new_page()
     page.goto(f"{live.url}/signin")
     expect(page.locator("h1")).to_be_visible()
