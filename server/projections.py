@@ -208,13 +208,28 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
                     for p in s.procedures
                     if p.id in procs
                 ],
-                **visitor_checklist(config, visit, s),
+                **checklist,
             }
-            for s in visit.steps
+            for s, checklist in zip(visit.steps, _checklists(config, visit), strict=True)
         ],
         "business_date": state.business_date,
     }
     return {"visit": {"me": entity}}
+
+
+# Visitor pages are rebuilt on every publish; a visit's checklists change only with the visit.
+_CHECKLISTS: dict[tuple[int, str, int], list[dict[str, Any]]] = {}
+_CHECKLISTS_MAX = 4096
+
+
+def _checklists(config: Config, visit: Visit) -> list[dict[str, Any]]:
+    key = (id(config), visit.token, visit.rev)  # tokens are unique across sites
+    found = _CHECKLISTS.get(key)
+    if found is None:
+        if len(_CHECKLISTS) >= _CHECKLISTS_MAX:
+            _CHECKLISTS.clear()
+        found = _CHECKLISTS[key] = [visitor_checklist(config, visit, s) for s in visit.steps]
+    return found
 
 
 def visitor_checklist(config: Config, visit: Visit, step: Step) -> dict[str, Any]:
