@@ -232,9 +232,12 @@ function renderQueues(entity) {
     // Outside the site's hours the office is closed, whatever the counters; in hours a line
     // with no open counter is "being prepared".
     band.dataset.band = phase !== "open" ? phase : open ? String(q.band) : "closed";
-    bilingual(band, phase !== "open" ? STRINGS[phase] : open ? bands[q.band] || {} : STRINGS.notOpen);
+    bilingual(band, phase !== "open" ? STRINGS[PHASE_TEXT[phase]] : open ? bands[q.band] || {} : STRINGS.notOpen);
   });
 }
+
+// Captions (config/texts.toml board_before_open / board_after_close) for each phase.
+const PHASE_TEXT = { before_open: "beforeOpen", after_close: "afterClose" };
 
 /** "before_open", "open" or "after_close": the site's local time against its hours. */
 function officePhase(entity) {
@@ -251,7 +254,7 @@ function renderPhase(entity) {
   document.body.dataset.phase = phase;
   const banner = document.getElementById("phase");
   banner.hidden = phase === "open";
-  if (phase !== "open") bilingual(banner, STRINGS[phase]);
+  if (phase !== "open") bilingual(banner, STRINGS[PHASE_TEXT[phase]]);
   return phase;
 }
 

@@ -4,15 +4,17 @@
 
 const root = document.getElementById("visitor");
 const { site, token, version } = root.dataset;
-const siteLanguages = JSON.parse(root.dataset.languages || '["ja"]');
+const menu = JSON.parse(root.dataset.menu || "[]");
 const siteName = JSON.parse(root.dataset.siteName || "{}");
 const v = encodeURIComponent(version);
-const [{ HubClient }, { STRINGS, LANGUAGE_NAMES, pick, fill }, { mountLinkBanner }] = await Promise.all([
+const [{ HubClient }, { embeddedTexts, pick, fill }, { mountLinkBanner }] = await Promise.all([
   import(`/static/hub.js?v=${v}`),
-  import(`/handhelds/visitor-strings.js?v=${v}`),
+  import(`/static/texts.js?v=${v}`),
   import(`/static/linkbar.js?v=${v}`),
 ]);
 
+const TEXTS = embeddedTexts();
+const TAGS = Object.fromEntries(menu.map((item) => [item.id, item.tag]));
 const LANG_KEY = "madoguchi.visitor.lang";
 const ENDED = new Set(["cancelled", "no_show", "expired"]);
 const $ = (id) => document.getElementById(id);
@@ -20,118 +22,126 @@ const $ = (id) => document.getElementById(id);
 const state = { lang: initialLanguage(), visit: null, link: "connecting", expired: false, lastStatus: "" };
 window.madoguchiVisitor = { state };
 
+/** The visitor's own choice for this ticket, else the language the guide noted at intake. */
 function initialLanguage() {
-  const saved = readStorage(LANG_KEY);
-  if (saved && siteLanguages.includes(saved)) return saved;
-  for (const wanted of navigator.languages || [navigator.language || ""]) {
-    const base = wanted.slice(0, 2).toLowerCase();
-    if (siteLanguages.includes(base)) return base;
-  }
-  return siteLanguages[0] || "ja";
+  const saved = readChoice();
+  if (saved && saved in TEXTS) return saved;
+  return root.dataset.lang in TEXTS ? root.dataset.lang : "ja";
 }
 
-function readStorage(key) {
+/** The language chosen on this phone for this ticket (a new ticket opens in its own). */
+function readChoice() {
   try {
-    return localStorage.getItem(key);
+    const saved = JSON.parse(localStorage.getItem(LANG_KEY) || "null");
+    return saved && saved.token === token ? saved.lang : null;
   } catch {
     return null;
   }
 }
 
-const t = (entry, values) => (values ? fill(pick(entry, state.lang), values) : pick(entry, state.lang));
+const t = (key, values) => {
+  const table = TEXTS[state.lang] || TEXTS.en || {};
+  const template = table[key] ?? (TEXTS.en || {})[key] ?? "";
+  return values ? fill(template, values) : template;
+};
+const label = (text) => pick(text, state.lang);
 
 // --- language choice ------------------------------------------------------------------------
 
 function renderLanguages() {
-  const list = $("langs");
-  list.replaceChildren(
-    ...siteLanguages.map((lang) => {
-      const li = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.lang = lang;
-      button.textContent = LANGUAGE_NAMES[lang] || lang;
-      button.setAttribute("aria-pressed", String(lang === state.lang));
-      button.className = lang === state.lang ? "" : "secondary";
-      button.addEventListener("click", () => setLanguage(lang));
-      li.append(button);
-      return li;
-    }),
-  );
+  $("lang-select").value = state.lang;
+  $("lang-word").textContent = t("language");
+  const english = $("lang-label").querySelector('[lang="en"]');
+  if (english) english.hidden = state.lang === "en";
 }
 
 function setLanguage(lang) {
+  if (!(lang in TEXTS)) return;
   state.lang = lang;
   try {
-    localStorage.setItem(LANG_KEY, lang);
+    localStorage.setItem(LANG_KEY, JSON.stringify({ token, lang }));
   } catch {
-    // Not kept across visits; fine.
+    // Not kept across reloads; fine.
   }
   renderLanguages();
-  const focused = [...$("langs").querySelectorAll("button")].find((b) => b.lang === lang);
-  if (focused) focused.focus();
   render();
 }
 
+$("lang-select").addEventListener("change", (event) => setLanguage(event.target.value));
+
 // --- rendering --------------------------------------------------------------------------------
 
+const STATUS_KEYS = { cancelled: "status_ended", no_show: "status_ended" };
+
 function render() {
-  document.documentElement.lang = state.lang;
-  $("site-name").textContent = pick(siteName, state.lang);
-  $("title").textContent = t(STRINGS.title);
-  $("privacy").textContent = t(STRINGS.privacy);
+  document.documentElement.lang = TAGS[state.lang] || state.lang;
+  $("site-name").textContent = label(siteName);
+  $("title").textContent = t("title");
+  const visit = state.visit;
+  const closed = visit && visit.status === "expired";
+  // Once the ticket has ended the page no longer promises to stay valid.
+  $("privacy").textContent = visit && ENDED.has(visit.status) ? t("privacy") : `${t("privacy")} ${t("valid_today")}`;
   renderLink();
   if (state.expired) return renderExpired();
-  const visit = state.visit;
   document.body.dataset.state = visit ? visit.status : "loading";
   for (const id of ["ticket-card", "where", "itinerary"]) $(id).hidden = !visit;
   $("expired").hidden = true;
   if (!visit) return;
-  $("number-label").textContent = t(STRINGS.number);
+  $("number-label").textContent = t("number");
   $("ticket").textContent = visit.ticket;
-  renderStatus(visit);
+  renderStatus(visit, closed);
+  renderInterpreter();
   renderWhere(visit);
   renderSteps(visit);
   document.title = visit.status === "called" && visit.where?.counter
-    ? t(STRINGS.calledTitle, { t: visit.ticket, n: visit.where.counter })
-    : `${visit.ticket} — ${t(STRINGS.title)}`;
+    ? t("called_title", { t: visit.ticket, n: visit.where.counter })
+    : `${visit.ticket} — ${t("title")}`;
 }
 
 function renderLink() {
   const link = $("link");
-  link.dataset.link = state.link;
+  const closed = state.visit && state.visit.status === "expired";
+  link.dataset.link = closed ? "closed" : state.link;
   if (state.expired) link.textContent = "";
-  else if (state.link === "live") link.textContent = t(STRINGS.live);
-  else if (state.visit) link.textContent = t(STRINGS.reconnecting);
-  else link.textContent = t(STRINGS.loading);
+  else if (closed) link.textContent = t("closed");
+  else if (state.link === "live") link.textContent = t("live");
+  else if (state.visit) link.textContent = t("reconnecting");
+  else link.textContent = t("loading");
 }
 
-function renderStatus(visit) {
+function renderStatus(visit, closed) {
   const status = visit.status;
   $("status").dataset.status = status;
-  $("status-title").textContent = t(STRINGS.status[status] || STRINGS.status.waiting);
+  $("status-title").textContent = t(STATUS_KEYS[status] || `status_${status}`) || t("status_waiting");
   let detail = "";
   let extra = "";
   if (status === "waiting") {
-    if (visit.ahead === 0) detail = t(STRINGS.next);
-    else if (visit.ahead !== null && visit.ahead !== undefined) detail = t(STRINGS.ahead, { n: visit.ahead });
-    if (visit.estimated_wait === null || visit.estimated_wait === undefined) extra = t(STRINGS.noCounter);
-    else if (visit.estimated_wait <= 0) extra = t(STRINGS.soon);
-    else extra = t(STRINGS.wait, { n: roundWait(visit.estimated_wait) });
+    if (visit.ahead === 0) detail = t("next");
+    else if (visit.ahead !== null && visit.ahead !== undefined) detail = t("ahead", { n: visit.ahead });
+    if (visit.estimated_wait === null || visit.estimated_wait === undefined) extra = t("no_counter");
+    else if (visit.estimated_wait <= 0) extra = t("soon");
+    else extra = t("wait", { n: roundWait(visit.estimated_wait) });
   } else if (status === "called" || status === "serving") {
-    detail = visit.where?.counter ? t(status === "called" ? STRINGS.goCounter : STRINGS.atCounter, { n: visit.where.counter }) : "";
-  } else if (status === "writing") {
-    detail = t(STRINGS.detail.writing);
-  } else if (status === "parked") {
-    detail = t(STRINGS.detail.parked);
-  } else if (status === "done") {
-    detail = t(STRINGS.detail.done);
+    detail = visit.where?.counter ? t(status === "called" ? "go_counter" : "at_counter", { n: visit.where.counter }) : "";
+  } else if (closed) {
+    detail = t("closed_advice", { hours: root.dataset.hours });
+  } else if (["writing", "parked", "done"].includes(status)) {
+    detail = t(`detail_${status}`);
   } else if (ENDED.has(status)) {
-    detail = t(STRINGS.detail.ended);
+    detail = t("detail_ended");
   }
   $("status-detail").textContent = detail;
   $("status-extra").textContent = extra;
   $("status-extra").hidden = !extra;
+}
+
+/** An interpreter the guide arranged at intake: said plainly, so the visitor knows help is there. */
+function renderInterpreter() {
+  const { interpreter, interpreterName } = root.dataset;
+  const el = $("interpreter");
+  el.hidden = !interpreter;
+  if (!interpreter) return;
+  el.textContent = interpreter === "sgn" ? t("sign_language") : t("interpreter", { lang: interpreterName || interpreter });
 }
 
 /** Estimates are rough: say "about 5, 10, 15… minutes", never a false precision. */
@@ -140,7 +150,7 @@ function roundWait(minutes) {
 }
 
 function floorText(floor) {
-  return floor ? t(STRINGS.floor, { f: floor }) : "";
+  return floor ? t("floor", { f: floor }) : "";
 }
 
 function renderWhere(visit) {
@@ -148,67 +158,79 @@ function renderWhere(visit) {
   const section = $("where");
   section.hidden = where.kind === "none";
   section.dataset.kind = where.kind;
-  $("where-title").textContent = t(STRINGS.whereNow);
+  $("where-title").textContent = t("where_now");
   if (where.kind === "counter") {
-    $("where-main").textContent = t(STRINGS.atCounter, { n: where.counter });
-    $("where-sub").textContent = [floorText(where.floor), pick(where.department, state.lang), pick(where.counter_label, state.lang)]
+    $("where-main").textContent = t("at_counter", { n: where.counter });
+    $("where-sub").textContent = [floorText(where.floor), label(where.department), label(where.counter_label)]
       .filter(Boolean)
       .join(" · ");
   } else if (where.kind === "queue") {
-    $("where-main").textContent = t(STRINGS.waitArea, { q: pick(where.queue_label, state.lang) });
+    $("where-main").textContent = t("wait_area", { q: label(where.queue_label) });
     $("where-sub").textContent = floorText(where.floor);
   }
 }
 
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
 function renderSteps(visit) {
-  $("steps-title").textContent = t(STRINGS.steps);
-  const list = $("steps");
-  list.replaceChildren(
+  $("steps-title").textContent = t("steps");
+  const current = currentIndex(visit);
+  $("steps").replaceChildren(
     ...visit.steps.map((step, index) => {
-      const li = document.createElement("li");
+      const li = el("li");
       li.dataset.status = step.status;
       li.dataset.queue = step.queue;
-      if (index === currentIndex(visit)) li.setAttribute("aria-current", "step");
-      const head = document.createElement("p");
-      head.className = "step-head";
-      const label = document.createElement("span");
-      label.className = "step-label";
-      label.textContent = pick(step.label, state.lang);
-      const floor = document.createElement("span");
-      floor.className = "step-floor";
-      floor.textContent = floorText(step.floor);
-      const badge = document.createElement("span");
-      badge.className = "step-status";
-      badge.textContent = t(STRINGS.stepStatus[step.status] || STRINGS.stepStatus.pending);
-      head.append(label, floor, badge);
-      const procedures = document.createElement("ul");
-      procedures.className = "procedures";
+      if (index === current) li.setAttribute("aria-current", "step");
+      const head = el("p", "step-head");
+      head.append(
+        el("span", "step-label", label(step.label)),
+        el("span", "step-floor", floorText(step.floor)),
+        el("span", "step-status", t(`step_${step.status}`) || t("step_pending")),
+      );
+      const procedures = el("ul", "procedures");
       for (const proc of step.procedures) {
-        const item = document.createElement("li");
+        const item = el("li");
         item.dataset.done = String(proc.done);
-        const mark = document.createElement("span");
-        mark.className = "mark";
+        const mark = el("span", "mark", proc.done ? "✓" : "○");
         mark.setAttribute("aria-hidden", "true");
-        mark.textContent = proc.done ? "✓" : "○";
-        const name = document.createElement("span");
-        name.textContent = pick(proc.name, state.lang);
-        const word = document.createElement("span");
-        word.className = "visually-hidden";
-        word.textContent = ` (${t(proc.done ? STRINGS.procDone : STRINGS.procTodo)})`;
-        item.append(mark, name, word);
+        item.append(mark, el("span", "", label(proc.name)), el("span", "visually-hidden", ` (${t(proc.done ? "proc_done" : "proc_todo")})`));
         procedures.append(item);
       }
       li.append(head);
       if (step.after && step.after.length) {
-        const after = document.createElement("p");
-        after.className = "step-after";
-        after.textContent = t(STRINGS.afterAccepted, { list: step.after.map((n) => pick(n, state.lang)).join("・") });
-        li.append(after);
+        // Why this stop comes where it does: the notifications it waits for.
+        li.append(el("p", "step-after", t("after_accepted", { list: step.after.map(label).join("・") })));
       }
-      li.append(procedures);
+      li.append(procedures, ...checklist(step));
       return li;
     }),
   );
+}
+
+/** Documents still to bring and forms to fill in at one step, in the visitor's language. */
+function checklist(step) {
+  const out = [];
+  if (step.bring && step.bring.length) {
+    const list = el("ul", "bring");
+    for (const doc of step.bring) list.append(el("li", "", label(doc)));
+    out.push(el("p", "check-title bring-title", t("bring")), list);
+  }
+  if (step.fill && step.fill.length) {
+    const list = el("ul", "fill");
+    for (const form of step.fill) {
+      const item = el("li", "", label(form.name));
+      item.dataset.done = String(form.done);
+      if (form.done) item.append(el("span", "form-done", ` ✓ ${t("form_done")}`));
+      list.append(item);
+    }
+    out.push(el("p", "check-title fill-title", t("forms")), list);
+  }
+  return out;
 }
 
 function currentIndex(visit) {
@@ -219,10 +241,9 @@ function renderExpired() {
   document.body.dataset.state = "expired-link";
   for (const id of ["ticket-card", "where", "itinerary"]) $(id).hidden = true;
   $("expired").hidden = false;
-  $("expired-title").textContent = t(STRINGS.expiredTitle);
-  $("expired-text").textContent = t(STRINGS.expiredText);
-  $("expired-text").lang = state.lang;
-  document.title = t(STRINGS.expiredTitle);
+  $("expired-title").textContent = t("expired_title");
+  $("expired-text").textContent = t("expired_text");
+  document.title = t("expired_title");
 }
 
 // --- live updates ---------------------------------------------------------------------------

@@ -53,6 +53,8 @@ const STRINGS = {
   needs: ["配慮", "Needs"],
   language: ["言語", "Language"],
   interpreter: ["通訳", "Interpreter"],
+  interpreter_arranged: ["通訳手配済", "Interpreter arranged"],
+  sign_language_arranged: ["手話通訳手配済", "Sign-language interpreter arranged"],
   party: ["{n}人", "party of {n}"],
   priority: ["優先", "Priority"],
   consultation: ["相談", "consultation"],

@@ -20,7 +20,10 @@ function badges(ctx, visit) {
   if (intake.language && intake.language !== "ja") {
     out.push(h("span", { class: "badge lang" }, `${t("language")}: ${catalog.languageLabel(t, intake.language)}`));
   }
-  if (intake.interpreter) out.push(h("span", { class: "badge lang" }, `${t("interpreter")}: ${intake.interpreter}`));
+  if (intake.interpreter === "sgn") out.push(h("span", { class: "badge lang" }, `🤟 ${t("sign_language_arranged")}`));
+  else if (intake.interpreter) {
+    out.push(h("span", { class: "badge lang" }, `${t("interpreter_arranged")}: ${catalog.languageLabel(t, intake.interpreter)}`));
+  }
   if (intake.party_size > 1) out.push(h("span", { class: "badge" }, t("party", { n: intake.party_size })));
   return out.length ? h("p", { class: "badges" }, out) : null;
 }
@@ -56,11 +59,13 @@ function procedureItems(ctx, visit, step, { buttons = false } = {}) {
                 "data-action": "completeProcedure",
                 "data-procedure": p.id,
                 "data-focus-key": `proc-${p.id}`,
-                "aria-label": t("a_complete_proc_label", { name }),
+                title: t("a_complete_proc_label", { name }),
                 "aria-keyshortcuts": digit <= 9 ? String(digit) : null,
               },
               t("a_complete_proc_n"),
               digit <= 9 ? h("kbd", {}, String(digit)) : null,
+              // Named by what it shows, then which procedure (voice control says what it sees).
+              h("span", { class: "visually-hidden" }, `: ${name}`),
             )
           : null,
       );

@@ -165,7 +165,7 @@ export class Panel {
     }
     const lang = document.getElementById("lang-toggle");
     lang.replaceChildren(h("span", {}, t("lang_toggle")), h("kbd", {}, keyFor("lang")));
-    lang.setAttribute("aria-label", t("lang_toggle_label"));
+    lang.title = t("lang_toggle_label");
     lang.setAttribute("aria-keyshortcuts", "L");
     document.getElementById("staff-name").textContent = t("signed_in_as", { name: data.staffName });
     document.getElementById("dept-name").textContent = this.catalog.departmentName(t, this.department);

@@ -76,7 +76,7 @@ function render() {
   document.documentElement.lang = t.lang;
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   document.getElementById("lang-toggle").textContent = t("lang_toggle");
-  document.getElementById("lang-toggle").setAttribute("aria-label", t("lang_toggle_label"));
+  document.getElementById("lang-toggle").title = t("lang_toggle_label");
   document.getElementById("staff-name").textContent = t("signed_in_as", { name: data.staffName });
   document.title = `${t("city_title")} — Madoguchi`;
   if (!last) return;

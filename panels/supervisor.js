@@ -103,7 +103,7 @@ export class Page {
     document.documentElement.lang = t.lang;
     for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
     document.getElementById("lang-toggle").textContent = t("lang_toggle");
-    document.getElementById("lang-toggle").setAttribute("aria-label", t("lang_toggle_label"));
+    document.getElementById("lang-toggle").title = t("lang_toggle_label");
     document.getElementById("staff-name").textContent = t("signed_in_as", { name: data.staffName });
     document.getElementById("site-name").textContent = t.label(this.catalog.site.name);
     document.title = `${t("title")} — ${t.label(this.catalog.site.name)}`;

@@ -4,6 +4,7 @@ Layout of a configuration folder::
 
     madoguchi.toml      deployment: which site files to load, session/retention settings
     procedures.toml     documents, forms, self-service routes and procedures (city-wide)
+    texts.toml          visitor-facing wording in every language the intake offers
     life_events.toml    questions, life events and the rules that turn answers into procedures
     staff.toml          staff accounts (PIN hashes) and enrolled display devices
     sites/<id>.toml     one ward office: departments, queues, counters, boards, notices
@@ -22,6 +23,7 @@ from typing import Literal, TypeVar
 import msgspec
 
 from server.errors import ConfigError
+from server.texts import Texts
 
 Lang = Literal["ja", "en", "zh", "ko", "vi"]
 ConditionValue = bool | str | int | list[str] | dict[str, int]
@@ -101,12 +103,22 @@ class Form(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class SelfService(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A route that saves a visit (convenience-store certificates, online filing)."""
+    """A route that saves a visit (convenience-store certificates, online filing).
+
+    ``where``, ``bring``, ``how``, ``hours`` and ``fees`` (yen per procedure; 0 = free) fill
+    the self-service slip handed to a visitor sent there instead of the queue.
+    """
 
     name: Text
     advice: Text
     requires: Condition = {}
     hours: str = ""
+    hours_note: Text | None = None
+    where: Text | None = None
+    url: str = ""
+    bring: list[Text] = []
+    how: list[Text] = []
+    fees: dict[str, int] = {}
 
 
 class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -340,6 +352,7 @@ class Config(msgspec.Struct, frozen=True):
     life_events: LifeEvents
     accounts: Accounts
     sites: dict[str, Site]
+    texts: Texts
 
     def site(self, site_id: str) -> Site:
         return self.sites[site_id]
@@ -374,7 +387,8 @@ def load_config(folder: Path | str) -> Config:
                 f"expected {site_id!r} (the file name)"
             )
         sites[site_id] = site
-    config = Config(deployment, procedures, life_events, accounts, sites)
+    texts = _decode(folder / "texts.toml", Texts)
+    config = Config(deployment, procedures, life_events, accounts, sites, texts)
     from server.config_checks import check_config
 
     check_config(config, folder)

@@ -34,6 +34,7 @@ from server.config import (
 from server.domain.intake import Need
 from server.errors import ConfigError
 from server.passwords import token_digest
+from server.texts import FALLBACK, placeholders
 
 LANGUAGES = ("ja", "en", "zh", "ko", "vi")
 
@@ -88,6 +89,7 @@ def check_config(config: Config, folder: Path) -> None:
         *_procedure_problems(config, _At(folder / "procedures.toml")),
         *_life_event_problems(config, _At(folder / "life_events.toml")),
         *_account_problems(config, _At(folder / "staff.toml")),
+        *_text_problems(config, _At(folder / "texts.toml")),
     ]
     for site_id, site in config.sites.items():
         site_file = _At(folder / "sites" / f"{site_id}.toml")
@@ -273,6 +275,14 @@ def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
     for route_id, route in catalogue.self_service.items():
         here = at.key("self_service").key(route_id)
         yield from _condition_problems(here.key("requires"), route.requires, questions)
+        served = {p for p, proc in catalogue.procedures.items() if proc.self_service == route_id}
+        for proc_id, yen in route.fees.items():
+            fee = here.key("fees").key(proc_id)
+            expected = f"a procedure routed to {route_id!r}"
+            if proc_id not in served:
+                yield fee.problem(_unknown("procedure", proc_id, served, expected))
+            elif yen < 0:
+                yield fee.problem(f"{yen} (expected yen, 0 or more)")
     departments = {dept.id for site in config.sites.values() for dept in site.departments}
     for proc_id, procedure in catalogue.procedures.items():
         here = at.key("procedures").key(proc_id)
@@ -363,6 +373,40 @@ def _life_event_problems(config: Config, at: _At) -> Iterator[str]:
         here = at.key("events").key(event_id)
         yield from _event_problems(here, event_id, event, questions, config.procedures)
     yield from _need_problems(config, at.key("needs"))
+
+
+def _text_problems(config: Config, at: _At) -> Iterator[str]:
+    """Every intake language has an entry; every text has Japanese and English, known
+    languages only, and the English text's placeholders in each translation."""
+    texts = config.texts
+    languages = texts.languages
+    for lang in config.life_events.languages:
+        if lang not in languages:
+            yield at.key("languages").problem(
+                f"no entry for {lang!r} (life_events.toml offers it at intake)"
+            )
+    for lang, language in languages.items():
+        if language.texts and language.texts not in languages:
+            yield (
+                at.key("languages")
+                .key(lang)
+                .key("texts")
+                .problem(_unknown("language", language.texts, languages))
+            )
+    for key, entry in texts.texts.items():
+        here = at.key("texts").key(key)
+        for required in ("ja", FALLBACK):
+            if not entry.get(required):
+                yield here.problem(f"no {required!r} text (Japanese and English are required)")
+        expected = placeholders(entry.get(FALLBACK, ""))
+        for lang, text in entry.items():
+            if lang not in languages:
+                yield here.key(lang).problem(_unknown("language", lang, languages))
+            elif placeholders(text) != expected:
+                yield here.key(lang).problem(
+                    f"placeholders {sorted(placeholders(text))} "
+                    f"(expected {sorted(expected)}, as in the English text)"
+                )
 
 
 def _need_problems(config: Config, at: _At) -> Iterator[str]:

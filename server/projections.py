@@ -4,7 +4,8 @@ A view is a pure function of (configuration, state). The hub encodes each entity
 view and sends only the entities whose bytes changed, so clients never re-implement rules.
 
 Privacy: the ``board`` and ``visitor`` views are built from numbers, counter numbers and
-neutral queue labels only; no intake answer, note or name is ever read by their builders.
+neutral queue labels only; no note or name is ever read by their builders, and the only
+intake answers read are the visit's own, to list the documents it still needs (by name).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from server.domain.queues import (
     wait_band,
     waiting_lines,
 )
-from server.domain.state import Call, SiteState, Visit
+from server.domain.state import Call, SiteState, Step, Visit
 
 ViewKind = Literal["board", "counter", "floor", "visitor", "supervisor"]
 Entities = dict[str, dict[str, Any]]
@@ -246,12 +247,54 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
                     if p.id in procs
                 ],
                 "after": [procs[p].name for p in s.after if p in procs],
+                **checklist,
             }
-            for s in visit.steps
+            for s, checklist in zip(visit.steps, _checklists(config, visit), strict=True)
         ],
         "business_date": state.business_date,
     }
     return {"visit": {"me": entity}}
+
+
+# Visitor pages are rebuilt on every publish; a visit's checklists change only with the visit.
+_CHECKLISTS: dict[tuple[int, str, int], list[dict[str, Any]]] = {}
+_CHECKLISTS_MAX = 4096
+
+
+def _checklists(config: Config, visit: Visit) -> list[dict[str, Any]]:
+    key = (id(config), visit.token, visit.rev)  # tokens are unique across sites
+    found = _CHECKLISTS.get(key)
+    if found is None:
+        if len(_CHECKLISTS) >= _CHECKLISTS_MAX:
+            _CHECKLISTS.clear()
+        found = _CHECKLISTS[key] = [visitor_checklist(config, visit, s) for s in visit.steps]
+    return found
+
+
+def visitor_checklist(config: Config, visit: Visit, step: Step) -> dict[str, Any]:
+    """What the visitor must still bring to a step, and the forms filled in for it there.
+
+    Read from the visit's own intake; only names from config reach the page, never answers.
+    """
+    # A day closed with steps left: the visitor needs the list to come again another day.
+    if step.status == "done" or (step.status == "cancelled" and visit.status != "expired"):
+        return {"bring": [], "fill": []}
+    procs = config.procedures.procedures
+    documents = config.procedures.documents
+    forms = config.procedures.forms
+    wanted = dict.fromkeys(
+        f for p in step.procedures if not p.done and p.id in procs for f in procs[p.id].forms
+    )
+    return {
+        "bring": [
+            documents[d["id"]].name
+            for d in briefing.documents(config, visit, step)
+            if not d["have"]
+        ],
+        "fill": [
+            {"name": forms[f].name, "done": visit.forms.get(f, False)} for f in wanted if f in forms
+        ],
+    }
 
 
 def _visitor_where(site: Site, visit: Visit) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page
 
+from tests.a11y import audit
+
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
@@ -26,7 +28,11 @@ def folder() -> Path:
 
 
 def save(target: Page | Locator, name: str, *, full_page: bool = False) -> Path:
-    """Screenshot a page (or one element of it) as ``name``; return where it went."""
+    """Screenshot a page (or one element of it) as ``name``; return where it went.
+
+    Every state worth a screenshot is also audited for accessibility (tests/a11y.py).
+    """
+    audit(target if isinstance(target, Page) else target.page, name)
     path = folder() / name
     if isinstance(target, Page):
         target.screenshot(path=str(path), full_page=full_page)

@@ -90,7 +90,7 @@ def test_the_visitor_view_says_where_to_go_at_each_stage(config: Config) -> None
             "en": "General reception",
             "zh": "综合受理",
             "ko": "종합 접수",
-            "vi": "",
+            "vi": "Quầy tiếp nhận chung",
         },
         "floor": "1F",
     }

@@ -439,3 +439,42 @@ def test_spoken_wording_needs_both_numbers_and_a_sane_repeat(folder: Path) -> No
         "speech.repeat.xx",
         "unknown language",
     )
+
+
+# --- visitor-facing texts (config/texts.toml) -----------------------------------------------------
+
+
+def test_every_intake_language_has_texts_with_english_filling_gaps(demo: Config) -> None:
+    texts = demo.texts
+    assert set(demo.life_events.languages) <= set(texts.languages)
+    for lang in ("ja", "en", "zh", "ko", "vi", "ne", "id", "tl", "pt", "es", "th"):
+        table = texts.table(lang)
+        # Each of these languages has its own words for every visitor-page text.
+        own = [k for k, entry in texts.texts.items() if lang in entry]
+        assert len(own) >= len([k for k in table if not k.startswith("board_")]) - 2, lang
+    assert texts.tag("zh") == "zh-Hans"
+    assert texts.get("board_sound_off", "ne") == "Enable sound"  # English, not Japanese
+    assert texts.get("status_waiting", "sgn") == "順番をお待ちください"  # sign language: Japanese
+    assert texts.get("wait", "vi", n=10) == "Thời gian chờ khoảng 10 phút"
+
+
+def test_a_translation_with_wrong_placeholders_or_a_missing_language_is_rejected(
+    folder: Path,
+) -> None:
+    replace(folder, "texts.toml", 'vi = "Vui lòng đến quầy {n}"', 'vi = "Vui lòng đến quầy {x}"')
+    replace(folder, "texts.toml", 'th = { name = "ภาษาไทย", tag = "th" }\n', "")
+    assert_names(
+        config_error(folder),
+        "texts.toml",
+        "$.texts.go_counter.vi: placeholders ['x'] (expected ['n']",
+        "$.languages: no entry for 'th' (life_events.toml offers it at intake)",
+    )
+
+
+def test_a_fee_for_a_procedure_the_route_does_not_serve_is_rejected(folder: Path) -> None:
+    replace(folder, "procedures.toml", "fees = { jumin_hyo = 200,", "fees = { tennyu_todoke = 200,")
+    assert_names(
+        config_error(folder),
+        "$.self_service.konbini.fees.tennyu_todoke",
+        "unknown procedure 'tennyu_todoke' (expected a procedure routed to 'konbini'",
+    )

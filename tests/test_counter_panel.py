@@ -448,3 +448,23 @@ def test_who_may_open_which_panel(
     page.locator("#counter-select").select_option("c41")
     open_counter(page)
     expect(page.locator(".dept-counter.mine")).to_contain_text("41番窓口")
+
+
+def test_an_arranged_interpreter_is_stated_on_the_counter_card(
+    browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
+) -> None:
+    server = fresh_day
+    register(server, {**MOVED_IN, "language": "vi", "needs": ["interpreter"], "interpreter": "vi"})
+    register(server, {**MOVED_IN, "needs": ["hearing", "interpreter"], "interpreter": "sgn"})
+    page = open_panel(browser, contexts, server, ("clerk-shimin", "2222"), "?counter=c1")
+    open_counter(page)
+    # The hearing need puts the sign-language visitor first.
+    page.keyboard.press("n")
+    expect(serving(page).locator(".badge.lang")).to_have_text("🤟 手話通訳手配済")
+    page.keyboard.press("s")
+    page.keyboard.press("d")
+    expect(serving(page)).to_have_count(0)
+    page.keyboard.press("n")
+    expect(serving(page).locator(".badge.lang")).to_have_text(
+        ["言語: ベトナム語", "通訳手配済: ベトナム語"]
+    )

@@ -18,6 +18,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from server.config import Config
 from server.domain.intake import Intake, plan_visit
+from tests.a11y import audit, smallest_text
 from tests.guide_support import (
     PHONE,
     SITE,
@@ -80,6 +81,7 @@ def test_moved_in_family_previewed_issued_and_seen_by_reception(
     # The shared sign-in page brings the guide back to the app.
     page.goto(f"{server.url}/guide/{SITE}")
     expect(page).to_have_url(re.compile(r"/signin\?next="))
+    audit(page, "sign-in")
     page.get_by_label("職員ID").fill("guide01")
     page.get_by_label("PIN").fill("1111")
     page.get_by_role("button", name="サインイン").click()
@@ -253,6 +255,15 @@ def test_self_service_certificate_is_advised_and_no_ticket_unless_overridden(
     expect(page.locator("#ticket")).to_contain_text("セルフサービスを案内しました")
     expect(page.get_by_test_id("ticket-number")).to_have_count(0)
     assert _metric(server, "RecordDeflection") == deflections + 1
+    # The visitor leaves with a slip: its QR code and print link, in the intake's language.
+    slip = page.locator('.slip[data-route="konbini"]')
+    expect(slip.locator("img.qr")).to_have_attribute(
+        "src", re.compile(r"/qr\.svg\?lang=ja&p=jumin_hyo")
+    )
+    href = slip.get_by_test_id("print-slip").get_attribute("href")
+    assert href is not None and href.endswith("p=jumin_hyo&print=1")
+    printed = page.request.get(server.url + href)
+    assert printed.ok and "マイナンバーカード" in printed.text() and "¥200" in printed.text()
 
     # Same visitor, but the guide decides they should use the counter after all.
     page.locator("#next-visitor").click()
@@ -401,6 +412,9 @@ def test_one_handed_layout_at_phone_widths(page: Page, server: LiveServer, confi
             for control in page.evaluate(CONTROLS):
                 assert control["height"] >= 44, control
                 assert control["left"] >= 0 and control["right"] <= width + 0.5, control
+            # Nothing a guide must read is under 16 px; each wizard step passes the audit.
+            assert smallest_text(page)["size"] >= 16, smallest_text(page)
+            audit(page, f"guide wizard {step} at {width} px ({lang})")
         # The main action sits within thumb reach at the bottom of the screen.
         box = page.locator("#wizard-next").bounding_box()
         assert box is not None and box["y"] > 800 * 0.75

@@ -91,7 +91,7 @@ def test_printable_ticket_carries_number_route_and_the_visitors_own_link(
             for queue in ("A", "C"):
                 assert html.escape(site.queue(queue).label.ja) in text
                 assert html.escape(site.queue(queue).label.en) in text
-            assert "Ticket number" in text
+            assert "Your number" in text
             # The QR code is segno's encoding of the absolute link to the visitor's page.
             assert qr_svg(url, scale=4) in text
         assert "size: A6" in http.get(f"/guide/{SITE}/ticket/{visit['ticket']}").text

@@ -11,7 +11,7 @@ import msgspec
 from server.config import Config
 from server.domain import commands as c
 from server.domain.state import SiteState, apply
-from server.projections import Memo, ViewKey, analyse, build
+from server.projections import Memo, ViewKey, analyse, build, visitor_checklist
 from tests.busy_day import BusyDay
 from tests.harness import SUPERVISOR, Office
 
@@ -46,3 +46,25 @@ def test_memoized_views_equal_views_built_from_scratch_all_morning(config: Confi
     built = sum(len(v) for v in memos.values())
     assert len(office.records) > 200
     assert reused > 10 * built
+
+
+def test_cached_visitor_checklists_equal_fresh_ones_all_morning(config: Config) -> None:
+    """The visitor page's documents-and-forms lists are cached per visit revision; after every
+    record of a busy morning and its close, each equals the list computed from scratch."""
+    office = Office(config)
+    BusyDay(office, seed=11, scale=0.2).run(minutes=120, arrivals_until=90)
+    office.run(c.CloseDay(), SUPERVISOR)
+    site = config.site("shimogyo")
+    state = SiteState("shimogyo")
+    listed = 0
+    for record in office.records[::3] + office.records[-1:]:
+        while state.seq < record.seq:
+            apply(state, office.records[state.seq])
+        snap = analyse(site, state, record.at)
+        for visit in list(state.visits.values())[-6:]:
+            steps = build(ViewKey("visitor", visit.token), config, site, state, snap)["visit"]["me"]
+            for shown, step in zip(steps["steps"], visit.steps, strict=True):
+                fresh = visitor_checklist(config, visit, step)
+                assert (shown["bring"], shown["fill"]) == (fresh["bring"], fresh["fill"])
+                listed += len(fresh["bring"])
+    assert listed > 100  # the busy morning's visitors do have documents to bring

@@ -243,7 +243,7 @@ def test_a_threshold_changed_for_the_day_and_the_english_view(
     expect(queue_row(page, "B").locator(".threshold")).to_have_text("15分（設定 45分）")
     expect(page.locator("#alert-list li[data-queue='B']")).to_be_visible()
 
-    page.get_by_role("button", name="表示言語を英語に切り替える").click()
+    page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Queues")).to_be_visible()
     expect(page.locator("#alert-list li[data-queue='B']")).to_contain_text(
         "B Family register: estimated wait 15 min has reached the 15 min threshold"

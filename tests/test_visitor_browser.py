@@ -22,6 +22,8 @@ from tests.test_board_support import (
 
 __all__ = ["server", "staff"]  # fixtures
 
+JAPANESE = {**INTAKE, "language": "ja"}
+
 
 def open_visit(browser: Browser, server: LiveServer, token: str) -> Page:
     page = new_page(browser, 390, 844, device_scale_factor=2, is_mobile=True, has_touch=True)
@@ -44,7 +46,7 @@ def test_the_visitor_follows_their_ticket_through_two_counters(
     guide, reception = staff("guide01", "1111"), staff("clerk-shimin", "2222")
     children = staff("clerk-hagukumi", "4444")
     others = [guide.run("CreateVisit", intake=INTAKE)["ticket"] for _ in range(2)]
-    ack = guide.run("CreateVisit", intake=INTAKE)
+    ack = guide.run("CreateVisit", intake=JAPANESE)
     ticket = ack["ticket"]
     page = open_visit(browser, server, ack["token"])
 
@@ -102,13 +104,13 @@ def test_the_visitor_follows_their_ticket_through_two_counters(
 def test_the_visitor_chooses_a_language_and_it_is_kept(
     browser: Browser, server: LiveServer, staff: Staff
 ) -> None:
-    ack = staff("guide01", "1111").run("CreateVisit", intake=INTAKE)
+    ack = staff("guide01", "1111").run("CreateVisit", intake=JAPANESE)
     page = open_visit(browser, server, ack["token"])
     expect(page.locator("#number-label")).to_have_text("受付番号")
-    english = page.get_by_role("button", name="English")
-    expect(english).to_have_attribute("aria-pressed", "false")
-    english.click()
-    expect(english).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_label(re.compile("言語 / Language"))).to_be_visible()
+    menu = page.locator("#lang-select")
+    expect(menu.locator("option")).to_have_count(14)  # every intake language with own texts
+    menu.select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#number-label")).to_have_text("Your number")
     expect(page.locator("#status-title")).to_have_text("Please wait for your turn")
@@ -118,13 +120,16 @@ def test_the_visitor_chooses_a_language_and_it_is_kept(
     expect(page.locator("#site-name")).to_have_text("Shimogyo Ward Office")
     page.reload()
     expect(page.locator("#number-label")).to_have_text("Your number")
-    # Keyboard: the language buttons are reachable and work with Enter.
-    page.get_by_role("button", name="한국어").focus()
-    page.keyboard.press("Enter")
+    expect(page.locator("#lang-label")).to_have_text("🌐 Language", use_inner_text=True)
+    # Keyboard: the menu is reachable and changes with the arrow keys.
+    menu.focus()
+    page.keyboard.press("ArrowDown")  # English → 中文（简体）
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    menu.select_option("ko")
     expect(page.locator("#number-label")).to_have_text("접수 번호")
-    for button in page.locator("#langs button").all():
-        box = button.bounding_box()
-        assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    box = menu.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 44
     page.context.close()
 
 
@@ -136,7 +141,7 @@ def test_an_unknown_or_expired_link_says_so(browser: Browser, live: LiveServer) 
     expect(page.locator("#ticket-card")).to_be_hidden()
 
     with Desk(live, "guide01", "1111") as guide, Desk(live, "super01", "9999") as supervisor:
-        ack = guide.run("CreateVisit", intake=INTAKE)
+        ack = guide.run("CreateVisit", intake=JAPANESE)
         page.goto(f"{live.url}/visit/{SITE}/{ack['token']}")
         expect(page.locator("#ticket")).to_have_text(ack["ticket"])
         # The day closes: the open page says the ticket has ended, without a reload.

@@ -120,7 +120,7 @@ def test_no_board_or_visitor_page_ever_receives_anything_personal(
     )
     care.run("StartServing", counter="c50")
     care.run("CompleteStep", counter="c50")
-    expect(phone.locator("#status-title")).to_have_text("すべての手続きが終わりました")
+    expect(phone.locator("#status-title")).to_have_text("All done")  # in the intake's English
     expect(boards["lobby-1f"].locator(f'li[data-ticket="{other["ticket"]}"]')).to_be_visible()
 
     # What the visitor's page saw: its own visit only.

@@ -126,6 +126,10 @@ const UI = {
   },
   override_off: { ja: "セルフサービスの案内に戻す", en: "Back to self-service advice" },
   deflected: { ja: "セルフサービスを案内しました（記録済み）", en: "Self-service advice recorded" },
+  slip_heading: { ja: "来庁者に渡す案内票", en: "Slip for the visitor" },
+  slip_open: { ja: "案内票を開く", en: "Open the slip" },
+  slip_print: { ja: "案内票を印刷", en: "Print the slip" },
+  slip_qr: { ja: "読み取ると来庁者のスマートフォンに案内票が開きます", en: "Scanning opens the slip on the visitor's phone" },
   deflected_pending: { ja: "記録は接続が戻ると送信されます", en: "Sent when the connection returns" },
 
   // forms

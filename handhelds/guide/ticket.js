@@ -23,7 +23,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
   if (issued.error) {
     return fill(
       root,
-      h("h2", { tabindex: "-1" }, ui("ticket_refused")),
+      h("h1", { tabindex: "-1" }, ui("ticket_refused")),
       h("p", { class: "error", role: "alert" }, errorText(issued.error)),
       h("div", { class: "ticket-actions" }, h("button", { type: "button", class: "wide", onclick: actions.fix }, ui("fix_and_retry")), next),
     );
@@ -31,9 +31,10 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
   if (issued.kind === "deflect") {
     return fill(
       root,
-      h("h2", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "★ "), issued.plan && issued.plan.steps.length === 0 && !issued.plan.self_service.length ? ui("no_visit") : ui("self_service_only")),
+      h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "★ "), issued.plan && issued.plan.steps.length === 0 && !issued.plan.self_service.length ? ui("no_visit") : ui("self_service_only")),
       h("p", { class: "ok", role: "status" }, issued.ack ? ui("deflected") : ui("deflected_pending")),
       issued.plan ? renderPreview(catalog, issued.plan, draft) : null,
+      issued.plan ? renderSlips(site, issued.plan, draft) : null,
       h("div", { class: "ticket-actions" }, next),
     );
   }
@@ -44,7 +45,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
   if (!ack) {
     return fill(
       root,
-      h("h2", { tabindex: "-1" }, ui("ticket_heading")),
+      h("h1", { tabindex: "-1" }, ui("ticket_heading")),
       h(
         "div",
         { class: "ticket-card pending", role: "status", "aria-live": "polite" },
@@ -64,7 +65,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
   const base = `/guide/${encodeURIComponent(site)}`;
   return fill(
     root,
-    h("h2", { tabindex: "-1", class: "visually-hidden" }, ui("ticket_heading")),
+    h("h1", { tabindex: "-1", class: "visually-hidden" }, ui("ticket_heading")),
     h(
       "div",
       { class: "ticket-card", role: "status", "aria-live": "polite" },
@@ -134,5 +135,33 @@ function renderLeased(root, issued, catalog, next) {
       h("button", { type: "button", id: "print-ticket", onclick: () => window.print() }, ui("print")),
       next,
     ),
+  );
+}
+
+/** For each self-service route: the visitor's slip in their language, to open, print or scan. */
+function renderSlips(site, plan, draft) {
+  const byRoute = new Map();
+  for (const d of plan.self_service) byRoute.set(d.route, [...(byRoute.get(d.route) || []), d.procedure]);
+  if (!byRoute.size) return null;
+  return h(
+    "section",
+    { class: "slips", "aria-labelledby": "slips-heading" },
+    h("h2", { id: "slips-heading" }, ui("slip_heading")),
+    [...byRoute].map(([route, procedures]) => {
+      const query = new URLSearchParams({ lang: draft.language || "ja", p: procedures.join(",") });
+      const path = `/self-service/${encodeURIComponent(site)}/${encodeURIComponent(route)}`;
+      return h(
+        "div",
+        { class: "slip", "data-route": route },
+        h("img", { class: "qr", src: `${path}/qr.svg?${query}`, alt: ui("slip_qr"), width: "160", height: "160" }),
+        h("p", { class: "muted" }, ui("slip_qr")),
+        h(
+          "div",
+          { class: "ticket-actions" },
+          h("a", { class: "button", href: `${path}?${query}&print=1`, target: "_blank", rel: "noopener", "data-testid": "print-slip" }, ui("slip_print")),
+          h("a", { class: "button secondary", href: `${path}?${query}`, target: "_blank", rel: "noopener" }, ui("slip_open")),
+        ),
+      );
+    }),
   );
 }

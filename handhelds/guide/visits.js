@@ -145,7 +145,7 @@ export class VisitList {
       { class: `visit status-${visit.status}`, "data-visit": visit.id, "data-ticket": visit.ticket },
       h(
         "button",
-        { type: "button", class: "visit-row", onclick: () => this.open(visit.id), "aria-label": `${visit.ticket} ${ui(`status_${visit.status}`)} ${whereText(visit, this.catalog)}` },
+        { type: "button", class: "visit-row", onclick: () => this.open(visit.id) },
         h("span", { class: "ticket-no" }, visit.ticket),
         h(
           "span",

@@ -18,8 +18,24 @@ from starlette.routing import BaseRoute, Route
 from server.config import Site
 from server.context import AppContext
 from server.pages import render
+from server.texts import Texts
 
 NOT_FOUND = "no such board / 該当する表示板がありません"
+
+
+def board_texts(texts: Texts, languages: list[str]) -> dict[str, dict[str, str]]:
+    """The board's captions (``board_*`` in config/texts.toml) in each language it shows,
+    keyed without the prefix, so the page script reads ``STRINGS.now.vi``."""
+    return {
+        lang: {
+            **{
+                key.removeprefix("board_"): text
+                for key, text in texts.table(lang, "board_").items()
+            },
+            "counter": texts.get("at_counter", lang),
+        }
+        for lang in dict.fromkeys(["ja", "en", *languages])
+    }
 
 
 def routes(ctx: AppContext) -> list[BaseRoute]:
@@ -39,6 +55,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             site=site,
             board=board,
             now=time.time(),
+            texts=board_texts(ctx.config.texts, board.languages),
         )
         # A token may be in the address: keep it out of caches and referrers.
         response.headers["Cache-Control"] = "no-store"

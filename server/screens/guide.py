@@ -30,13 +30,14 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from server.auth import Principal
-from server.config import Site
+from server.config import Config, Site
 from server.context import AppContext
 from server.domain.permissions import on_itinerary
 from server.domain.state import Visit, ticket_of
 from server.errors import Rejected
 from server.exposure import public_origin
 from server.pages import render, signed_in
+from server.projections import visitor_checklist
 from server.settings import ROOT, Settings
 
 APP_ROLES = ("guide", "supervisor")
@@ -46,35 +47,6 @@ SERVICE_WORKER = ROOT / "handhelds" / "guide" / "sw.js"
 ICONS = "/handhelds/guide/icons"
 PAPERS = ("a6", "receipt")
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-# The ticket's own words, in Japanese and the visitor's language (office labels come from
-# config: queue labels and the site's name).
-TICKET_WORDS: dict[str, dict[str, str]] = {
-    "ja": {
-        "number": "受付番号",
-        "scan": "呼び出し状況はこちら",
-        "wait": "番号が呼ばれるまで待合でお待ちください。番号は画面と音声でお呼びします。",
-    },
-    "en": {
-        "number": "Ticket number",
-        "scan": "Scan to follow your turn",
-        "wait": "Please wait in the waiting area; your number is shown and announced.",
-    },
-    "zh": {
-        "number": "受理号码",
-        "scan": "扫码查看叫号进度",
-        "wait": "请在等候区等候，叫号时屏幕显示并广播。",
-    },
-    "ko": {
-        "number": "접수 번호",
-        "scan": "호출 상황 확인",
-        "wait": "대기 구역에서 기다려 주십시오. 번호는 화면과 음성으로 안내합니다.",
-    },
-    "vi": {
-        "number": "Số thứ tự",
-        "scan": "Quét để xem lượt của bạn",
-        "wait": "Vui lòng chờ tại khu vực chờ; số của bạn sẽ hiển thị và được gọi.",
-    },
-}
 
 
 def visitor_path(site_id: str, token: str) -> str:
@@ -124,29 +96,54 @@ def _floor(site: Site, queue_id: str) -> str:
     return next((f for f in floors if f), "")
 
 
-def ticket_context(url: str, site: Site, visit: Visit, paper: str) -> dict[str, Any]:
-    """What the printable ticket shows: number, where to go, the itinerary and the QR code."""
-    # Japanese first, then the visitor's language (English for languages the ticket lacks).
-    lang = visit.intake.language if visit.intake.language in TICKET_WORDS else "en"
+def ticket_context(
+    url: str, config: Config, site: Site, visit: Visit, paper: str
+) -> dict[str, Any]:
+    """What the printable ticket shows: number, where to go, the itinerary with the documents
+    still to bring and the forms to fill in, and the QR code.
+
+    Japanese first, then the visitor's language (config/texts.toml; English fills any gap).
+    The checklists are printed in the visitor's language only: the ticket is theirs to carry.
+    """
+    texts = config.texts
+    lang = texts.words(visit.intake.language)
+    second = lang if lang != "ja" else ""
+    reader = second or "ja"
     local = dt.datetime.fromtimestamp(visit.created_at, ZoneInfo(site.timezone))
-    steps = [
-        {
-            "label": site.queue(s.queue).label,
-            "floor": _floor(site, s.queue),
-            "counters": _counters(site, s.queue),
-            "status": s.status,
-        }
-        for s in visit.steps
-        if site.has_queue(s.queue)
-    ]
+    steps = []
+    for s in visit.steps:
+        if not site.has_queue(s.queue) or s.status in ("done", "cancelled"):
+            continue
+        checklist = visitor_checklist(config, visit, s)
+        steps.append(
+            {
+                "label": site.queue(s.queue).label,
+                "floor": _floor(site, s.queue),
+                "counters": _counters(site, s.queue),
+                "status": s.status,
+                "bring": [name.get(reader) for name in checklist["bring"]],
+                "fill": [
+                    {"name": form["name"].get(reader), "done": form["done"]}
+                    for form in checklist["fill"]
+                ],
+            }
+        )
+    interpreter = visit.intake.interpreter
     return {
         "site": site,
         "visit": visit,
         "ticket": visit.ticket,
         "steps": steps,
         "issued": local.strftime("%Y-%m-%d %H:%M"),
-        "second": lang if visit.intake.language != "ja" else "",
-        "words": TICKET_WORDS,
+        "second": second,
+        "reader": reader,
+        "tag": texts.tag(second) if second else "ja",
+        "ja": texts.table("ja"),
+        "words": texts.table(reader),
+        "interpreter": interpreter,
+        "interpreter_name": (
+            texts.languages[interpreter].name if interpreter in texts.languages else interpreter
+        ),
         "url": url,
         "qr": qr_svg(url, scale=4 if paper == "a6" else 3),
         "paper": paper,
@@ -256,7 +253,9 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             "guide/ticket.html",
             ctx.hub.version,
             print=request.query_params.get("print") == "1",
-            **ticket_context(visitor_url(ctx.settings, site.id, visit.token), site, visit, paper),
+            **ticket_context(
+                visitor_url(ctx.settings, site.id, visit.token), ctx.config, site, visit, paper
+            ),
         )
         response.headers.update(NO_STORE)
         return response

@@ -15,9 +15,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server.config import Site
+from server.config import Config, Site
 from server.context import AppContext
+from server.domain.state import Visit
 from server.pages import render
+
+BOARD_PREFIX = "board_"
 
 # Tokens are made by secrets.token_urlsafe(16); anything else cannot be one.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}\Z")
@@ -28,14 +31,48 @@ def visitor_url(site_id: str, token: str) -> str:
     return f"/visit/{site_id}/{token}"
 
 
+def visitor_texts(config: Config) -> tuple[list[dict[str, str]], dict[str, dict[str, str]]]:
+    """The language menu and the visitor page's wording in each language of the menu.
+
+    Languages that borrow another's words (sign language reads Japanese) are not in the menu.
+    """
+    texts = config.texts
+    offered = [
+        lang
+        for lang in config.life_events.languages
+        if lang in texts.languages and not texts.languages[lang].texts
+    ]
+    tables = {
+        lang: {k: v for k, v in texts.table(lang).items() if not k.startswith(BOARD_PREFIX)}
+        for lang in offered
+    }
+    return texts.menu(offered), tables
+
+
+async def own_visit(ctx: AppContext, site_id: str, token: str) -> Visit | None:
+    """Today's visit whose link carries ``token``, or None."""
+    if not TOKEN.match(token):
+        return None
+    hub = ctx.hub.site(site_id)
+    await hub.current()
+    return next((v for v in hub.state.visits.values() if v.token == token), None)
+
+
 def routes(ctx: AppContext) -> list[BaseRoute]:
     """The visitor status page."""
+    menu, tables = visitor_texts(ctx.config)
+    texts = ctx.config.texts
 
     async def visitor_page(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         token = request.path_params["token"]
         if site is None:
             return PlainTextResponse("no such site / 該当する庁舎がありません", status_code=404)
+        visit = await own_visit(ctx, site.id, token)
+        # The page opens in the language the guide noted at intake (before any script runs).
+        intake = visit.intake if visit is not None else None
+        lang = texts.words(intake.language) if intake is not None else "ja"
+        interpreter = intake.interpreter if intake is not None else ""
         response = render(
             ctx.templates,
             request,
@@ -44,6 +81,16 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             site=site,
             site_name=msgspec.to_builtins(site.name),
             token=token if TOKEN.match(token) else "",
+            lang=lang if lang in tables else "en",
+            tag=texts.tag(lang),
+            words=tables.get(lang, tables["en"]),
+            texts=tables,
+            menu=menu,
+            interpreter=interpreter,
+            interpreter_name=(
+                texts.languages[interpreter].name if interpreter in texts.languages else ""
+            ),
+            hours=f"{site.hours.open}–{site.hours.close}",
         )
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
