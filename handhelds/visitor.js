@@ -204,7 +204,8 @@ function renderSteps(visit) {
       li.append(head);
       if (step.after && step.after.length) {
         // Why this stop comes where it does: the notifications it waits for.
-        li.append(el("p", "step-after", t("after_accepted", { list: step.after.map(label).join("・") })));
+        const names = new Intl.ListFormat(TAGS[state.lang] || "en", { type: "conjunction" }).format(step.after.map(label));
+        li.append(el("p", "step-after", t("after_accepted", { list: names })));
       }
       li.append(procedures, ...checklist(step));
       return li;

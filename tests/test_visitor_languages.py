@@ -118,9 +118,8 @@ def test_the_missing_documents_and_forms_are_on_the_page_and_the_ticket(
     page = visitor(browser, server, ack["token"])
     first = page.locator('#steps > li[data-queue="A"]')
     expect(first.locator(".bring-title")).to_have_text("まだお持ちでない書類")
-    expect(first.locator(".bring li")).to_have_text(
-        ["顔写真付きの本人確認書類（運転免許証など）", "基礎年金番号通知書または年金手帳"]
-    )
+    # Photo ID is not asked for: the visitor's My Number card is one (config: satisfied_by).
+    expect(first.locator(".bring li")).to_have_text(["基礎年金番号通知書または年金手帳"])
     expect(first.locator(".fill li")).to_have_text(
         ["住民異動届", "国民健康保険 異動届", "国民年金被保険者関係届書"]
     )
@@ -139,7 +138,7 @@ def test_the_missing_documents_and_forms_are_on_the_page_and_the_ticket(
     paper.goto(f"{server.url}/guide/{SITE}/ticket/{vi['ticket']}")
     expect(paper.locator(".check").first).to_have_text("まだお持ちでない書類 / Giấy tờ còn thiếu")
     expect(paper.locator(".bring").first.locator("li")).to_have_text(
-        ["Photo ID (driving licence etc.)", "Basic pension number notice or pension book"]
+        ["Basic pension number notice or pension book"]
     )
     expect(paper.locator(".fill").first.locator("li").first).to_have_text(
         "Notification of change of residence"
@@ -154,7 +153,7 @@ def test_the_missing_documents_and_forms_are_on_the_page_and_the_ticket(
     assert smallest >= 16, smallest
     audit(paper, "printable ticket (A6)")
     paper.goto(f"{server.url}/guide/{SITE}/ticket/{vi['ticket']}?paper=receipt")
-    expect(paper.locator(".bring").first.locator("li")).to_have_count(2)
+    expect(paper.locator(".bring").first.locator("li")).to_have_count(1)
     audit(paper, "printable ticket (receipt)")
     paper.context.close()
 
