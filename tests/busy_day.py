@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.intake import Intake
+from server.domain.permissions import may_complete
 from server.domain.queues import open_procedures, serving_lines
 from server.errors import Rejected
 from server.log.base import open_log
@@ -318,21 +319,27 @@ class BusyDay:
         self._join(slot.visit)
 
     def _transfer_targets(self, slot: AtCounter) -> list[str]:
-        """Lines whose departments own every procedure still open on the visitor's step (a
-        clerk there may finish it; server/domain/permissions.py)."""
-        office = self.office
-        step = office.state.visits[slot.visit].step
-        assert step is not None
-        owners = {
-            office.config.procedures.procedures[p.id].department
-            for p in step.procedures
-            if not p.done
-        }
+        """Lines a clerk may hand the visitor on to: every clerk there may finish the step."""
         return [
             q.id
-            for q in office.rules.site.queues
-            if q.id in "ABCDE" and q.id != slot.queue and owners <= set(q.departments)
+            for q in self.office.rules.site.queues
+            if q.id in "ABCDE" and q.id != slot.queue and self._finishable(slot.visit, q.id)
         ]
+
+    def _finishable(self, vid: str, line: str) -> bool:
+        """Whether any clerk who calls from ``line`` may finish the visitor's current step
+        (server/domain/permissions.py): otherwise a move or transfer there strands them."""
+        office = self.office
+        step = office.state.visits[vid].step
+        assert step is not None
+        site, procedures = office.rules.site, office.rules.procedures
+        departments = {k.department for k in site.counters if line in k.queues}
+        return all(
+            may_complete(site, procedures, d, p.id)
+            for d in departments
+            for p in step.procedures
+            if not p.done
+        )
 
     def _served(self, cid: str, slot: AtCounter, seconds: float) -> None:
         self.truth.service_queue[slot.queue].append(seconds)
@@ -379,7 +386,7 @@ class BusyDay:
         line = sorted(
             vid
             for vid in self.truth.lines.get(source, set())
-            if target in self._lines(vid, current_only=True)
+            if target in self._lines(vid, current_only=True) and self._finishable(vid, target)
         )
         if not line:
             return
