@@ -59,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         from server.figures_report import run_report
 
         return run_report(settings, config, args.site, args.date, args.to, csv=args.csv)
+    from server.startup import unsafe_reason
+
+    reason = unsafe_reason(settings, config)
+    if reason is not None:
+        print(f"madoguchi: refusing to start: {reason}", file=sys.stderr)
+        return 2
     uvicorn.run(
         create_app(settings, config),
         host=settings.host,

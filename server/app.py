@@ -6,6 +6,8 @@ import contextlib
 import gc
 import hashlib
 import logging
+import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -22,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from server import screens
-from server.auth import ANONYMOUS, Authenticator, Principal
+from server.auth import ANONYMOUS, Authenticator, Principal, staff_principal
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
@@ -33,17 +35,18 @@ from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
 from server.protocol import decode_command
+from server.sessions import SessionBook, client_address
 from server.settings import ROOT, Settings
 from server.wire import direct_writer
 
 log = logging.getLogger("madoguchi.app")
 
-SESSION_SECONDS = 12 * 3600
 HTTP_STATUS = {
     "malformed": 400,
     "invalid": 400,
     "unknown_type": 400,
     "too_large": 413,
+    "rate_limited": 429,
     "not_authenticated": 401,
     "forbidden": 403,
     "store_unavailable": 503,
@@ -106,15 +109,19 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         snapshot_every=settings.snapshot_every,
     )
     auth = Authenticator(config)
+    sessions = SessionBook(
+        hub.log, auth.staff, settings.session_idle_seconds, settings.session_absolute_seconds
+    )
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
-    ctx = AppContext(config, settings, hub, auth, templates)
+    ctx = AppContext(config, settings, hub, auth, templates, sessions)
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await hub.start()
+        await sessions.start()
         # What exists now (config, templates, modules, the folded day) lives as long as the
         # process: keep it out of the collector's full passes, which otherwise pause every
         # screen's updates for tens of milliseconds.
@@ -130,6 +137,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         try:
             yield
         finally:
+            await sessions.stop()
             await hub.stop()
 
     principal_of = ctx.principal
@@ -188,15 +196,35 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             body = msgspec.json.decode(await request.body(), type=Login)
         except msgspec.DecodeError as exc:
             return _error(Rejected("invalid", str(exc)))
+        address = client_address(request.scope.get("client"))
         try:
+            wait = sessions.throttle.wait(body.id, address, time.time())
+            if wait > 0:
+                message = f"too many wrong PINs; wait {wait:.0f} s"
+                response = _error(Rejected("rate_limited", message))
+                response.headers["Retry-After"] = str(math.ceil(wait))
+                return response
             staff = auth.sign_in(body.id, body.pin)
+            if staff is None:
+                await sessions.failed(body.id, address)
+                raise Rejected("not_authenticated", "unknown id or wrong PIN")
+            session = await sessions.sign_in(staff, address)
         except Rejected as exc:
             return _error(exc)
+        except LogError:
+            return _error(Rejected("store_unavailable"))
+        # A new session id and nothing carried over from before the sign-in.
         request.session.clear()
-        request.session["staff"] = staff.id
-        return JSONResponse(_me(auth.from_session(staff.id)))
+        request.session.update(session)
+        return JSONResponse(_me(staff_principal(staff)))
 
     async def logout(request: Request) -> Response:
+        principal = principal_of(request)
+        if principal.actor is not None:
+            try:
+                await sessions.end(principal.actor.id, principal.actor, "logout")
+            except LogError:
+                return _error(Rejected("store_unavailable"))
         request.session.clear()
         return JSONResponse({"ok": True})
 
@@ -271,19 +299,28 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         if not origin_allowed(ws, settings):
             await ws.close(CLOSE_POLICY, "origin not allowed")
             return
-        principal = principal_of(ws) if "session" in ws.scope else ANONYMOUS
+        staff, gen = sessions.check(ws.scope["session"]) if "session" in ws.scope else (None, 0)
         device = auth.device(ws.query_params.get("device", ""))
         await ws.accept()
         connection = Connection(
             ws,
             hub,
             auth,
-            device or principal,
+            device or (staff_principal(staff) if staff is not None else ANONYMOUS),
             settings.outbox_size,
             settings.max_message_bytes,
             direct_writer(send),
         )
-        await connection.run()
+        if staff is None or device is not None:
+            await connection.run()
+            return
+        connection.session_gen = gen
+        connection.issued_at = ws.scope["session"]["iat"]
+        sessions.register(staff.id, connection)
+        try:
+            await connection.run()
+        finally:
+            sessions.unregister(staff.id, connection)
 
     routes = [
         Route("/", landing),
@@ -302,17 +339,17 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             for d in ASSET_DIRS
         ),
     ]
-    sessions: dict[str, Any] = {
+    cookie: dict[str, Any] = {
         "secret_key": settings.secret,
         "session_cookie": "madoguchi_session",
-        "max_age": SESSION_SECONDS,
+        "max_age": int(settings.session_absolute_seconds),
         "same_site": "lax",
         "https_only": settings.secure_cookies,
     }
     app = Starlette(
-        routes=routes, middleware=[Middleware(SessionMiddleware, **sessions)], lifespan=lifespan
+        routes=routes, middleware=[Middleware(SessionMiddleware, **cookie)], lifespan=lifespan
     )
-    return WebSocketFastPath(app, websocket, SessionMiddleware(_no_app, **sessions))
+    return WebSocketFastPath(app, websocket, SessionMiddleware(_no_app, **cookie))
 
 
 async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import types
 from collections import deque
 from collections.abc import Awaitable, Coroutine, Generator
@@ -42,6 +43,7 @@ from server.protocol import (
     encode,
     error_message,
 )
+from server.sessions import CLOSE_SESSION_ENDED
 from server.wire import DirectWriter, text_frame
 
 log = logging.getLogger("madoguchi.ws")
@@ -101,6 +103,10 @@ class Connection:
         self.key: ViewKey | None = None
         self.closing: tuple[int, str] | None = None
         self.role = principal.role
+        # The staff session behind this socket (see server.sessions): its generation, when
+        # it was issued, and when its holder last did something.
+        self.session_gen = 0
+        self.issued_at = self.last_active = time.time()
 
     # Subscriber interface -------------------------------------------------------------------
 
@@ -165,6 +171,10 @@ class Connection:
     def cut_off(self, reason: str) -> None:
         self.hub.metrics.cut_off += 1
         self._close_soon(CLOSE_TOO_SLOW, reason)
+
+    def end_session(self, reason: str) -> None:
+        """The staff member's session ended (logout, idle, expired): close at once."""
+        self._close_soon(CLOSE_SESSION_ENDED, reason)
 
     def _close_soon(self, code: int, reason: str) -> None:
         if self.closing is None:
@@ -275,6 +285,7 @@ class Connection:
     async def _command(self, message: CommandMessage) -> None:
         if self.site is None:
             raise Rejected("hello_required")
+        self.last_active = time.time()
         actor = self.principal.actor
         if actor is None:
             raise Rejected("forbidden", "only signed-in staff send commands")

@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_BYTES = 32
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -24,12 +25,20 @@ class Settings(msgspec.Struct, frozen=True):
     outbox_size: int = 256
     snapshot_every: int = 500
     secure_cookies: bool = False
+    session_idle_seconds: float = 30 * 60.0
+    session_absolute_seconds: float = 12 * 3600.0
+    demo: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         default = cls()
         secret = env.get("MADOGUCHI_SECRET", "")
+        if secret and len(secret.encode()) < MIN_SECRET_BYTES:
+            raise SystemExit(
+                f"madoguchi: MADOGUCHI_SECRET must be at least {MIN_SECRET_BYTES} bytes "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            )
         if not secret:
             secret_file = ROOT / "var" / "secret"
             secret_file.parent.mkdir(parents=True, exist_ok=True)
@@ -54,7 +63,14 @@ class Settings(msgspec.Struct, frozen=True):
                 snapshot_every=int(
                     env.get("MADOGUCHI_SNAPSHOT_EVERY", str(default.snapshot_every))
                 ),
-                secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
+                secure_cookies=_flag(env, "MADOGUCHI_SECURE_COOKIES"),
+                session_idle_seconds=60 * float(env.get("MADOGUCHI_SESSION_IDLE_MINUTES", "30")),
+                session_absolute_seconds=3600 * float(env.get("MADOGUCHI_SESSION_HOURS", "12")),
+                demo=_flag(env, "MADOGUCHI_DEMO"),
             )
         except ValueError as exc:
             raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "") in ("1", "true", "yes")

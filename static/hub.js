@@ -18,6 +18,10 @@ const SILENCE_LIMIT = 45000;
 // Refusals that say "not now" rather than "no": the command stays in the outbox.
 const RETRY_CODES = new Set(["store_unavailable", "busy", "internal"]);
 const RETRY_AFTER = 3000;
+// The server ended this staff session (logout elsewhere, idle, expired): sign in again.
+const CLOSE_SESSION_ENDED = 4401;
+// A staff member using the screen keeps their session alive (the server's idle timeout).
+const ACTIVITY_EVERY = 60000;
 
 /** A stable unique id for a command (retries reuse it, so the hub applies it once). */
 export function commandId() {
@@ -64,6 +68,8 @@ export class HubClient extends EventTarget {
     this.stopped = false;
     this.timer = null;
     this.pinger = null;
+    this.lastActivity = 0;
+    this.watchingActivity = false;
   }
 
   /** Open the connection (and keep reopening it until stop()). */
@@ -71,6 +77,12 @@ export class HubClient extends EventTarget {
     this.stopped = false;
     this.#connect();
     this.pinger = setInterval(() => this.#keepAlive(), PING_EVERY);
+    if (!this.watchingActivity && globalThis.document) {
+      this.watchingActivity = true;
+      for (const kind of ["pointerdown", "keydown"]) {
+        document.addEventListener(kind, () => this.#active(), { capture: true, passive: true });
+      }
+    }
     return this;
   }
 
@@ -142,6 +154,10 @@ export class HubClient extends EventTarget {
       this.socket = null;
       for (const item of this.outbox) item.sent = false;
       if (this.stopped) return;
+      if (event.code === CLOSE_SESSION_ENDED) {
+        this.#signIn();
+        return;
+      }
       this.#setStatus("offline");
       // 1012: the server restarts; 4008: we fell behind and must resync. Both: come back now.
       const soon = event.code === 1012 || event.code === 4008;
@@ -157,6 +173,22 @@ export class HubClient extends EventTarget {
     // Full jitter: a whole lobby of boards must not reconnect in the same millisecond.
     const delay = soon && this.attempt === 1 ? Math.random() * 250 : Math.random() * ceiling;
     this.timer = setTimeout(() => this.#connect(), delay);
+  }
+
+  /** A staff screen in use tells the server so, at most once a minute (idle timeout). */
+  #active() {
+    if (!this.actor || Date.now() - this.lastActivity < ACTIVITY_EVERY) return;
+    this.lastActivity = Date.now();
+    fetch("/api/me").then((reply) => {
+      if (reply.status === 401) this.#signIn();
+    }).catch(() => {});
+  }
+
+  /** The staff session is over: to the sign-in page, back here afterwards. */
+  #signIn() {
+    this.stop();
+    this.#emit("signedout");
+    location.assign(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
 
   #keepAlive() {
@@ -212,7 +244,9 @@ export class HubClient extends EventTarget {
         this.#emit("ack", message);
         break;
       case "error":
-        if (message.id && RETRY_CODES.has(message.code)) {
+        if (!message.id && message.code === "not_authenticated" && this.#staffView()) {
+          this.#signIn();
+        } else if (message.id && RETRY_CODES.has(message.code)) {
           const item = this.outbox.find((entry) => entry.id === message.id);
           if (item) setTimeout(() => { item.sent = false; this.#flush(); }, RETRY_AFTER);
           this.#emit("failure", message);
@@ -227,6 +261,10 @@ export class HubClient extends EventTarget {
       default:
         break;
     }
+  }
+
+  #staffView() {
+    return !this.deviceToken && !["board", "visitor"].includes(this.view.kind);
   }
 
   #synced(message) {

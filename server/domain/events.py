@@ -174,6 +174,39 @@ class AlertThresholdSet(Evt, tag=True):
     minutes: int
 
 
+# Audit events. The security log (``_security``, not a site) holds sign-ins and ended
+# sessions; a site's log holds who read a visit's details. They change no state.
+
+
+class SignedIn(Evt, tag=True):
+    """A staff member signed in; the record's seq is the session's generation."""
+
+    staff: str
+    address: str
+
+
+class SignInFailed(Evt, tag=True):
+    """A wrong PIN or an unknown id (``staff`` is what was typed, cut to 64 characters)."""
+
+    staff: str
+    address: str
+
+
+class SessionsEnded(Evt, tag=True):
+    """Every session of ``staff`` signed in before this record ends (logout, PIN change,
+    a supervisor ending them after a lost phone)."""
+
+    staff: str
+    reason: str
+
+
+class VisitViewed(Evt, tag=True):
+    """Someone opened a visit's details (counter or supervisor detail view)."""
+
+    visit: str
+    view: str
+
+
 Event = (
     DayStarted
     | DayClosed
@@ -202,6 +235,10 @@ Event = (
     | NoticePosted
     | NoticeWithdrawn
     | AlertThresholdSet
+    | SignedIn
+    | SignInFailed
+    | SessionsEnded
+    | VisitViewed
 )
 
 

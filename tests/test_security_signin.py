@@ -1,0 +1,79 @@
+"""Sign-in throttling per id and address (nobody locks a colleague out from afar), and an
+audit record per sign-in and failed sign-in in the security log (real server, real store).
+
+The server trusts X-Forwarded-For from 127.0.0.1 (uvicorn's proxy headers), which stands in
+for requests from other machines here."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from server.domain.events import SignedIn, SignInFailed
+from server.log.base import open_log
+from tests.live import LiveServer
+
+ATTACKER = "203.0.113.66"
+COLLEAGUE_DESK = "192.0.2.10"
+NEW_PHONE = "192.0.2.77"
+
+
+def sign_in(server: LiveServer, staff: str, pin: str, address: str) -> httpx.Response:
+    return httpx.post(
+        server.url + "/api/login",
+        json={"id": staff, "pin": pin},
+        headers={"Origin": server.url, "X-Forwarded-For": address},
+    )
+
+
+def test_guessing_from_one_address_backs_off_exponentially(live: LiveServer) -> None:
+    for _ in range(3):
+        assert sign_in(live, "super01", "0000", ATTACKER).status_code == 401
+    # Past three free tries the address must wait, even with the right PIN.
+    refused = sign_in(live, "super01", "9999", ATTACKER)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_a_colleague_is_not_locked_out_by_guesses_from_elsewhere(live: LiveServer) -> None:
+    assert sign_in(live, "super01", "9999", COLLEAGUE_DESK).status_code == 200
+    for _ in range(40):  # the attacker keeps trying; most are refused before any PIN check
+        sign_in(live, "super01", "0000", ATTACKER)
+    assert sign_in(live, "super01", "9999", COLLEAGUE_DESK).status_code == 200
+    assert sign_in(live, "super01", "9999", NEW_PHONE).status_code == 200
+
+
+def test_spraying_many_ids_from_one_address_backs_off(live: LiveServer) -> None:
+    for n in range(10):
+        assert sign_in(live, f"nobody{n}", "0000", ATTACKER).status_code == 401
+    assert sign_in(live, "guide01", "0000", ATTACKER).status_code == 429
+    assert sign_in(live, "guide01", "1111", COLLEAGUE_DESK).status_code == 200
+
+
+def test_every_sign_in_and_failure_is_in_the_security_log(live: LiveServer, tmp_path: Path) -> None:
+    assert sign_in(live, "guide01", "1234", NEW_PHONE).status_code == 401
+    assert sign_in(live, "guide01", "1111", NEW_PHONE).status_code == 200
+    assert sign_in(live, "<script>", "1", ATTACKER).status_code == 401
+
+    async def read() -> list[tuple[str, str, str]]:
+        store = open_log(live.store)
+        await store.open()
+        try:
+            records = await store.read("_security", 0)
+        finally:
+            await store.close()
+        return [
+            (type(e).__name__, e.staff, e.address)
+            for r in records
+            for e in r.events
+            if isinstance(e, SignedIn | SignInFailed)
+        ]
+
+    assert asyncio.run(read()) == [
+        ("SignInFailed", "guide01", NEW_PHONE),
+        ("SignedIn", "guide01", NEW_PHONE),
+        ("SignInFailed", "<script>", ATTACKER),
+    ]
