@@ -35,6 +35,7 @@ from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
 from server.protocol import decode_command
+from server.security_headers import SecurityHeaders
 from server.sessions import SessionBook, client_address
 from server.settings import ROOT, Settings
 from server.wire import direct_writer
@@ -347,7 +348,12 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         "https_only": settings.secure_cookies,
     }
     app = Starlette(
-        routes=routes, middleware=[Middleware(SessionMiddleware, **cookie)], lifespan=lifespan
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders, hsts=settings.secure_cookies),
+            Middleware(SessionMiddleware, **cookie),
+        ],
+        lifespan=lifespan,
     )
     return WebSocketFastPath(app, websocket, SessionMiddleware(_no_app, **cookie))
 
