@@ -28,6 +28,7 @@ from server.auth import ANONYMOUS, Authenticator, Principal, staff_principal
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
+from server.csrf import SameOriginWrites
 from server.domain.intake import Intake, plan_visit, validate_intake
 from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
@@ -191,8 +192,6 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def login(request: Request) -> Response:
-        if not origin_allowed(request, settings):
-            return _error(Rejected("forbidden", "cross-site request refused"))
         try:
             body = msgspec.json.decode(await request.body(), type=Login)
         except msgspec.DecodeError as exc:
@@ -248,8 +247,6 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
 
     async def command(request: Request) -> Response:
         site_id = request.path_params["site"]
-        if not origin_allowed(request, settings):
-            return _error(Rejected("forbidden", "cross-site request refused"))
         principal = principal_of(request)
         body = await request.body()
         if len(body) > settings.max_message_bytes:
@@ -351,6 +348,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders, hsts=settings.secure_cookies),
+            Middleware(SameOriginWrites, origin_allowed=lambda c: origin_allowed(c, settings)),
             Middleware(SessionMiddleware, **cookie),
         ],
         lifespan=lifespan,

@@ -369,7 +369,7 @@ def test_english_toggle_and_remembered_guide(
     expect(page.locator("html")).to_have_attribute("lang", "ja")
 
     # Signed out, the start page sends the remembered guide to the sign-in with the id filled.
-    page.request.post(server.url + "/api/logout")
+    page.request.post(server.url + "/api/logout", headers={"Origin": server.url})
     page.goto(server.url + "/guide")
     expect(page).to_have_url(re.compile(r"/signin\?next=.*&id=guide01"))
     expect(page.get_by_label("職員ID")).to_have_value("guide01")
