@@ -2,7 +2,7 @@
 // its department through the shared HubClient, renders what the server computed, and sends
 // commands from buttons and keyboard shortcuts (counter-keys.js).
 
-import { HubClient } from "/static/hub.js";
+import { HubClient, RETRY_CODES } from "/static/hub.js";
 import { Actions } from "/panels/counter-actions.js";
 import { Clock, h, replaceChildren } from "/static/dom.js";
 import { refusal, translator } from "/panels/counter-i18n.js";
@@ -270,7 +270,8 @@ export class Panel {
   }
 
   onFailure(message) {
-    if (["store_unavailable", "busy", "internal"].includes(message.code)) this.error(this.t("err_retrying"));
+    if (message.code === "rate_limited") this.error(this.t("err_rate_limited"));
+    else if (RETRY_CODES.has(message.code)) this.error(this.t("err_retrying"));
     else this.error(refusal(this.t, message.code, { message: message.message }));
   }
 

@@ -36,6 +36,7 @@ from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
 from server.protocol import decode_command
+from server.ratelimit import CommandLimits
 from server.security_headers import SecurityHeaders
 from server.sessions import SessionBook, client_address
 from server.settings import ROOT, Settings
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
+    limits = CommandLimits(settings.rate_limits)
     ctx = AppContext(config, settings, hub, auth, templates, sessions)
     screen_modules = screens.modules()
 
@@ -258,6 +260,11 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
                 raise Rejected("not_authenticated")
             if site_id not in principal.sites:
                 raise Rejected("forbidden", "not staffed at this site")
+            limits.check(
+                limits.address(client_address(request.scope.get("client"))),
+                principal.actor,
+                message.command,
+            )
             ack = await site.execute(principal.actor, message.id, message.command)
         except Rejected as exc:
             return _error(exc)
@@ -308,6 +315,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             settings.outbox_size,
             settings.max_message_bytes,
             direct_writer(send),
+            limits,
         )
         if staff is None or device is not None:
             await connection.run()

@@ -43,6 +43,7 @@ from server.protocol import (
     encode,
     error_message,
 )
+from server.ratelimit import CommandLimits
 from server.sessions import CLOSE_SESSION_ENDED
 from server.wire import DirectWriter, text_frame
 
@@ -87,6 +88,7 @@ class Connection:
         outbox: int,
         max_bytes: int,
         direct: DirectWriter | None = None,
+        limits: CommandLimits | None = None,
     ) -> None:
         self.ws = ws
         self.direct = direct
@@ -103,6 +105,8 @@ class Connection:
         self.key: ViewKey | None = None
         self.closing: tuple[int, str] | None = None
         self.role = principal.role
+        self.limits = limits or CommandLimits()
+        self.bucket = self.limits.bucket()
         # The staff session behind this socket (see server.sessions): its generation, when
         # it was issued, and when its holder last did something.
         self.session_gen = 0
@@ -246,6 +250,8 @@ class Connection:
                 self.cut_off("too_slow")
 
     async def _hello(self, hello: Hello) -> None:
+        if not self.bucket.take(self.limits.clock()):
+            raise Rejected("rate_limited", "too many hellos on this connection")
         site = self.hub.site(hello.site)
         await site.current()
         principal = self.principal
@@ -291,6 +297,7 @@ class Connection:
             raise Rejected("forbidden", "only signed-in staff send commands")
         if self.site.site.id not in self.principal.sites:
             raise Rejected("forbidden", "not staffed at this site")
+        self.limits.check(self.bucket, actor, message.command)
         # Shielded: a dropped connection must not abandon a command half-way.
         ack = await asyncio.shield(self.site.execute(actor, message.id, message.command))
         self.push(encode(ack_message(message.id, ack)))

@@ -28,6 +28,7 @@ class Settings(msgspec.Struct, frozen=True):
     session_idle_seconds: float = 30 * 60.0
     session_absolute_seconds: float = 12 * 3600.0
     demo: bool = False
+    rate_limits: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -67,6 +68,8 @@ class Settings(msgspec.Struct, frozen=True):
                 session_idle_seconds=60 * float(env.get("MADOGUCHI_SESSION_IDLE_MINUTES", "30")),
                 session_absolute_seconds=3600 * float(env.get("MADOGUCHI_SESSION_HOURS", "12")),
                 demo=_flag(env, "MADOGUCHI_DEMO"),
+                # Off only for load tests: a benchmark's few actors send thousands a second.
+                rate_limits=env.get("MADOGUCHI_RATE_LIMITS", "1") not in ("0", "off", "no"),
             )
         except ValueError as exc:
             raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None

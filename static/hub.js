@@ -16,7 +16,8 @@ const MAX_DELAY = 10000;
 const PING_EVERY = 20000;
 const SILENCE_LIMIT = 45000;
 // Refusals that say "not now" rather than "no": the command stays in the outbox.
-const RETRY_CODES = new Set(["store_unavailable", "busy", "internal"]);
+// "rate_limited": a burst over the server's limits (an outbox flushed after a Wi-Fi drop).
+export const RETRY_CODES = new Set(["store_unavailable", "busy", "internal", "rate_limited"]);
 const RETRY_AFTER = 3000;
 // The server ended this staff session (logout elsewhere, idle, expired): sign in again.
 const CLOSE_SESSION_ENDED = 4401;
