@@ -40,6 +40,7 @@ from server.ratelimit import CommandLimits
 from server.security_headers import SecurityHeaders
 from server.sessions import SessionBook, client_address
 from server.settings import ROOT, Settings
+from server.slow_clients import Admission
 from server.wire import direct_writer
 
 log = logging.getLogger("madoguchi.app")
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
     limits = CommandLimits(settings.rate_limits)
+    admission = Admission(settings.waiting_per_address)
     ctx = AppContext(config, settings, hub, auth, templates, sessions)
     screen_modules = screens.modules()
 
@@ -304,6 +306,24 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         if not origin_allowed(ws, settings):
             await ws.close(CLOSE_POLICY, "origin not allowed")
             return
+        address = client_address(ws.scope.get("client"))
+        if not admission.admit(address):
+            await ws.close(CLOSE_POLICY, "too many connections waiting for hello")
+            return
+        released = False
+
+        def release() -> None:  # once: at the first hello, or when the socket goes
+            nonlocal released
+            if not released:
+                released = True
+                admission.release(address)
+
+        try:
+            await _serve(ws, send, release)
+        finally:
+            release()
+
+    async def _serve(ws: WebSocket, send: Send, hello_said: Callable[[], None]) -> None:
         staff, gen = sessions.check(ws.scope["session"]) if "session" in ws.scope else (None, 0)
         device = auth.device(ws.query_params.get("device", ""))
         await ws.accept()
@@ -316,7 +336,9 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             settings.max_message_bytes,
             direct_writer(send),
             limits,
+            settings.hello_seconds,
         )
+        connection.on_hello = hello_said
         if staff is None or device is not None:
             await connection.run()
             return

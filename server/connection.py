@@ -24,7 +24,7 @@ import logging
 import time
 import types
 from collections import deque
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, cast
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -52,6 +52,7 @@ log = logging.getLogger("madoguchi.ws")
 CLOSE_TOO_SLOW = 4008
 CLOSE_POLICY = 1008
 CORK_LIMIT = 32  # changes held for a command's ack before they are written anyway
+HELLO_SECONDS = 10.0  # a connection that has not said hello by then is closed
 
 
 @types.coroutine
@@ -89,6 +90,7 @@ class Connection:
         max_bytes: int,
         direct: DirectWriter | None = None,
         limits: CommandLimits | None = None,
+        hello_seconds: float = HELLO_SECONDS,
     ) -> None:
         self.ws = ws
         self.direct = direct
@@ -107,6 +109,9 @@ class Connection:
         self.role = principal.role
         self.limits = limits or CommandLimits()
         self.bucket = self.limits.bucket()
+        self.hellos = self.limits.hello_bucket()
+        self.hello_seconds = hello_seconds
+        self.on_hello: Callable[[], None] | None = None
         # The staff session behind this socket (see server.sessions): its generation, when
         # it was issued, and when its holder last did something.
         self.session_gen = 0
@@ -213,8 +218,19 @@ class Connection:
                 self.writer.cancel()
 
     async def _read_loop(self) -> None:
+        deadline = asyncio.get_running_loop().time() + self.hello_seconds
         while self.closing is None:
-            frame = await self.ws.receive()
+            if self.site is None:
+                # Before hello: the connection is nobody yet and may not linger.
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        frame = await self.ws.receive()
+                except TimeoutError:
+                    with contextlib.suppress(Exception):
+                        await self.ws.close(CLOSE_POLICY, "no hello")
+                    return
+            else:
+                frame = await self.ws.receive()
             if frame["type"] == "websocket.disconnect":
                 return
             data = frame.get("text")
@@ -250,7 +266,7 @@ class Connection:
                 self.cut_off("too_slow")
 
     async def _hello(self, hello: Hello) -> None:
-        if not self.bucket.take(self.limits.clock()):
+        if not self.hellos.take(self.limits.clock()):
             raise Rejected("rate_limited", "too many hellos on this connection")
         site = self.hub.site(hello.site)
         await site.current()
@@ -287,6 +303,9 @@ class Connection:
         self.site, self.key = site, key
         for message in site.subscribe(key, self, hello.seq, hello.epoch):
             self.push(message)
+        if self.on_hello is not None:
+            self.on_hello()
+            self.on_hello = None
 
     async def _command(self, message: CommandMessage) -> None:
         if self.site is None:

@@ -22,8 +22,10 @@ from server.errors import Rejected
 
 BURST = 20
 PER_SECOND = 5.0
-VISITS_BURST = 10
+VISITS_BURST = 20
 VISITS_PER_MINUTE = 10.0
+HELLO_BURST = 5
+HELLOS_PER_SECOND = 1.0
 MAX_ADDRESSES = 10_000  # HTTP clients tracked before full buckets are forgotten
 
 
@@ -65,9 +67,14 @@ class CommandLimits:
         self.addresses: dict[str, Bucket] = {}
 
     def bucket(self) -> Bucket:
-        """A new connection's own bucket (bottomless with the limits off)."""
+        """A new connection's own bucket for commands (bottomless with the limits off)."""
         capacity = BURST if self.enabled else float("inf")
         return Bucket(capacity, PER_SECOND, capacity, self.clock())
+
+    def hello_bucket(self) -> Bucket:
+        """A new connection's bucket for hellos (each one builds a snapshot)."""
+        capacity = HELLO_BURST if self.enabled else float("inf")
+        return Bucket(capacity, HELLOS_PER_SECOND, capacity, self.clock())
 
     def address(self, address: str) -> Bucket:
         """The bucket of an HTTP client address (HTTP has no connection to hang it on)."""

@@ -29,6 +29,9 @@ class Settings(msgspec.Struct, frozen=True):
     session_absolute_seconds: float = 12 * 3600.0
     demo: bool = False
     rate_limits: bool = True
+    hello_seconds: float = 10.0
+    request_seconds: float = 10.0
+    waiting_per_address: int = 50
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -69,6 +72,9 @@ class Settings(msgspec.Struct, frozen=True):
                 session_absolute_seconds=3600 * float(env.get("MADOGUCHI_SESSION_HOURS", "12")),
                 demo=_flag(env, "MADOGUCHI_DEMO"),
                 # Off only for load tests: a benchmark's few actors send thousands a second.
+                hello_seconds=float(env.get("MADOGUCHI_HELLO_SECONDS", "10")),
+                request_seconds=float(env.get("MADOGUCHI_REQUEST_SECONDS", "10")),
+                waiting_per_address=int(env.get("MADOGUCHI_WAITING_PER_ADDRESS", "50")),
                 rate_limits=env.get("MADOGUCHI_RATE_LIMITS", "1") not in ("0", "off", "no"),
             )
         except ValueError as exc:
