@@ -45,9 +45,7 @@ def test_demo_sign_ins_refuse_to_listen_beyond_loopback(tmp_path: Path) -> None:
     assert "demo sign-ins" in run.stderr and "MADOGUCHI_DEMO=1" in run.stderr
 
 
-def test_demo_sign_ins_start_on_loopback_or_when_asked_for(
-    tmp_path: Path, config: Config
-) -> None:
+def test_demo_sign_ins_start_on_loopback_or_when_asked_for(tmp_path: Path, config: Config) -> None:
     assert unsafe_reason(Settings(host="127.0.0.1"), config) is None
     assert unsafe_reason(Settings(host="::1"), config) is None
     assert unsafe_reason(Settings(host="0.0.0.0", demo=True), config) is None
