@@ -71,8 +71,14 @@ export class Panel {
         (event) => {
           const key = event.target.dataset && event.target.dataset.key;
           if (!key) return;
-          if (event.target.open) this.openDetails.add(key);
-          else this.openDetails.delete(key);
+          if (event.target.open) {
+            this.openDetails.add(key);
+            // Opening a visit's details is recorded for the audit trail (who read what).
+            const visit = /^(?:more|answers)-(.+)$/.exec(key);
+            if (visit) this.hub.viewed(visit[1]);
+          } else {
+            this.openDetails.delete(key);
+          }
         },
         true,
       );

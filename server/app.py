@@ -342,6 +342,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         if staff is None or device is not None:
             await connection.run()
             return
+        connection.audit = sessions.append
         connection.session_gen = gen
         connection.issued_at = ws.scope["session"]["iat"]
         sessions.register(staff.id, connection)

@@ -30,6 +30,8 @@ from typing import Any, cast
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.auth import Authenticator, Principal, view_key
+from server.domain.commands import Actor
+from server.domain.events import Event, VisitViewed
 from server.errors import LogError, Rejected
 from server.hub import Hub, SiteHub, ack_message
 from server.projections import ViewKey
@@ -38,6 +40,7 @@ from server.protocol import (
     CommandMessage,
     Hello,
     Ping,
+    Viewed,
     command_id_of,
     decode_message,
     encode,
@@ -52,6 +55,7 @@ log = logging.getLogger("madoguchi.ws")
 CLOSE_TOO_SLOW = 4008
 CLOSE_POLICY = 1008
 CORK_LIMIT = 32  # changes held for a command's ack before they are written anyway
+STAFF_VIEWS = ("counter", "supervisor", "floor")
 HELLO_SECONDS = 10.0  # a connection that has not said hello by then is closed
 
 
@@ -112,6 +116,9 @@ class Connection:
         self.hellos = self.limits.hello_bucket()
         self.hello_seconds = hello_seconds
         self.on_hello: Callable[[], None] | None = None
+        # Records who read which visit's details (the security log), once per visit here.
+        self.audit: Callable[[Actor, Event], Awaitable[object]] | None = None
+        self.viewed: set[str] = set()
         # The staff session behind this socket (see server.sessions): its generation, when
         # it was issued, and when its holder last did something.
         self.session_gen = 0
@@ -256,6 +263,8 @@ class Connection:
                     await self._command(message)
                 case Ping():
                     self.push(encode({"type": "pong"}))
+                case Viewed():
+                    await self._viewed(message)
         except Rejected as exc:
             self.push(error_message(exc, command_id))
         except LogError:
@@ -306,6 +315,21 @@ class Connection:
         if self.on_hello is not None:
             self.on_hello()
             self.on_hello = None
+
+    async def _viewed(self, message: Viewed) -> None:
+        if self.site is None or self.key is None:
+            raise Rejected("hello_required")
+        actor = self.principal.actor
+        if actor is None or self.audit is None or self.key.kind not in STAFF_VIEWS:
+            raise Rejected("forbidden", "only staff screens open a visit's details")
+        if message.visit in self.viewed:
+            return
+        if message.visit not in self.site.state.visits:
+            raise Rejected("unknown_visit")
+        if not self.bucket.take(self.limits.clock()):
+            raise Rejected("rate_limited")
+        self.viewed.add(message.visit)
+        await self.audit(actor, VisitViewed(self.site.site.id, message.visit, self.key.kind))
 
     async def _command(self, message: CommandMessage) -> None:
         if self.site is None:

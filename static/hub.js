@@ -103,6 +103,14 @@ export class HubClient extends EventTarget {
     this.#connect();
   }
 
+  /** Tell the hub this staff screen opened a visit's details (the audit trail records who
+   * read what). Best effort: a screen offline has nothing new to show anyway. */
+  viewed(visit) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN && this.status !== "connecting") {
+      this.socket.send(JSON.stringify({ type: "viewed", visit }));
+    }
+  }
+
   /** Commands not yet acknowledged, oldest first. */
   get pending() {
     return this.outbox.map((item) => ({ ...item }));

@@ -201,8 +201,10 @@ class SessionsEnded(Evt, tag=True):
 
 
 class VisitViewed(Evt, tag=True):
-    """Someone opened a visit's details (counter or supervisor detail view)."""
+    """Someone opened a visit's details (a counter panel's, also a supervisor's); kept in
+    the security log, so reading adds nothing to the site's log and its fan-out."""
 
+    site: str
     visit: str
     view: str
 
