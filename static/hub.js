@@ -193,11 +193,12 @@ export class HubClient extends EventTarget {
     }).catch(() => {});
   }
 
-  /** The staff session is over: to the sign-in page, back here afterwards. */
+  /** The staff session is over: to the sign-in page (the id filled in), back here after. */
   #signIn() {
     this.stop();
     this.#emit("signedout");
-    location.assign(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
+    const id = this.actor ? `&id=${encodeURIComponent(this.actor)}` : "";
+    location.assign(`/signin?next=${encodeURIComponent(location.pathname + location.search)}${id}`);
   }
 
   #keepAlive() {
