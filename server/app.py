@@ -232,6 +232,24 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         request.session.clear()
         return JSONResponse({"ok": True})
 
+    async def end_sessions(request: Request) -> Response:
+        """A supervisor ends every session of a colleague (a lost phone, a stolen tablet)."""
+        principal = principal_of(request)
+        target = auth.staff.get(request.path_params["staff"])
+        try:
+            if principal.actor is None:
+                raise Rejected("not_authenticated")
+            if principal.actor.role != "supervisor":
+                raise Rejected("forbidden", "supervisors end colleagues' sessions")
+            if target is None or not set(target.sites) & set(principal.sites):
+                raise Rejected("forbidden", "no such colleague at your sites")
+            await sessions.end(target.id, principal.actor, "ended by a supervisor")
+        except Rejected as exc:
+            return _error(exc)
+        except LogError:
+            return _error(Rejected("store_unavailable"))
+        return JSONResponse({"ok": True})
+
     async def me(request: Request) -> Response:
         principal = principal_of(request)
         if principal.actor is None:
@@ -359,6 +377,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         Route("/api/login", login, methods=["POST"]),
         Route("/api/logout", logout, methods=["POST"]),
         Route("/api/me", me),
+        Route("/api/staff/{staff}/end-sessions", end_sessions, methods=["POST"]),
         Route("/api/sites/{site}/commands", command, methods=["POST"]),
         Route("/api/sites/{site}/plan", plan, methods=["POST"]),
         Route("/api/sites/{site}/catalog", catalog),

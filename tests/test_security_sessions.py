@@ -85,6 +85,27 @@ async def test_logout_ends_every_session_and_closes_open_websockets(live: LiveSe
     assert me(live, cookie_of(live, "clerk-shimin", "2222")) == 200
 
 
+async def test_a_supervisor_ends_the_sessions_of_a_lost_phone(live: LiveServer) -> None:
+    phone = cookie_of(live, "guide01", "1111")
+    socket = await Client.connect(live, phone)
+    await socket.hello(SITE, {"kind": "floor"})
+    clerk = cookie_of(live, "clerk-shimin", "2222")
+    supervisor = cookie_of(live, "super01", "9999")
+
+    def end(cookie: str, staff: str) -> int:
+        return httpx.post(
+            f"{live.url}/api/staff/{staff}/end-sessions",
+            headers={"Cookie": cookie, "Origin": live.url},
+        ).status_code
+
+    assert end(clerk, "guide01") == 403  # only supervisors
+    assert me(live, phone) == 200
+    assert end(supervisor, "guide01") == 200
+    assert await closed_with(socket) == CLOSE_SESSION_ENDED
+    assert me(live, phone) == 401
+    assert me(live, supervisor) == 200
+
+
 def test_sign_in_issues_a_new_session_and_drops_what_was_there(live: LiveServer) -> None:
     with httpx.Client(base_url=live.url, headers={"Origin": live.url}) as http:
         http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
