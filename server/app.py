@@ -202,17 +202,18 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             return _error(Rejected("invalid", str(exc)))
         address = client_address(request.scope.get("client"))
         try:
-            wait = sessions.throttle.wait(body.id, address, time.time())
-            if wait > 0:
-                message = f"too many wrong PINs; wait {wait:.0f} s"
-                response = _error(Rejected("rate_limited", message))
-                response.headers["Retry-After"] = str(math.ceil(wait))
-                return response
-            staff = auth.sign_in(body.id, body.pin)
-            if staff is None:
-                await sessions.failed(body.id, address)
-                raise Rejected("not_authenticated", "unknown id or wrong PIN")
-            session = await sessions.sign_in(staff, address)
+            async with sessions.attempt(address):
+                wait = sessions.throttle.wait(body.id, address, time.time())
+                if wait > 0:
+                    message = f"too many wrong PINs; wait {wait:.0f} s"
+                    response = _error(Rejected("rate_limited", message))
+                    response.headers["Retry-After"] = str(math.ceil(wait))
+                    return response
+                staff = auth.sign_in(body.id, body.pin)
+                if staff is None:
+                    await sessions.failed(body.id, address)
+                    raise Rejected("not_authenticated", "unknown id or wrong PIN")
+                session = await sessions.sign_in(staff, address)
         except Rejected as exc:
             return _error(exc)
         except LogError:

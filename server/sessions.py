@@ -25,7 +25,7 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from typing import Any, Protocol, cast
 
 from server.auth import ANONYMOUS, Principal, staff_principal
@@ -84,6 +84,7 @@ class SessionBook:
         self.seq = 0
         self.last_command = ""
         self._lock = asyncio.Lock()
+        self._attempts: dict[str, tuple[asyncio.Lock, int]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
 
@@ -179,6 +180,22 @@ class SessionBook:
             "seen": record.at,
             "pin": pin_fingerprint(staff),
         }
+
+    @contextlib.asynccontextmanager
+    async def attempt(self, address: str) -> AsyncIterator[None]:
+        """One sign-in at a time per address: a burst of parallel guesses would otherwise all
+        pass the back-off check before the first failure is recorded."""
+        lock, users = self._attempts.get(address, (asyncio.Lock(), 0))
+        self._attempts[address] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._attempts[address]
+            if users > 1:
+                self._attempts[address] = (lock, users - 1)
+            else:
+                del self._attempts[address]
 
     async def failed(self, typed_id: str, address: str) -> None:
         """Record a wrong PIN or unknown id (the audit trail, and the back-off's input)."""

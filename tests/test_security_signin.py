@@ -77,3 +77,20 @@ def test_every_sign_in_and_failure_is_in_the_security_log(live: LiveServer, tmp_
         ("SignedIn", "guide01", NEW_PHONE),
         ("SignInFailed", "<script>", ATTACKER),
     ]
+
+
+async def test_parallel_guesses_do_not_slip_past_the_back_off(live: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        replies = await asyncio.gather(
+            *(
+                http.post(
+                    "/api/login",
+                    json={"id": "super01", "pin": f"{n:04d}"},
+                    headers={"Origin": live.url, "X-Forwarded-For": ATTACKER},
+                )
+                for n in range(30)
+            )
+        )
+    statuses = [r.status_code for r in replies]
+    assert statuses.count(401) == 3  # the free tries; every other one waited
+    assert statuses.count(429) == 27
