@@ -28,13 +28,15 @@ import time
 from collections.abc import AsyncIterator, Callable, MutableMapping
 from typing import Any, Protocol, cast
 
+import msgspec
+
 from server.auth import ANONYMOUS, Principal, staff_principal
 from server.config import Staff
 from server.domain.commands import Actor
 from server.domain.events import Event, Record, SessionsEnded, SignedIn, SignInFailed
-from server.errors import Conflict, StoreUnavailable
+from server.errors import Conflict, LogError, StoreUnavailable
 from server.log.base import EventLog, SharedLog
-from server.signin_throttle import SignInThrottle
+from server.signin_throttle import SignInThrottle, ThrottleState
 
 log = logging.getLogger("madoguchi.sessions")
 
@@ -45,6 +47,20 @@ SWEEP_EVERY = 30.0
 APPEND_ATTEMPTS = 8
 FOLLOW_WAIT = 2.0
 NOBODY = Actor("", "visitor")
+SNAPSHOT_EVERY = 1000  # security log records between snapshots
+
+
+class SecuritySnapshot(msgspec.Struct, frozen=True):
+    """The fold of the security log up to ``seq``, so start-up reads only what came after."""
+
+    seq: int
+    last_command: str
+    ended: dict[str, int]
+    throttle: ThrottleState
+
+
+_snapshot_encoder = msgspec.msgpack.Encoder()
+_snapshot_decoder = msgspec.msgpack.Decoder(SecuritySnapshot)
 
 
 class SessionSocket(Protocol):
@@ -85,13 +101,25 @@ class SessionBook:
         self.last_command = ""
         self._lock = asyncio.Lock()
         self._attempts: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._snapshot_seq = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
 
     # --- life cycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Fold the security log; follow it (shared stores) and sweep idle sockets."""
+        """Fold the security log (from its snapshot); follow it (shared stores) and sweep
+        idle sockets."""
+        saved = await self.log.load_snapshot(SECURITY_LOG)
+        if saved is not None:
+            try:
+                snapshot = _snapshot_decoder.decode(saved[1])
+                self.seq, self.last_command = snapshot.seq, snapshot.last_command
+                self.ended = dict(snapshot.ended)
+                self.throttle = SignInThrottle.restore(snapshot.throttle)
+                self._snapshot_seq = snapshot.seq
+            except msgspec.DecodeError:
+                log.warning("security log snapshot unreadable, folding the whole log")
         await self._catch_up()
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._sweep_loop()))
@@ -106,6 +134,15 @@ class SessionBook:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 async with asyncio.timeout(FOLLOW_WAIT + 1):
                     await task
+        with contextlib.suppress(LogError):
+            await self._save_snapshot()
+
+    async def _save_snapshot(self) -> None:
+        if self.seq == self._snapshot_seq:
+            return
+        snapshot = SecuritySnapshot(self.seq, self.last_command, self.ended, self.throttle.export())
+        await self.log.save_snapshot(SECURITY_LOG, self.seq, _snapshot_encoder.encode(snapshot))
+        self._snapshot_seq = self.seq
 
     # --- the security log ------------------------------------------------------------------
 
@@ -144,6 +181,8 @@ class SessionBook:
                     await self._catch_up()
                     continue
                 self._fold(record)
+                if self.seq - self._snapshot_seq >= SNAPSHOT_EVERY:
+                    await self._save_snapshot()
                 return record
         raise StoreUnavailable("the security log is contended")
 

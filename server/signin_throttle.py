@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from server.domain.events import SignedIn, SignInFailed
 
 MAX_WAIT = 900.0
@@ -25,6 +27,15 @@ FORGET_AFTER = 3600.0  # a quiet hour and the count starts again
 PAIR_FREE = 3
 ADDRESS_FREE = 10
 ID_FREE = 10
+
+
+class ThrottleState(msgspec.Struct, frozen=True):
+    """The counts, as plain data for a snapshot."""
+
+    pairs: list[tuple[str, str, int, float]]
+    addresses: dict[str, tuple[int, float]]
+    ids: dict[str, tuple[int, float]]
+    trusted: dict[str, list[str]]
 
 
 @dataclass
@@ -73,6 +84,24 @@ class SignInThrottle:
         if address not in self.trusted.get(staff, ()):
             waits.append(_wait(self.ids.get(staff), ID_FREE, now))
         return max(waits)
+
+    def export(self) -> ThrottleState:
+        """What a snapshot of the security log keeps (see ``server.sessions``)."""
+        return ThrottleState(
+            pairs=[(s, a, k.count, k.last) for (s, a), k in self.pairs.items()],
+            addresses={a: (k.count, k.last) for a, k in self.addresses.items()},
+            ids={s: (k.count, k.last) for s, k in self.ids.items()},
+            trusted={s: sorted(addresses) for s, addresses in self.trusted.items()},
+        )
+
+    @classmethod
+    def restore(cls, state: ThrottleState) -> SignInThrottle:
+        throttle = cls()
+        throttle.pairs = {(s, a): Strikes(n, at) for s, a, n, at in state.pairs}
+        throttle.addresses = {a: Strikes(n, at) for a, (n, at) in state.addresses.items()}
+        throttle.ids = {s: Strikes(n, at) for s, (n, at) in state.ids.items()}
+        throttle.trusted = {s: set(addresses) for s, addresses in state.trusted.items()}
+        return throttle
 
     def prune(self, now: float) -> None:
         """Forget counts nobody has added to for an hour (ids typed by an attacker too)."""

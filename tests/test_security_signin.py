@@ -10,10 +10,12 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import msgspec
 
 from server.domain.events import SignedIn, SignInFailed
 from server.log.base import open_log
-from tests.live import LiveServer
+from server.sessions import SecuritySnapshot
+from tests.live import LiveServer, login
 
 ATTACKER = "203.0.113.66"
 COLLEAGUE_DESK = "192.0.2.10"
@@ -94,3 +96,30 @@ async def test_parallel_guesses_do_not_slip_past_the_back_off(live: LiveServer) 
     statuses = [r.status_code for r in replies]
     assert statuses.count(401) == 3  # the free tries; every other one waited
     assert statuses.count(429) == 27
+
+
+def test_the_security_log_is_snapshotted_for_a_fast_restart(live: LiveServer) -> None:
+    cookie = login(live, "guide01", "1111")
+    httpx.post(
+        live.url + "/api/logout", headers={"Cookie": cookie, "Origin": live.url}
+    ).raise_for_status()
+    for _ in range(3):
+        assert sign_in(live, "super01", "0000", ATTACKER).status_code == 401
+    live.stop()  # a snapshot of the security log is saved on the way out
+    live.start()
+
+    async def saved() -> SecuritySnapshot:
+        store = open_log(live.store)
+        await store.open()
+        try:
+            snapshot = await store.load_snapshot("_security")
+        finally:
+            await store.close()
+        assert snapshot is not None
+        return msgspec.msgpack.decode(snapshot[1], type=SecuritySnapshot)
+
+    snapshot = asyncio.run(saved())
+    assert snapshot.seq == 5  # a sign-in, a logout, three failures
+    assert ("super01", ATTACKER, 3) in [p[:3] for p in snapshot.throttle.pairs]
+    assert "guide01" in snapshot.ended
+    assert httpx.get(live.url + "/api/me", headers={"Cookie": cookie}).status_code == 401
