@@ -177,6 +177,7 @@ const STRINGS = {
   err_proc_done: ["{n}番「{name}」は完了済みです", "{n} “{name}” is already done"],
   err_no_visitor: ["この窓口に対応中の方がいません", "This counter has no visitor"],
   err_no_counter: ["先に担当窓口を選んでください", "Choose your counter first"],
+  err_rate_limited: ["操作が続きすぎました。少し待って自動で再送します。", "Too many actions at once; retrying in a moment."],
   err_retrying: ["サーバーが一時的に応答できません。自動で再送します。", "The server cannot take it right now; retrying automatically."],
 
   // Refusals, by the server's stable code (server/errors.py).

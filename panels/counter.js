@@ -2,7 +2,7 @@
 // its department through the shared HubClient, renders what the server computed, and sends
 // commands from buttons and keyboard shortcuts (counter-keys.js).
 
-import { HubClient } from "/static/hub.js";
+import { HubClient, RETRY_CODES } from "/static/hub.js";
 import { mountLinkBanner } from "/static/linkbar.js";
 import { Actions } from "/panels/counter-actions.js";
 import { Clock, h, replaceChildren } from "/static/dom.js";
@@ -83,8 +83,14 @@ export class Panel {
         (event) => {
           const key = event.target.dataset && event.target.dataset.key;
           if (!key) return;
-          if (event.target.open) this.openDetails.add(key);
-          else this.openDetails.delete(key);
+          if (event.target.open) {
+            this.openDetails.add(key);
+            // Opening a visit's details is recorded for the audit trail (who read what).
+            const visit = /^(?:more|answers)-(.+)$/.exec(key);
+            if (visit) this.hub.viewed(visit[1]);
+          } else {
+            this.openDetails.delete(key);
+          }
         },
         true,
       );
@@ -267,7 +273,8 @@ export class Panel {
   }
 
   onFailure(message) {
-    if (["store_unavailable", "busy", "internal"].includes(message.code)) this.error(this.t("err_retrying"));
+    if (message.code === "rate_limited") this.error(this.t("err_rate_limited"));
+    else if (RETRY_CODES.has(message.code)) this.error(this.t("err_retrying"));
     else this.error(refusal(this.t, message.code, { message: message.message }));
   }
 

@@ -149,6 +149,7 @@ const STRINGS = {
   done_unpark: ["{ticket} を列に戻しました", "{ticket} is back in line"],
 
   err_generic: ["操作できませんでした: {message}", "Could not do that: {message}"],
+  err_rate_limited: ["操作が続きすぎました。少し待って自動で再送します。", "Too many actions at once; retrying in a moment."],
   err_retrying: ["記録サーバーに届きません。自動で再送します。", "The store is unreachable; retrying automatically."],
   err_offline: ["接続が戻るまでお待ちください", "Wait until the connection is back"],
   err_counter_busy: ["対応中の来庁者がいるため閉じられません", "The counter has a visitor: finish first"],

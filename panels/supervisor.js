@@ -3,7 +3,7 @@
 // to the server's `supervisor` view through the shared HubClient and renders what the server
 // computed; the charts and the trend come from /api/sites/{site}/figures, once a minute.
 
-import { HubClient } from "/static/hub.js";
+import { HubClient, RETRY_CODES } from "/static/hub.js";
 import { mountLinkBanner } from "/static/linkbar.js";
 import { Actions } from "/panels/supervisor-actions.js";
 import { drawFigures } from "/panels/supervisor-charts.js";
@@ -214,7 +214,8 @@ export class Page {
 
   onFailure(message) {
     // "Not now" refusals are retried by the hub client; the others are final.
-    if (["store_unavailable", "busy", "internal"].includes(message.code)) this.error(this.t("err_retrying"));
+    if (message.code === "rate_limited") this.error(this.t("err_rate_limited"));
+    else if (RETRY_CODES.has(message.code)) this.error(this.t("err_retrying"));
     else this.error(refusal(this.t, message.code, message.message));
   }
 

@@ -59,6 +59,14 @@ def main(argv: list[str] | None = None) -> int:
         from server.figures_report import run_report
 
         return run_report(settings, config, args.site, args.date, args.to, csv=args.csv)
+    from server.slow_clients import RequestDeadline
+    from server.startup import unsafe_reason
+
+    reason = unsafe_reason(settings, config)
+    if reason is not None:
+        print(f"madoguchi: refusing to start: {reason}", file=sys.stderr)
+        return 2
+    RequestDeadline.request_seconds = settings.request_seconds
     uvicorn.run(
         create_app(settings, config),
         host=settings.host,
@@ -72,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=5,
         proxy_headers=True,
-        http="httptools",
+        # httptools with a deadline per request: a client sending its request a byte at a
+        # time (slowloris) is cut off after server.slow_clients.REQUEST_SECONDS.
+        http=RequestDeadline,
+        timeout_keep_alive=5,
         # uvicorn logs every WebSocket handshake at INFO: a lobby of boards reconnecting
         # after a restart would spend a tenth of the CPU on log lines.
         log_level="warning",

@@ -6,6 +6,8 @@ import contextlib
 import gc
 import hashlib
 import logging
+import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -22,11 +24,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from server import exposure, screens
-from server.auth import ANONYMOUS, Authenticator, Principal, command_actor
+from server.auth import ANONYMOUS, Authenticator, Principal, command_actor, staff_principal
 from server.client_clock import ClockOffset
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
+from server.csrf import SameOriginWrites
 from server.domain.hours import office_phase
 from server.domain.intake import Intake, plan_visit, validate_intake
 from server.domain.shelf_life import deadline
@@ -37,19 +40,23 @@ from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
 from server.protocol import decode_command
+from server.ratelimit import CommandLimits
 from server.redirects import safe_next
+from server.security_headers import SecurityHeaders
+from server.sessions import SessionBook, client_address
 from server.settings import ROOT, Settings
+from server.slow_clients import Admission
 from server.speech.renderer import Speech
 from server.wire import direct_writer
 
 log = logging.getLogger("madoguchi.app")
 
-SESSION_SECONDS = 12 * 3600
 HTTP_STATUS = {
     "malformed": 400,
     "invalid": 400,
     "unknown_type": 400,
     "too_large": 413,
+    "rate_limited": 429,
     "not_authenticated": 401,
     "forbidden": 403,
     "store_unavailable": 503,
@@ -108,17 +115,23 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         heartbeat=settings.heartbeat,
     )
     auth = Authenticator(config)
+    sessions = SessionBook(
+        hub.log, auth.staff, settings.session_idle_seconds, settings.session_absolute_seconds
+    )
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
     speech = Speech(config, settings, metrics, lambda: _watched_by_boards(hub))
-    ctx = AppContext(config, settings, hub, auth, templates, speech)
+    limits = CommandLimits(settings.rate_limits)
+    admission = Admission(settings.waiting_per_address)
+    ctx = AppContext(config, settings, hub, auth, templates, speech, sessions)
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await hub.start()
         await speech.start()
+        await sessions.start()
         # What exists now (config, templates, modules, the folded day) lives as long as the
         # process: keep it out of the collector's full passes, which otherwise pause every
         # screen's updates for tens of milliseconds.
@@ -140,6 +153,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         try:
             yield
         finally:
+            await sessions.stop()
             await speech.stop()
             await hub.stop()
             auth.close()
@@ -204,22 +218,59 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     async def login(request: Request) -> Response:
-        if not exposure.origin_allowed(request, origins):
-            return _error(Rejected("forbidden", "cross-site request refused"))
         try:
             body = msgspec.json.decode(await request.body(), type=Login)
         except msgspec.DecodeError as exc:
             return _error(Rejected("invalid", str(exc)))
+        address = client_address(request.scope.get("client"))
         try:
-            staff = await auth.sign_in(body.id, body.pin)
+            async with sessions.attempt(address):
+                wait = sessions.throttle.wait(body.id, address, time.time())
+                if wait > 0:
+                    message = f"too many wrong PINs; wait {wait:.0f} s"
+                    response = _error(Rejected("rate_limited", message))
+                    response.headers["Retry-After"] = str(math.ceil(wait))
+                    return response
+                staff = await auth.sign_in(body.id, body.pin)
+                if staff is None:
+                    await sessions.failed(body.id, address)
+                    raise Rejected("not_authenticated", "unknown id or wrong PIN")
+                session = await sessions.sign_in(staff, address)
         except Rejected as exc:
             return _error(exc)
+        except LogError:
+            return _error(Rejected("store_unavailable"))
+        # A new session id and nothing carried over from before the sign-in.
         request.session.clear()
-        request.session["staff"] = staff.id
-        return JSONResponse(_me(auth.from_session(staff.id)))
+        request.session.update(session)
+        return JSONResponse(_me(staff_principal(staff)))
 
     async def logout(request: Request) -> Response:
+        principal = principal_of(request)
+        if principal.actor is not None:
+            try:
+                await sessions.end(principal.actor.id, principal.actor, "logout")
+            except LogError:
+                return _error(Rejected("store_unavailable"))
         request.session.clear()
+        return JSONResponse({"ok": True})
+
+    async def end_sessions(request: Request) -> Response:
+        """A supervisor ends every session of a colleague (a lost phone, a stolen tablet)."""
+        principal = principal_of(request)
+        target = auth.staff.get(request.path_params["staff"])
+        try:
+            if principal.actor is None:
+                raise Rejected("not_authenticated")
+            if principal.actor.role != "supervisor":
+                raise Rejected("forbidden", "supervisors end colleagues' sessions")
+            if target is None or not set(target.sites) & set(principal.sites):
+                raise Rejected("forbidden", "no such colleague at your sites")
+            await sessions.end(target.id, principal.actor, "ended by a supervisor")
+        except Rejected as exc:
+            return _error(exc)
+        except LogError:
+            return _error(Rejected("store_unavailable"))
         return JSONResponse({"ok": True})
 
     async def me(request: Request) -> Response:
@@ -241,8 +292,6 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
 
     async def command(request: Request) -> Response:
         site_id = request.path_params["site"]
-        if not exposure.origin_allowed(request, origins):
-            return _error(Rejected("forbidden", "cross-site request refused"))
         principal = principal_of(request)
         body = await request.body()
         if len(body) > settings.max_message_bytes:
@@ -251,6 +300,9 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             message = decode_command(body)
             site = hub.site(site_id)
             actor = command_actor(principal, site_id)
+            limits.check(
+                limits.address(client_address(request.scope.get("client"))), actor, message.command
+            )
             # An integration's ``at`` is read on the server's clock (it sends no pings).
             sent_at = ClockOffset().server_time(message.at)
             not_after = deadline(message.command, sent_at, settings.summon_max_age)
@@ -300,20 +352,51 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         if not exposure.origin_allowed(ws, origins):
             await ws.close(CLOSE_POLICY, "origin not allowed")
             return
-        principal = principal_of(ws) if "session" in ws.scope else ANONYMOUS
+        address = client_address(ws.scope.get("client"))
+        if not admission.admit(address):
+            await ws.close(CLOSE_POLICY, "too many connections waiting for hello")
+            return
+        released = False
+
+        def release() -> None:  # once: at the first hello, or when the socket goes
+            nonlocal released
+            if not released:
+                released = True
+                admission.release(address)
+
+        try:
+            await _serve(ws, send, release)
+        finally:
+            release()
+
+    async def _serve(ws: WebSocket, send: Send, hello_said: Callable[[], None]) -> None:
+        staff, gen = sessions.check(ws.scope["session"]) if "session" in ws.scope else (None, 0)
         device = auth.device(ws.query_params.get("device", ""))
         await ws.accept()
         connection = Connection(
             ws,
             hub,
             auth,
-            device or principal,
+            device or (staff_principal(staff) if staff is not None else ANONYMOUS),
             settings.outbox_size,
             settings.max_message_bytes,
             direct_writer(send),
             settings.summon_max_age,
+            limits,
+            settings.hello_seconds,
         )
-        await connection.run()
+        connection.on_hello = hello_said
+        if staff is None or device is not None:
+            await connection.run()
+            return
+        connection.audit = sessions.append
+        connection.session_gen = gen
+        connection.issued_at = ws.scope["session"]["iat"]
+        sessions.register(staff.id, connection)
+        try:
+            await connection.run()
+        finally:
+            sessions.unregister(staff.id, connection)
 
     routes = [
         Route("/", landing),
@@ -323,6 +406,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         Route("/api/login", login, methods=["POST"]),
         Route("/api/logout", logout, methods=["POST"]),
         Route("/api/me", me),
+        Route("/api/staff/{staff}/end-sessions", end_sessions, methods=["POST"]),
         Route("/api/sites/{site}/commands", command, methods=["POST"]),
         Route("/api/sites/{site}/plan", plan, methods=["POST"]),
         Route("/api/sites/{site}/catalog", catalog),
@@ -332,17 +416,25 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             for d in ASSET_DIRS
         ),
     ]
-    sessions: dict[str, Any] = {
+    cookie: dict[str, Any] = {
         "secret_key": settings.secret,
         "session_cookie": "madoguchi_session",
-        "max_age": SESSION_SECONDS,
+        "max_age": int(settings.session_absolute_seconds),
         "same_site": "lax",
         "https_only": settings.secure_cookies,
     }
     app = Starlette(
-        routes=routes, middleware=[Middleware(SessionMiddleware, **sessions)], lifespan=lifespan
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders, hsts=settings.secure_cookies),
+            Middleware(
+                SameOriginWrites, origin_allowed=lambda c: exposure.origin_allowed(c, origins)
+            ),
+            Middleware(SessionMiddleware, **cookie),
+        ],
+        lifespan=lifespan,
     )
-    return WebSocketFastPath(app, websocket, SessionMiddleware(_no_app, **sessions))
+    return WebSocketFastPath(app, websocket, SessionMiddleware(_no_app, **cookie))
 
 
 def _watched_by_boards(hub: Hub) -> dict[str, SiteState]:

@@ -10,7 +10,6 @@ import asyncio
 import hmac
 import os
 import secrets
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
@@ -23,8 +22,6 @@ from server.passwords import hash_pin, pin_cost, token_digest, verify_pin
 from server.projections import ViewKey
 from server.protocol import ViewRequest
 
-LOCKOUT_FAILURES = 5
-LOCKOUT_SECONDS = 60.0
 # PIN hashing (~50 ms of CPU each) runs on its own threads, one core's worth at most, so the
 # event loop keeps a core for every screen; sign-ins beyond this many waiting are refused.
 HASH_WORKERS = max(1, min(2, (os.cpu_count() or 2) - 1))
@@ -54,13 +51,12 @@ def staff_principal(staff: Staff) -> Principal:
 
 
 class Authenticator:
-    """Checks PINs (with a lockout against guessing) and device tokens against the config."""
+    """Checks PINs and device tokens against the config."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.staff = {s.id: s for s in config.accounts.staff}
         self.devices = {d.token_sha256: d for d in config.accounts.devices}
-        self._failures: dict[str, tuple[int, float]] = {}
         self._hasher = ThreadPoolExecutor(HASH_WORKERS, thread_name_prefix="pin-hash")
         self._waiting = 0
         # An unknown id is checked against this hash of the accounts' own cost, so its answer
@@ -69,13 +65,10 @@ class Authenticator:
         n, r, p = max(costs, key=costs.count) if costs else pin_cost("")
         self._dummy = hash_pin(secrets.token_hex(16), n=n, r=r, p=p)
 
-    async def sign_in(self, staff_id: str, pin: str) -> Staff:
-        """Return the account, or raise Rejected('not_authenticated') (``busy`` when too
-        many sign-ins are already waiting for the hashing threads)."""
-        count, since = self._failures.get(staff_id, (0, 0.0))
-        now = time.monotonic()
-        if count >= LOCKOUT_FAILURES and now - since < LOCKOUT_SECONDS:
-            raise Rejected("not_authenticated", "too many attempts; wait a minute")
+    async def sign_in(self, staff_id: str, pin: str) -> Staff | None:
+        """Return the account, or None for an unknown id or a wrong PIN (raise Rejected
+        ``busy`` when too many sign-ins already wait for the hashing threads). Guessing is
+        slowed down by the caller (``server.signin_throttle``), per id and per address."""
         if self._waiting >= MAX_WAITING_SIGN_INS:
             raise Rejected("busy", "many sign-ins at once; try again")
         staff = self.staff.get(staff_id)
@@ -86,20 +79,11 @@ class Authenticator:
             matches = await loop.run_in_executor(self._hasher, verify_pin, pin, stored)
         finally:
             self._waiting -= 1
-        if staff is None or not matches:
-            now = time.monotonic()
-            self._failures[staff_id] = (count + 1 if now - since < LOCKOUT_SECONDS else 1, now)
-            raise Rejected("not_authenticated", "unknown id or wrong PIN")
-        self._failures.pop(staff_id, None)
-        return staff
+        return staff if staff is not None and matches else None
 
     def close(self) -> None:
         """Stop the hashing threads (at shutdown)."""
         self._hasher.shutdown(wait=False, cancel_futures=True)
-
-    def from_session(self, staff_id: object) -> Principal:
-        staff = self.staff.get(staff_id) if isinstance(staff_id, str) else None
-        return staff_principal(staff) if staff is not None else ANONYMOUS
 
     def device(self, token: str) -> Principal | None:
         if not token:

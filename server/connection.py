@@ -24,7 +24,7 @@ import logging
 import time
 import types
 from collections import deque
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, cast
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -32,6 +32,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from server.auth import Authenticator, Principal, command_actor, view_key
 from server.client_clock import ClockOffset
 from server.domain.shelf_life import NEVER_LATE, deadline
+from server.domain.commands import Actor
+from server.domain.events import Event, VisitViewed
 from server.errors import LogError, Rejected
 from server.heartbeat import BEAT
 from server.hub import Hub, SiteHub, ack_message
@@ -42,11 +44,14 @@ from server.protocol import (
     CommandMessage,
     Hello,
     Ping,
+    Viewed,
     command_id_of,
     decode_message,
     encode,
     error_message,
 )
+from server.ratelimit import CommandLimits
+from server.sessions import CLOSE_SESSION_ENDED
 from server.wire import DirectWriter, text_frame
 
 log = logging.getLogger("madoguchi.ws")
@@ -55,6 +60,8 @@ CLOSE_TOO_SLOW = 4008
 CLOSE_POLICY = 1008
 CORK_LIMIT = 32  # changes held for a command's ack before they are written anyway
 BEAT_FRAME = text_frame(BEAT)
+STAFF_VIEWS = ("counter", "supervisor", "floor")
+HELLO_SECONDS = 10.0  # a connection that has not said hello by then is closed
 
 
 @types.coroutine
@@ -92,6 +99,8 @@ class Connection:
         max_bytes: int,
         direct: DirectWriter | None = None,
         summon_max_age: float = 10.0,
+        limits: CommandLimits | None = None,
+        hello_seconds: float = HELLO_SECONDS,
     ) -> None:
         self.ws = ws
         self.direct = direct
@@ -110,6 +119,18 @@ class Connection:
         self.role = principal.role
         self.summon_max_age = summon_max_age
         self.clock = ClockOffset()
+        self.limits = limits or CommandLimits()
+        self.bucket = self.limits.bucket()
+        self.hellos = self.limits.hello_bucket()
+        self.hello_seconds = hello_seconds
+        self.on_hello: Callable[[], None] | None = None
+        # Records who read which visit's details (the security log), once per visit here.
+        self.audit: Callable[[Actor, Event], Awaitable[object]] | None = None
+        self.viewed: set[str] = set()
+        # The staff session behind this socket (see server.sessions): its generation, when
+        # it was issued, and when its holder last did something.
+        self.session_gen = 0
+        self.issued_at = self.last_active = time.time()
 
     # Subscriber interface -------------------------------------------------------------------
 
@@ -185,6 +206,10 @@ class Connection:
         self.hub.metrics.cut_off += 1
         self._close_soon(CLOSE_TOO_SLOW, reason)
 
+    def end_session(self, reason: str) -> None:
+        """The staff member's session ended (logout, idle, expired): close at once."""
+        self._close_soon(CLOSE_SESSION_ENDED, reason)
+
     def _close_soon(self, code: int, reason: str) -> None:
         if self.closing is None:
             self.closing = (code, reason)
@@ -219,8 +244,19 @@ class Connection:
                 self.writer.cancel()
 
     async def _read_loop(self) -> None:
+        deadline = asyncio.get_running_loop().time() + self.hello_seconds
         while self.closing is None:
-            frame = await self.ws.receive()
+            if self.site is None:
+                # Before hello: the connection is nobody yet and may not linger.
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        frame = await self.ws.receive()
+                except TimeoutError:
+                    with contextlib.suppress(Exception):
+                        await self.ws.close(CLOSE_POLICY, "no hello")
+                    return
+            else:
+                frame = await self.ws.receive()
             if frame["type"] == "websocket.disconnect":
                 return
             data = frame.get("text")
@@ -248,6 +284,8 @@ class Connection:
                     if clock is not None:
                         self.clock.sample(clock, time.time())
                     self.push(PONG)
+                case Viewed():
+                    await self._viewed(message)
         except Rejected as exc:
             self.push(error_message(exc, command_id))
         except LogError:
@@ -258,6 +296,8 @@ class Connection:
                 self.cut_off("too_slow")
 
     async def _hello(self, hello: Hello) -> None:
+        if not self.hellos.take(self.limits.clock()):
+            raise Rejected("rate_limited", "too many hellos on this connection")
         self.clock.sample(hello.clock, time.time())
         if hello.heartbeat:
             self.hub.heartbeat.add(self)
@@ -297,11 +337,31 @@ class Connection:
         self.site, self.key = site, key
         for message in site.subscribe(key, self, hello.seq, hello.epoch):
             self.push(message)
+        if self.on_hello is not None:
+            self.on_hello()
+            self.on_hello = None
+
+    async def _viewed(self, message: Viewed) -> None:
+        if self.site is None or self.key is None:
+            raise Rejected("hello_required")
+        actor = self.principal.actor
+        if actor is None or self.audit is None or self.key.kind not in STAFF_VIEWS:
+            raise Rejected("forbidden", "only staff screens open a visit's details")
+        if message.visit in self.viewed:
+            return
+        if message.visit not in self.site.state.visits:
+            raise Rejected("unknown_visit")
+        if not self.bucket.take(self.limits.clock()):
+            raise Rejected("rate_limited")
+        self.viewed.add(message.visit)
+        await self.audit(actor, VisitViewed(self.site.site.id, message.visit, self.key.kind))
 
     async def _command(self, message: CommandMessage) -> None:
         if self.site is None:
             raise Rejected("hello_required")
+        self.last_active = time.time()
         actor = command_actor(self.principal, self.site.site.id)
+        self.limits.check(self.bucket, actor, message.command)
         # Shielded: a dropped connection must not abandon a command half-way.
         sent_at = self.clock.server_time(message.at)
         not_after = deadline(message.command, sent_at, self.summon_max_age)

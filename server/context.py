@@ -11,6 +11,7 @@ from starlette.templating import Jinja2Templates
 from server.auth import Authenticator, Principal
 from server.config import Config
 from server.hub import Hub
+from server.sessions import SessionBook
 from server.settings import Settings
 from server.speech.renderer import Speech
 
@@ -23,7 +24,9 @@ class AppContext:
     auth: Authenticator
     templates: Jinja2Templates
     speech: Speech
+    sessions: SessionBook
 
     def principal(self, conn: HTTPConnection) -> Principal:
-        """The signed-in staff member of a request, or the anonymous principal."""
-        return self.auth.from_session(conn.session.get("staff"))
+        """The signed-in staff member of a request, or the anonymous principal (also when
+        the session has ended: logged out, idle, expired, PIN changed)."""
+        return self.sessions.principal(conn.session, touch=conn.scope["type"] == "http")

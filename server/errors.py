@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "unknown_view": "no such view",
     "store_unavailable": "the event store cannot be reached; try again",
     "busy": "the site is busy; try again",
+    "rate_limited": "too many requests; wait a moment and try again",
     "internal": "internal error",
     # domain level
     "unknown_visit": "no such visit",

@@ -8,9 +8,7 @@ so Excel opens the Japanese text correctly with a double-click.
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
-import io
 import sys
 import unicodedata
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import msgspec
 
 from server.config import Config, Site
+from server.csv_cells import excel_csv
 from server.daylog import figures_for
 from server.figures import Figures, Stat
 from server.log.base import open_log
@@ -175,26 +174,23 @@ def rows(figures: Figures, config: Config, site: Site) -> list[dict[str, Any]]:
 
 def to_csv(figures: Figures, config: Config, site: Site) -> bytes:
     """The figures as CSV for Excel: UTF-8 with BOM, CRLF, one row per figure."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in rows(figures, config, site):
-        value: Stat | None = row["stat"]
-        writer.writerow(
-            [
-                row["date"],
-                row["section"],
-                row["code"],
-                row["name"],
-                row["count"],
-                "" if row["done"] is None else row["done"],
-                minutes(value.p50) if value else "",
-                minutes(value.p90) if value else "",
-                minutes(value.mean) if value else "",
-                minutes(value.max) if value else "",
-            ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return excel_csv(CSV_HEADER, (_csv_row(row) for row in rows(figures, config, site)))
+
+
+def _csv_row(row: dict[str, Any]) -> list[Any]:
+    value: Stat | None = row["stat"]
+    return [
+        row["date"],
+        row["section"],
+        row["code"],
+        row["name"],
+        row["count"],
+        "" if row["done"] is None else row["done"],
+        minutes(value.p50) if value else "",
+        minutes(value.p90) if value else "",
+        minutes(value.mean) if value else "",
+        minutes(value.max) if value else "",
+    ]
 
 
 def _width(text: str) -> int:

@@ -50,8 +50,16 @@ class Ping(msgspec.Struct, frozen=True, tag="ping", tag_field="type", forbid_unk
     clock: float | None = None
 
 
-ClientMessage = Hello | CommandMessage | Ping
-MESSAGE_TYPES = ("hello", "command", "ping")
+class Viewed(
+    msgspec.Struct, frozen=True, tag="viewed", tag_field="type", forbid_unknown_fields=True
+):
+    """A staff screen opened a visit's details: recorded for the audit trail."""
+
+    visit: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+ClientMessage = Hello | CommandMessage | Ping | Viewed
+MESSAGE_TYPES = ("hello", "command", "ping", "viewed")
 
 _decoder = msgspec.json.Decoder(ClientMessage)
 _command_decoder = msgspec.json.Decoder(CommandMessage)

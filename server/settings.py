@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_BYTES = 32
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -34,12 +35,24 @@ class Settings(msgspec.Struct, frozen=True):
     speech_engines: frozenset[str] = frozenset({"open_jtalk", "espeak-ng"})
     speech_cache_mb: int = 64
     speech_ahead: int = 3
+    session_idle_seconds: float = 30 * 60.0
+    session_absolute_seconds: float = 12 * 3600.0
+    demo: bool = False
+    rate_limits: bool = True
+    hello_seconds: float = 10.0
+    request_seconds: float = 10.0
+    waiting_per_address: int = 50
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         default = cls()
         secret = env.get("MADOGUCHI_SECRET", "")
+        if secret and len(secret.encode()) < MIN_SECRET_BYTES:
+            raise SystemExit(
+                f"madoguchi: MADOGUCHI_SECRET must be at least {MIN_SECRET_BYTES} bytes "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            )
         if not secret:
             secret_file = ROOT / "var" / "secret"
             secret_file.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +82,6 @@ class Settings(msgspec.Struct, frozen=True):
                     env.get("MADOGUCHI_SUMMON_MAX_AGE", str(default.summon_max_age))
                 ),
                 heartbeat=float(env.get("MADOGUCHI_HEARTBEAT", str(default.heartbeat))),
-                secure_cookies=env.get("MADOGUCHI_SECURE_COOKIES", "") in ("1", "true", "yes"),
                 speech_engines=frozenset(
                     e.strip()
                     for e in env.get(
@@ -81,6 +93,15 @@ class Settings(msgspec.Struct, frozen=True):
                     env.get("MADOGUCHI_SPEECH_CACHE_MB", str(default.speech_cache_mb))
                 ),
                 speech_ahead=int(env.get("MADOGUCHI_SPEECH_AHEAD", str(default.speech_ahead))),
+                secure_cookies=_flag(env, "MADOGUCHI_SECURE_COOKIES"),
+                session_idle_seconds=60 * float(env.get("MADOGUCHI_SESSION_IDLE_MINUTES", "30")),
+                session_absolute_seconds=3600 * float(env.get("MADOGUCHI_SESSION_HOURS", "12")),
+                demo=_flag(env, "MADOGUCHI_DEMO"),
+                # Off only for load tests: a benchmark's few actors send thousands a second.
+                hello_seconds=float(env.get("MADOGUCHI_HELLO_SECONDS", "10")),
+                request_seconds=float(env.get("MADOGUCHI_REQUEST_SECONDS", "10")),
+                waiting_per_address=int(env.get("MADOGUCHI_WAITING_PER_ADDRESS", "50")),
+                rate_limits=env.get("MADOGUCHI_RATE_LIMITS", "1") not in ("0", "off", "no"),
             )
         except ValueError as exc:
             raise SystemExit(f"madoguchi: bad setting in the environment: {exc}") from None
@@ -91,3 +112,7 @@ def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
     if value is None:
         return default
     return tuple(item.strip().rstrip("/") for item in value.split(",") if item.strip())
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "") in ("1", "true", "yes")

@@ -29,8 +29,13 @@ const RECONNECT_SILENCE = 15000; // a socket silent this long is given up
 const CONNECT_TIMEOUT = 5000; // a hub that accepts the connection but never says welcome
 const TICK = 250;
 // Refusals that say "not now" rather than "no": the command stays in the outbox.
-const RETRY_CODES = new Set(["store_unavailable", "busy", "internal"]);
+// "rate_limited": a burst over the server's limits (an outbox flushed after a Wi-Fi drop).
+export const RETRY_CODES = new Set(["store_unavailable", "busy", "internal", "rate_limited"]);
 const RETRY_AFTER = 3000;
+// The server ended this staff session (logout elsewhere, idle, expired): sign in again.
+const CLOSE_SESSION_ENDED = 4401;
+// A staff member using the screen keeps their session alive (the server's idle timeout).
+const ACTIVITY_EVERY = 60000;
 
 /** A stable unique id for a command (retries reuse it, so the hub applies it once). */
 export function commandId() {
@@ -88,6 +93,8 @@ export class HubClient extends EventTarget {
     this.stopped = false;
     this.timer = null;
     this.pinger = null;
+    this.lastActivity = 0;
+    this.watchingActivity = false;
   }
 
   /** Open the connection (and keep reopening it until stop()). */
@@ -100,6 +107,12 @@ export class HubClient extends EventTarget {
     this.onOnline = () => this.reconnect();
     globalThis.addEventListener?.("offline", this.onOffline);
     globalThis.addEventListener?.("online", this.onOnline);
+    if (!this.watchingActivity && globalThis.document) {
+      this.watchingActivity = true;
+      for (const kind of ["pointerdown", "keydown"]) {
+        document.addEventListener(kind, () => this.#active(), { capture: true, passive: true });
+      }
+    }
     return this;
   }
 
@@ -129,6 +142,14 @@ export class HubClient extends EventTarget {
     if (this.socket) return;
     clearTimeout(this.timer);
     this.#connect();
+  }
+
+  /** Tell the hub this staff screen opened a visit's details (the audit trail records who
+   * read what). Best effort: a screen offline has nothing new to show anyway. */
+  viewed(visit) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN && this.status !== "connecting") {
+      this.socket.send(JSON.stringify({ type: "viewed", visit }));
+    }
   }
 
   /** Commands not yet acknowledged, oldest first. */
@@ -188,6 +209,11 @@ export class HubClient extends EventTarget {
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
+      if (event.code === CLOSE_SESSION_ENDED && !this.stopped) {
+        this.socket = null;
+        this.#signIn();
+        return;
+      }
       // 1012: the server restarts; 4008: we fell behind and must resync. Both: come back now.
       this.#drop(event.code === 1012 || event.code === 4008);
     };
@@ -243,6 +269,23 @@ export class HubClient extends EventTarget {
     // Full jitter: a whole lobby of boards must not reconnect in the same millisecond.
     const delay = soon && this.attempt === 1 ? Math.random() * 250 : Math.random() * ceiling;
     this.timer = setTimeout(() => this.#connect(), delay);
+  }
+
+  /** A staff screen in use tells the server so, at most once a minute (idle timeout). */
+  #active() {
+    if (!this.actor || Date.now() - this.lastActivity < ACTIVITY_EVERY) return;
+    this.lastActivity = Date.now();
+    fetch("/api/me").then((reply) => {
+      if (reply.status === 401) this.#signIn();
+    }).catch(() => {});
+  }
+
+  /** The staff session is over: to the sign-in page (the id filled in), back here after. */
+  #signIn() {
+    this.stop();
+    this.#emit("signedout");
+    const id = this.actor ? `&id=${encodeURIComponent(this.actor)}` : "";
+    location.assign(`/signin?next=${encodeURIComponent(location.pathname + location.search)}${id}`);
   }
 
   #tick() {
@@ -316,7 +359,9 @@ export class HubClient extends EventTarget {
         this.#emit("ack", message);
         break;
       case "error":
-        if (message.id && RETRY_CODES.has(message.code)) {
+        if (!message.id && message.code === "not_authenticated" && this.#staffView()) {
+          this.#signIn();
+        } else if (message.id && RETRY_CODES.has(message.code)) {
           const item = this.outbox.find((entry) => entry.id === message.id);
           if (item) setTimeout(() => { item.sent = false; this.#flush(); }, RETRY_AFTER);
           this.#emit("failure", message);
@@ -331,6 +376,10 @@ export class HubClient extends EventTarget {
       default:
         break;
     }
+  }
+
+  #staffView() {
+    return !this.deviceToken && !["board", "visitor"].includes(this.view.kind);
   }
 
   #synced(message) {

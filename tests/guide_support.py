@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def sign_in(page: Page, server: LiveServer, staff: str = "guide01", pin: str = "1111") -> None:
     """Sign in through the API (the context shares the cookie) and open the guide app."""
-    response = page.request.post(server.url + "/api/login", data={"id": staff, "pin": pin})
+    response = page.request.post(
+        server.url + "/api/login", data={"id": staff, "pin": pin}, headers={"Origin": server.url}
+    )
     assert response.ok, response.text()
     open_app(page, server)
 

@@ -39,7 +39,7 @@ class Desk:
     """One signed-in staff member sending commands over HTTP."""
 
     def __init__(self, server: LiveServer, staff_id: str, pin: str) -> None:
-        self.http = httpx.Client(base_url=server.url, timeout=10)
+        self.http = httpx.Client(base_url=server.url, timeout=10, headers={"Origin": server.url})
         self.http.post("/api/login", json={"id": staff_id, "pin": pin}).raise_for_status()
         self.staff_id = staff_id
 
@@ -66,9 +66,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One real server for a whole module (state carries over between its tests).
 
     Without server speech: these tests drive the page's clock, which server audio (played in
-    real time) would not follow; boards then caption, as without a voice.
+    real time) would not follow; boards then caption, as without a voice. The desks call dozens
+    of visitors a second: past the rate limits of a person (not tested here).
     tests/test_board_speech_browser.py plays the server's audio."""
-    live = LiveServer(tmp_path_factory.mktemp("server"), MADOGUCHI_SPEECH_ENGINES="")
+    live = LiveServer(
+        tmp_path_factory.mktemp("server"), MADOGUCHI_SPEECH_ENGINES="", MADOGUCHI_RATE_LIMITS="0"
+    )
     live.start()
     yield live
     live.stop()

@@ -91,7 +91,9 @@ def open_panel(
         page.get_by_role("button", name="サインイン").click()
     else:
         assert context.request.post(
-            f"{server.url}/api/login", data={"id": who[0], "pin": who[1]}
+            f"{server.url}/api/login",
+            data={"id": who[0], "pin": who[1]},
+            headers={"Origin": server.url},
         ).ok
         page.goto(url)
     expect(page.locator("#conn")).to_have_attribute("data-status", "live")
@@ -424,7 +426,7 @@ def test_who_may_open_which_panel(
     browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
 ) -> None:
     server = fresh_day
-    with httpx.Client(base_url=server.url) as http:
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
         anonymous = http.get(f"/counter/{SITE}?counter=c1")
         assert anonymous.status_code == 303
         assert anonymous.headers["location"] == f"/signin?next=/counter/{SITE}%3Fcounter%3Dc1"

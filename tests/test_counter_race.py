@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,16 @@ COUNTERS = {
     "c5": ("clerk-hoken", "2223"),
     "c6": ("clerk-hoken", "2223"),
 }
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    """One clerk id stands in for the clerks of five counters, all at machine speed: past the
+    rate limits of a person (server/ratelimit.py), which are not what is tested here."""
+    server = LiveServer(tmp_path, MADOGUCHI_RATE_LIMITS="0")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -383,8 +383,11 @@ def test_english_toggle_and_remembered_guide(
     page.get_by_role("button", name="日本語").click()
     expect(page.locator("html")).to_have_attribute("lang", "ja")
 
-    # Signed out, the start page sends the remembered guide to the sign-in with the id filled.
-    page.request.post(server.url + "/api/logout")
+    # Signed out elsewhere: the open app goes to the sign-in at once, the id filled in.
+    page.request.post(server.url + "/api/logout", headers={"Origin": server.url})
+    expect(page).to_have_url(re.compile(r"/signin\?next=%2Fguide%2Fshimogyo&id=guide01"))
+    expect(page.get_by_label("職員ID")).to_have_value("guide01")
+    # And the start page sends the remembered guide to the sign-in with the id filled.
     page.goto(server.url + "/guide")
     expect(page).to_have_url(re.compile(r"/signin\?next=.*&id=guide01"))
     expect(page.get_by_label("職員ID")).to_have_value("guide01")

@@ -42,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @contextlib.contextmanager
 def signed_in(server: LiveServer, staff: str, pin: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url) as http:
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
         http.post("/api/login", json={"id": staff, "pin": pin}).raise_for_status()
         yield http
 
@@ -94,9 +94,11 @@ def test_printable_ticket_carries_number_route_and_the_visitors_own_link(
             assert "Your number" in text
             # The QR code is segno's encoding of the absolute link to the visitor's page.
             assert qr_svg(url, scale=4) in text
-        assert "size: A6" in http.get(f"/guide/{SITE}/ticket/{visit['ticket']}").text
+        # The paper's page size comes with its own stylesheet (no inline style: see the CSP).
+        assert "ticket-a6.css" in http.get(f"/guide/{SITE}/ticket/{visit['ticket']}").text
         receipt = http.get(f"/guide/{SITE}/ticket/{visit['ticket']}?paper=receipt").text
-        assert "size: 80mm" in receipt
+        assert "ticket-receipt.css" in receipt
+        assert "size: 80mm" in http.get("/handhelds/guide/ticket-receipt.css").text
         assert qr_svg(url, scale=3) in receipt
 
         qr = http.get(f"/guide/{SITE}/qr/{visit['visit']}.svg")
@@ -173,7 +175,9 @@ def test_start_page_lists_the_offices(server: LiveServer) -> None:
     assert page.status_code == 200
     for site in ("shimogyo", "nakagyo"):
         assert f'href="/guide/{site}"' in page.text
-    assert 'localStorage.getItem("madoguchi-guide")' in page.text
+    assert "/handhelds/guide/start.js" in page.text
+    script = httpx.get(f"{server.url}/handhelds/guide/start.js").text
+    assert 'localStorage.getItem("madoguchi-guide")' in script
 
 
 def test_catalog_labels_needs_languages_and_limits(server: LiveServer, config: Config) -> None:

@@ -62,7 +62,11 @@ def signed_in(
 ) -> Page:
     context = browser.new_context(viewport=VIEWPORT)
     contexts.append(context)
-    assert context.request.post(f"{server.url}/api/login", data={"id": who[0], "pin": who[1]}).ok
+    origin = {"Origin": server.url}
+    login = context.request.post(
+        f"{server.url}/api/login", data={"id": who[0], "pin": who[1]}, headers=origin
+    )
+    assert login.ok
     return context.new_page()
 
 

@@ -201,6 +201,41 @@ class AlertThresholdSet(Evt, tag=True):
     minutes: int
 
 
+# Audit events. The security log (``_security``, not a site) holds sign-ins and ended
+# sessions; a site's log holds who read a visit's details. They change no state.
+
+
+class SignedIn(Evt, tag=True):
+    """A staff member signed in; the record's seq is the session's generation."""
+
+    staff: str
+    address: str
+
+
+class SignInFailed(Evt, tag=True):
+    """A wrong PIN or an unknown id (``staff`` is what was typed, cut to 64 characters)."""
+
+    staff: str
+    address: str
+
+
+class SessionsEnded(Evt, tag=True):
+    """Every session of ``staff`` signed in before this record ends (logout, PIN change,
+    a supervisor ending them after a lost phone)."""
+
+    staff: str
+    reason: str
+
+
+class VisitViewed(Evt, tag=True):
+    """Someone opened a visit's details (a counter panel's, also a supervisor's); kept in
+    the security log, so reading adds nothing to the site's log and its fan-out."""
+
+    site: str
+    visit: str
+    view: str
+
+
 Event = (
     DayStarted
     | DayClosed
@@ -231,6 +266,10 @@ Event = (
     | NoticePosted
     | NoticeWithdrawn
     | AlertThresholdSet
+    | SignedIn
+    | SignInFailed
+    | SessionsEnded
+    | VisitViewed
 )
 
 

@@ -491,6 +491,8 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
                 state.alert_minutes[qid] = minutes
             else:
                 state.alert_minutes.pop(qid, None)
+        case ev.SignedIn() | ev.SignInFailed() | ev.SessionsEnded() | ev.VisitViewed():
+            pass  # audit only
 
 
 def fold(site: str, records: list[ev.Record], state: SiteState | None = None) -> SiteState:

@@ -18,6 +18,7 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.supervisor",
     "server.screens.speech",
     "server.screens.selfservice",
+    "server.screens.audit",
 )
 
 

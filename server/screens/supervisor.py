@@ -46,6 +46,15 @@ ROLE = ("supervisor",)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+def csv_download(body: bytes, name: str) -> Response:
+    """A CSV file to save (never cached: it holds a day of an office's work)."""
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE},
+    )
+
+
 class TodayRecords:
     """Each site's records of today, read once and then extended with the records after them."""
 
@@ -215,11 +224,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         except ValueError as exc:
             return PlainTextResponse(str(exc), status_code=400)
         name = f"madoguchi-{site.id}-{range_label(figures).replace('/', '_')}.csv"
-        return Response(
-            to_csv(figures, ctx.config, site),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE},
-        )
+        return csv_download(to_csv(figures, ctx.config, site), name)
 
     async def figures_json(request: Request) -> Response:
         site_id = request.path_params["site"]
