@@ -31,9 +31,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.auth import Authenticator, Principal, command_actor, view_key
 from server.client_clock import ClockOffset
-from server.domain.shelf_life import NEVER_LATE, deadline
 from server.domain.commands import Actor
 from server.domain.events import Event, VisitViewed
+from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
 from server.heartbeat import BEAT
 from server.hub import Hub, SiteHub, ack_message
