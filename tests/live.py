@@ -49,6 +49,11 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def origin(self) -> str:
+        """The browser origin this server accepts writes from (its public origin, if set)."""
+        return self.env.get("MADOGUCHI_PUBLIC_ORIGIN", self.url)
+
+    @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
 
@@ -89,7 +94,7 @@ def http_command(
     server: LiveServer, who: tuple[str, str], body: dict[str, Any], site: str = "shimogyo"
 ) -> dict[str, Any]:
     """Send one command over HTTP as a staff member (signing in first); return the reply."""
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
+    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
         http.post("/api/login", json={"id": who[0], "pin": who[1]}).raise_for_status()
         reply: dict[str, Any] = http.post(
             f"/api/sites/{site}/commands", json={"id": f"http-{uuid.uuid4()}", "command": body}
@@ -100,7 +105,9 @@ def http_command(
 def login(server: LiveServer, staff_id: str, pin: str) -> str:
     """Sign in over HTTP; return the Cookie header value for WebSocket clients."""
     response = httpx.post(
-        server.url + "/api/login", json={"id": staff_id, "pin": pin}, headers={"Origin": server.url}
+        server.url + "/api/login",
+        json={"id": staff_id, "pin": pin},
+        headers={"Origin": server.origin},
     )
     response.raise_for_status()
     return "; ".join(f"{k}={v}" for k, v in response.cookies.items())

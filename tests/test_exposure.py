@@ -55,7 +55,10 @@ def test_lists_in_the_environment() -> None:
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
     assert settings.metrics_from == ("10.0.0.0/8", "192.168.1.5")
     assert settings.public_origin == PUBLIC
-    assert Settings.from_env({"MADOGUCHI_SECRET": "x"}).metrics_from == ("127.0.0.0/8", "::1/128")
+    assert Settings.from_env({"MADOGUCHI_SECRET": "x" * 32}).metrics_from == (
+        "127.0.0.0/8",
+        "::1/128",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +74,7 @@ def test_a_forged_host_does_not_make_a_foreign_origin_ours(server: LiveServer) -
     assert login(server, {"Origin": "http://evil.example", "Host": "evil.example"}) == 403
     assert login(server, {"Origin": "http://evil.example"}) == 403
     assert login(server, {"Origin": server.url}) == 200
-    assert login(server, {}) == 200  # not a browser page: no Origin to check
+    assert login(server, {}) == 403  # a write without Origin is refused (CSRF)
 
 
 async def test_a_foreign_origin_cannot_open_the_websocket(server: LiveServer) -> None:
@@ -113,7 +116,7 @@ def test_the_public_origin_is_the_only_origin_and_the_qr_link(public: LiveServer
     assert login(public, {"Origin": PUBLIC}) == 200
     assert login(public, {"Origin": public.url}) == 403  # loopback is not ours once public
     created = http_command(public, ("guide01", "1111"), {"type": "CreateVisit", "intake": INTAKE})
-    with httpx.Client(base_url=public.url) as http:
+    with httpx.Client(base_url=public.url, headers={"Origin": PUBLIC}) as http:
         http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
         page = http.get(f"/guide/{SITE}/ticket/{created['ticket']}", headers={"Host": "x.test"})
     link = f"{PUBLIC}/visit/{SITE}/{created['token']}"
