@@ -16,6 +16,7 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.visitor",
     "server.screens.guide",
     "server.screens.supervisor",
+    "server.screens.public",
 )
 
 
