@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
 from server.auth import Authenticator, Principal
 from server.config import Config
+from server.history import History
 from server.hub import Hub
 from server.settings import Settings
 
@@ -20,6 +21,7 @@ class AppContext:
     hub: Hub
     auth: Authenticator
     templates: Jinja2Templates
+    history: History = field(default_factory=History)
 
     def principal(self, conn: HTTPConnection) -> Principal:
         """The signed-in staff member of a request, or the anonymous principal."""

@@ -30,10 +30,11 @@ from server.config import Calendar, Config, Site
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.decide import Context, Rules, decide
-from server.domain.intake import Intake
+from server.domain.intake import Intake, plan_visit
 from server.domain.queues import next_for_counter
 from server.domain.state import SiteState, apply
 from server.errors import Rejected
+from server.forecast import month_edge
 from server.hub import SNAPSHOT_VERSION
 from server.log.base import EventLog, open_log
 from server.settings import Settings
@@ -150,15 +151,35 @@ class Pattern(msgspec.Struct, frozen=True):
         return rate
 
 
-def month_edge(day: dt.date) -> bool:
-    """The first three or last three days of the month (pay-day and moving dates)."""
-    last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    return day.day <= 3 or day.day > last.day - 3
-
-
 def pattern_for(config: Config, site_id: str) -> Pattern:
     """A site's pattern: its base rate, the city's calendar."""
     return Pattern(BASE.get(site_id, DEFAULT_BASE), config.calendar)
+
+
+def line_shares(config: Config, site: Site) -> dict[str, float]:
+    """How many of the visits join each line, from the intake mix and the site's rules (a
+    visit with stops at two lines joins both)."""
+    total = sum(w for w, _ in INTAKES)
+    shares: dict[str, float] = {q.id: 0.0 for q in site.queues}
+    for weight, intake in INTAKES:
+        plan = plan_visit(intake, config.life_events, config.procedures, site)
+        for queue in {step.queue for step in plan.steps}:
+            shares[queue] += weight / total
+    return shares
+
+
+def open_fraction(site: Site, hour: int) -> float:
+    """How much of a local hour the office is open (08:30 opening: half of hour 8)."""
+
+    def minutes(hhmm: str) -> int:
+        h, m = (int(x) for x in hhmm.split(":"))
+        return h * 60 + m
+
+    start, end = (
+        max(hour * 60, minutes(site.hours.open)),
+        min(hour * 60 + 60, minutes(site.hours.close)),
+    )
+    return max(0, end - start) / 60
 
 
 def _local(date: str, hhmm: str, zone: ZoneInfo) -> float:
@@ -254,6 +275,9 @@ def play_day(
             queue = site.queue(head.steps[head.current].queue)
             busy.add(counter.id)
             heapq.heappush(pending, (at + service_seconds(queue.minutes, rng), 1, counter.id))
+    closes = max(_local(date, site.hours.close, ZoneInfo(site.timezone)), day.records[-1].at)
+    for counter in site.counters:
+        day.run(c.CloseCounter(counter.id), CLERK, closes)
     return day.records
 
 

@@ -82,8 +82,11 @@ def test_open_data_hourly_json_and_csv_count_joins_calls_and_waits(
 
 
 def test_without_javascript_the_page_shows_the_figures(
-    server: LiveServer, browser: Browser
+    server: LiveServer, staff: Staff, browser: Browser
 ) -> None:
+    guide = staff("guide01", "1111")
+    for _ in range(3):
+        guide.run("CreateVisit", intake=INTAKE)
     context = browser.new_context(java_script_enabled=False, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{server.url}/congestion/{SITE}")

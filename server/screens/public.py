@@ -15,7 +15,6 @@ Nothing here ever names a visitor or a ticket: counts per line only.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -29,10 +28,11 @@ from starlette.routing import BaseRoute, Route
 
 from server.config import Site
 from server.context import AppContext
-from server.daylog import records_for_days
 from server.domain.decide import business_date
 from server.figures_report import parse_range
-from server.hourly import HourRow, hourly, to_csv
+from server.forecast import Forecast, quiet_hours
+from server.history import dates
+from server.hourly import to_csv
 from server.pages import render
 from server.projections import analyse, public
 
@@ -41,35 +41,6 @@ LIVE_MAX_AGE = 15
 PAST_MAX_AGE = 3600
 MAX_OPEN_DATA_DAYS = 92
 NOT_FOUND = "no such site / 該当する庁舎がありません"
-
-
-class HourlyCache:
-    """Hourly rows of past days per site and log incarnation: a past day never changes."""
-
-    def __init__(self) -> None:
-        self._days: dict[tuple[str, str, str], list[HourRow]] = {}
-
-    async def rows(self, ctx: AppContext, site: Site, first: str, last: str) -> list[HourRow]:
-        hub = ctx.hub.site(site.id)
-        today = business_date(hub.clock(), site.timezone)
-        dates = _dates(first, last)
-        missing = [d for d in dates if d >= today or (site.id, hub.epoch, d) not in self._days]
-        if missing:
-            records = await records_for_days(
-                ctx.hub.log, site.id, site.timezone, missing[0], missing[-1]
-            )
-            days = await asyncio.to_thread(hourly, site, records, missing[0], missing[-1])
-            for date in missing:
-                if date < today:
-                    self._days[(site.id, hub.epoch, date)] = days.get(date, [])
-            if today in days:
-                self._days[(site.id, hub.epoch, today)] = days[today]
-        return [row for d in dates for row in self._days.get((site.id, hub.epoch, d), [])]
-
-
-def _dates(first: str, last: str) -> list[str]:
-    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-    return [(start + dt.timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
 def site_figures(ctx: AppContext, site: Site) -> dict[str, Any]:
@@ -84,6 +55,34 @@ def site_figures(ctx: AppContext, site: Site) -> dict[str, Any]:
         "as_of": dt.datetime.fromtimestamp(now, ZoneInfo(site.timezone)).strftime("%H:%M"),
         "date": business_date(now, site.timezone),
     }
+
+
+WEEKDAYS = "月火水木金土日"
+QUIET_DAYS = 5
+
+
+def quiet_table(site: Site, forecast: Forecast) -> dict[str, Any] | None:
+    """「空いている時間帯」: for the next open days, each line's usually quietest hours
+    (None without any history to learn from)."""
+    if not forecast.history_from:
+        return None
+    days = [d for d in forecast.days if d.open][:QUIET_DAYS]
+    header = []
+    for day in days:
+        date = dt.date.fromisoformat(day.date)
+        header.append(
+            {"date": day.date, "label": f"{date.month}/{date.day}({WEEKDAYS[date.weekday()]})"}
+        )
+    lines = [
+        {
+            "id": q.id,
+            "series": q.series,
+            "label": q.label,
+            "cells": ["・".join(f"{h}時台" for h in quiet_hours(day, q.id)) for day in days],
+        }
+        for q in site.queues
+    ]
+    return {"days": header, "lines": lines}
 
 
 def _etag(parts: list[str]) -> str:
@@ -106,7 +105,7 @@ def cached(
 
 def routes(ctx: AppContext) -> list[BaseRoute]:
     """The public pages and the open data."""
-    hourly_cache = HourlyCache()
+    hourly_cache = ctx.history
 
     def live_parts(sites: list[Site]) -> list[str]:
         parts = [ctx.hub.version]
@@ -123,6 +122,10 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def page(request: Request, sites: list[Site]) -> Response:
         for site in sites:
             await ctx.hub.site(site.id).current()
+        quiet = {}
+        if len(sites) == 1:
+            forecast = await ctx.history.forecast(ctx.hub, sites[0], ctx.config.calendar)
+            quiet[sites[0].id] = quiet_table(sites[0], forecast)
 
         def make() -> Response:
             return render(
@@ -130,7 +133,10 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 request,
                 "congestion.html",
                 ctx.hub.version,
-                sites=[(site, site_figures(ctx, site)) for site in sites],
+                sites=[
+                    (site, {**site_figures(ctx, site), "quiet": quiet.get(site.id)})
+                    for site in sites
+                ],
                 city=len(sites) > 1,
             )
 
@@ -170,14 +176,14 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             first, last = parse_range(
                 request.query_params.get("from") or today, request.query_params.get("to")
             )
-            if len(_dates(first, last)) > MAX_OPEN_DATA_DAYS:
+            if len(dates(first, last)) > MAX_OPEN_DATA_DAYS:
                 raise ValueError(f"at most {MAX_OPEN_DATA_DAYS} days at a time")
         except ValueError as exc:
             return JSONResponse(
                 {"type": "error", "code": "invalid", "message": str(exc)}, status_code=400
             )
         await hub.current()
-        rows = await hourly_cache.rows(ctx, site, first, last)
+        rows = await hourly_cache.rows(ctx.hub, site, first, last)
         past = last < today
         parts = [site.id, hub.epoch, first, last, fmt] + ([] if past else [str(hub.state.seq)])
 
@@ -194,8 +200,28 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
         return cached(request, parts, PAST_MAX_AGE if past else LIVE_MAX_AGE, make)
 
+    async def forecast_json(request: Request) -> Response:
+        site = ctx.config.sites.get(request.path_params["site"])
+        if site is None:
+            return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
+        forecast = await ctx.history.forecast(ctx.hub, site, ctx.config.calendar)
+        body = {
+            "site": site.id,
+            "made_on": forecast.made_on,
+            "history_from": forecast.history_from,
+            "history_to": forecast.history_to,
+            "days": forecast.days,
+        }
+        return cached(
+            request,
+            [site.id, ctx.hub.site(site.id).epoch, forecast.made_on],
+            PAST_MAX_AGE,
+            lambda: Response(msgspec.json.encode(body), media_type="application/json"),
+        )
+
     return [
         Route("/congestion", city_page),
+        Route("/open-data/{site}/forecast.json", forecast_json),
         Route("/congestion/{site}", site_page),
         Route("/open-data/{site}/now.json", now_json),
         Route("/open-data/{site}/hourly.{fmt:str}", hourly_data),
