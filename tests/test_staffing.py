@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from server.queue_sim import simulate_days
+from server.queue_sim import Draw, simulate_days
 from server.staffing import Service, counters_needed, erlang_c, expected_wait, plan_line
 
 # Stated margin (docs/forecast.md): the estimate and the simulation agree within 20 % or 1.5
@@ -17,7 +17,7 @@ REL_MARGIN = 0.20
 ABS_MARGIN = 1.5
 
 
-def lognormal(minutes: float, cv: float) -> tuple[Service, object]:
+def lognormal(minutes: float, cv: float) -> tuple[Service, Draw]:
     sigma2 = math.log(1 + cv**2)
 
     def draw(rng: random.Random) -> float:
