@@ -37,6 +37,7 @@ from server.errors import Rejected
 from server.forecast import month_edge
 from server.hub import SNAPSHOT_VERSION
 from server.log.base import EventLog, open_log
+from server.queue_sim import lognormal
 from server.settings import Settings
 
 GUIDE = c.Actor("demo-guide", "guide")
@@ -215,8 +216,7 @@ def _poisson(mean: float, rng: random.Random) -> int:
 
 def service_seconds(minutes: float, rng: random.Random) -> float:
     """A lognormal service time with mean ``minutes`` and coefficient of variation SERVICE_CV."""
-    sigma2 = math.log(1 + SERVICE_CV**2)
-    return 60 * minutes * math.exp(rng.gauss(-sigma2 / 2, math.sqrt(sigma2)))
+    return 60 * lognormal(minutes, SERVICE_CV**2)(rng)
 
 
 class _Day:

@@ -16,10 +16,11 @@ from server.config import Calendar, Site
 from server.daylog import records_for_days
 from server.domain.decide import business_date
 from server.forecast import Forecast, learn
-from server.hourly import HourRow, hourly
+from server.hourly import HourRow, hourly, service_seconds
 from server.hub import Hub
 
 HISTORY_DAYS = 365
+SERVICE_DAYS = 28
 
 
 def dates(first: str, last: str) -> list[str]:
@@ -40,6 +41,7 @@ class History:
         self._days: dict[tuple[str, str, str], list[HourRow]] = {}
         self._forecasts: dict[tuple[str, str, str], Forecast] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._service: dict[tuple[str, str, str], dict[str, list[float]]] = {}
 
     async def rows(self, hub: Hub, site: Site, first: str, last: str) -> list[HourRow]:
         """The hourly rows of the days ``first``..``last``, in day, hour, line order."""
@@ -77,3 +79,20 @@ class History:
                     learn, calendar, lines, open_hours(site), past, today
                 )
             return self._forecasts[key]
+
+    async def service(self, hub: Hub, site: Site) -> dict[str, list[float]]:
+        """Each line's service times (seconds) over the last ``SERVICE_DAYS`` days."""
+        site_hub = hub.site(site.id)
+        today = business_date(site_hub.clock(), site.timezone)
+        key = (site.id, site_hub.epoch, today)
+        if key not in self._service:
+            end = dt.date.fromisoformat(today) - dt.timedelta(days=1)
+            first = (end - dt.timedelta(days=SERVICE_DAYS - 1)).isoformat()
+            records = await records_for_days(
+                hub.log, site.id, site.timezone, first, end.isoformat()
+            )
+            self._service = {k: v for k, v in self._service.items() if k[0] != site.id}
+            self._service[key] = await asyncio.to_thread(
+                service_seconds, site, records, first, end.isoformat()
+            )
+        return self._service[key]

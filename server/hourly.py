@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -72,25 +72,48 @@ def _day_rows(site: Site, state: SiteState, zone: ZoneInfo) -> list[HourRow]:
     return rows
 
 
+def day_states(
+    site: Site, records: Iterable[ev.Record], date_from: str, date_to: str
+) -> Iterator[SiteState]:
+    """The state at the end of each business day ``date_from``..``date_to`` that has records
+    (the same object, folded on: read it before asking for the next)."""
+    state = SiteState(site.id)
+
+    def done() -> bool:
+        return bool(state.business_date) and date_from <= state.business_date <= date_to
+
+    for record in records:
+        if any(isinstance(e, ev.DayStarted) for e in record.events) and done():
+            yield state
+        apply(state, record)
+    if done():
+        yield state
+
+
 def hourly(
     site: Site, records: Iterable[ev.Record], date_from: str, date_to: str
 ) -> dict[str, list[HourRow]]:
     """Each business day ``date_from``..``date_to`` (inclusive) that has records, with its
     rows in hour then line order."""
     zone = ZoneInfo(site.timezone)
-    state = SiteState(site.id)
-    out: dict[str, list[HourRow]] = {}
+    return {
+        state.business_date: _day_rows(site, state, zone)
+        for state in day_states(site, records, date_from, date_to)
+    }
 
-    def close() -> None:
-        if state.business_date and date_from <= state.business_date <= date_to:
-            out[state.business_date] = _day_rows(site, state, zone)
 
-    for record in records:
-        if any(isinstance(e, ev.DayStarted) for e in record.events):
-            close()
-        apply(state, record)
-    close()
-    return out
+def service_seconds(
+    site: Site, records: Iterable[ev.Record], date_from: str, date_to: str
+) -> dict[str, list[float]]:
+    """Each line's service times (called, or started, to the step done) over the days."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for state in day_states(site, records, date_from, date_to):
+        for visit in state.visits.values():
+            for step in visit.steps:
+                begun = step.started_at or step.called_at
+                if step.status == "done" and begun and step.done_at >= begun:
+                    out[step.queue].append(step.done_at - begun)
+    return dict(out)
 
 
 def to_csv(rows: Iterable[HourRow]) -> str:

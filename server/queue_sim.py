@@ -8,12 +8,23 @@ the end are served by the counters of the last hour. Pure: the random generator 
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 
 import msgspec
 
 Draw = Callable[[random.Random], float]  # a service time in minutes
+
+
+def lognormal(minutes: float, cv2: float) -> Draw:
+    """Service times with mean ``minutes`` and squared coefficient of variation ``cv2``."""
+    sigma2 = math.log(1 + max(cv2, 0.0001))
+
+    def draw(rng: random.Random) -> float:
+        return minutes * math.exp(rng.gauss(-sigma2 / 2, math.sqrt(sigma2)))
+
+    return draw
 
 
 class SimResult(msgspec.Struct, frozen=True):

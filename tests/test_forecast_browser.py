@@ -83,3 +83,54 @@ def test_the_guide_suggests_coming_back_when_the_wait_is_long_and_nothing_is_pre
     expect(advice.locator("li").first).to_contain_text("時台")
     save(page, "guide-come-back.png")
     page.context.close()
+
+
+def test_the_supervisor_sees_the_staffing_plan_and_what_opening_a_counter_now_would_do(
+    browser: Browser, server: LiveServer
+) -> None:
+    with Desk(server, "guide01", "1111") as guide, Desk(server, "clerk-shimin", "2222") as clerk:
+        clerk.run("OpenCounter", counter="c1")
+        clerk.run("CloseCounter", counter="c2")
+        for _ in range(4):
+            guide.run("CreateVisit", intake=INTAKE)
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1600, "height": 900})
+    page = context.new_page()
+    assert page.request.post(f"{server.url}/api/login", data={"id": "super01", "pin": "9999"}).ok
+    page.goto(f"{server.url}/supervisor/{SITE}/staffing")
+    line_a = page.locator('tr[data-line="A"]')
+    rush = int(line_a.locator('td[data-hour="10"]').get_attribute("data-counters") or 0)
+    early = int(line_a.locator('td[data-hour="8"]').get_attribute("data-counters") or 0)
+    assert rush > early >= 1  # the late morning needs more counters
+    expect(line_a.locator("[data-simulated]")).to_contain_text("平均")
+    # Opening counter 2 now halves line A's estimate (one open counter becomes two).
+    what_if = page.locator('.what-if li[data-counter="c2"]')
+    expect(what_if).to_contain_text(re.compile(r"A 総合受付\s+約(\d+)分 → 約\d+分"))
+    text = what_if.inner_text()
+    before, after = (int(x) for x in re.findall(r"約(\d+)分", text)[:2])
+    assert after < before
+    save(page, "supervisor-staffing.png", full_page=True)
+    assert page.request.get(f"{server.url}/api/sites/{SITE}/staffing").json()["lines"]
+    context.close()
+
+
+def test_the_supervisor_view_says_live_what_opening_a_closed_counter_would_do(
+    browser: Browser, server: LiveServer
+) -> None:
+    with Desk(server, "clerk-shimin", "2222") as clerk:
+        clerk.run("OpenCounter", counter="c1")
+        clerk.run("CloseCounter", counter="c3")
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    assert context.request.post(f"{server.url}/api/login", data={"id": "super01", "pin": "9999"}).ok
+    page = context.new_page()
+    page.goto(f"{server.url}/supervisor/{SITE}")
+    expect(page.locator("#conn")).to_have_attribute("data-status", "live")
+    hint = page.locator('[data-what-if="c3"]')
+    expect(hint).to_contain_text(re.compile(r"開けると: A 約\d+→\d+分"))
+    before = hint.inner_text()
+    with Desk(server, "guide01", "1111") as guide:
+        for _ in range(2):
+            guide.run("CreateVisit", intake=INTAKE)
+    expect(hint).not_to_have_text(before)  # two more waiting: the figures follow at once
+    numbers = [int(x) for x in re.findall(r"約(\d+)→(\d+)分", hint.inner_text())[0]]
+    assert numbers[1] < numbers[0]
+    context.close()

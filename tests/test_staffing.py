@@ -4,11 +4,10 @@ discrete-event simulation of the same line, and the plan it makes for a busy day
 from __future__ import annotations
 
 import math
-import random
 
 import pytest
 
-from server.queue_sim import Draw, simulate_days
+from server.queue_sim import Draw, lognormal, simulate_days
 from server.staffing import Service, counters_needed, erlang_c, expected_wait, plan_line
 
 # Stated margin (docs/forecast.md): the estimate and the simulation agree within 20 % or 1.5
@@ -17,13 +16,8 @@ REL_MARGIN = 0.20
 ABS_MARGIN = 1.5
 
 
-def lognormal(minutes: float, cv: float) -> tuple[Service, Draw]:
-    sigma2 = math.log(1 + cv**2)
-
-    def draw(rng: random.Random) -> float:
-        return minutes * math.exp(rng.gauss(-sigma2 / 2, math.sqrt(sigma2)))
-
-    return Service(minutes, cv**2), draw
+def lognormal_service(minutes: float, cv: float) -> tuple[Service, Draw]:
+    return Service(minutes, cv**2), lognormal(minutes, cv**2)
 
 
 def test_erlang_c_matches_known_values() -> None:
@@ -47,7 +41,7 @@ def test_erlang_c_matches_known_values() -> None:
 def test_the_estimate_agrees_with_the_simulation(
     name: str, per_hour: float, minutes: float, cv: float, counters: int
 ) -> None:
-    service, draw = lognormal(minutes, cv)
+    service, draw = lognormal_service(minutes, cv)
     estimate = expected_wait(per_hour, service, counters)
     # A steady week-long "day", pooled over runs; the first half day (warm-up) is left out.
     hours = range(0, 168)
@@ -73,7 +67,7 @@ def test_the_plan_keeps_a_busy_day_under_the_target_in_the_simulation() -> None:
         15: 20.0,
         16: 14.0,
     }
-    service, draw = lognormal(15, 0.5)
+    service, draw = lognormal_service(15, 0.5)
     plan = plan_line("A", 30, service, 12, arrivals)
     counters = {h.hour: h.counters for h in plan.hours}
     assert counters[10] > counters[8]  # the rush needs more counters

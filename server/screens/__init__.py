@@ -17,6 +17,7 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.guide",
     "server.screens.supervisor",
     "server.screens.public",
+    "server.screens.staffing",
 )
 
 
