@@ -9,9 +9,14 @@ const liveState = document.getElementById("live-state");
 const asOf = document.getElementById("as-of");
 const hubs = [];
 
-function hhmm(date) {
-  return `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
-}
+// The office's local time, whatever the reader's own time zone.
+const clock = new Intl.DateTimeFormat("ja-JP", {
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZone: document.getElementById("live").dataset.timezone || undefined,
+});
+const hhmm = (date) => clock.format(date);
 
 function text(ja, en) {
   const span = document.createElement("span");
@@ -30,7 +35,7 @@ function renderSite(section, hub) {
     const now = JSON.stringify(line);
     if (before === now) continue;
     row.dataset.live = now;
-    row.dataset.band = String(line.band);
+    row.dataset.band = line.open_counters ? String(line.band) : "off";
     const unit = document.createElement("span");
     unit.className = "unit";
     unit.textContent = "人";

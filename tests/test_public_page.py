@@ -4,8 +4,10 @@ only, cache-friendly, complete without JavaScript and live with it."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.sync_api import Browser, expect
@@ -108,5 +110,9 @@ def test_with_javascript_the_page_updates_live_after_a_command(
     before = int(waiting.inner_text().rstrip("人"))
     guide.run("CreateVisit", intake=INTAKE)
     expect(waiting).to_have_text(f"{before + 1}人")
+    # "As of" is the office's time (Tokyo), not the reader's (this browser runs in UTC).
+    tokyo = dt.datetime.now(ZoneInfo("Asia/Tokyo"))
+    as_of = page.locator("#as-of").inner_text()
+    assert as_of in {(tokyo - dt.timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
     save(page, "public-congestion.png", full_page=True)
     page.context.close()
