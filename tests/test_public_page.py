@@ -3,6 +3,7 @@ only, cache-friendly, complete without JavaScript and live with it."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.live import LiveServer
+from tests.live import Client, LiveServer
 from tests.screenshots import save
 from tests.test_board_support import INTAKE, SITE, Staff, new_page, server, staff
 
@@ -116,3 +117,30 @@ def test_with_javascript_the_page_updates_live_after_a_command(
     assert as_of in {(tokyo - dt.timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
     save(page, "public-congestion.png", full_page=True)
     page.context.close()
+
+
+def test_anyone_may_open_the_public_view_and_it_carries_counts_only(
+    server: LiveServer, staff: Staff
+) -> None:
+    guide, reception = staff("guide01", "1111"), staff("clerk-shimin", "2222")
+    ticket = guide.run("CreateVisit", intake=INTAKE)["ticket"]
+
+    async def scenario() -> None:
+        anyone = await Client.connect(server, origin=server.url)
+        snapshot = await anyone.hello(SITE, {"kind": "public"})
+        assert snapshot["type"] == "snapshot"
+        assert set(anyone.entities) == {"site", "queues"}
+        waiting = anyone.entities["queues"]["A"]["waiting"]
+        reception.run("OpenCounter", counter="c2")
+        reception.run("CallNext", counter="c2")
+        # The call shows as one fewer waiting at once (the delta follows the command).
+        await anyone.until(lambda m: anyone.entities["queues"]["A"]["waiting"] == waiting - 1)
+        # A call, a ticket, a visit: none ever reaches this view.
+        assert not any(ticket in raw for raw in anyone.raw)
+        assert all('"calls"' not in raw and '"visits"' not in raw for raw in anyone.raw)
+        # The public view sends nothing: commands need a signed-in member of staff.
+        refused = await anyone.command("p1", {"type": "CallNext", "counter": "c2"})
+        assert refused["code"] == "not_authenticated"
+        await anyone.close()
+
+    asyncio.run(scenario())
