@@ -196,6 +196,17 @@ function servingCell(ctx, counter) {
   return h("span", { class: "muted" }, "—");
 }
 
+/** What opening a closed or paused counter now would do to its lines (the server's what-if). */
+function whatIf(ctx, counter) {
+  const { names, t } = ctx;
+  const lines = counter.what_if || [];
+  if (!lines.length) return null;
+  const parts = lines.map((l) =>
+    t("what_if_line", { queue: names.queues.get(l.queue)?.series || l.queue, before: l.before ?? "—", after: l.after ?? "—" }),
+  );
+  return h("p", { class: "what-if", dataset: { whatIf: counter.id } }, `${t("what_if_title")}: ${parts.join("、")}`);
+}
+
 export function counterRows(ctx) {
   const { entities, names, t } = ctx;
   const counters = entities.counters || {};
@@ -239,6 +250,7 @@ export function counterRows(ctx) {
         h(
           "td",
           { class: "row-actions" },
+          whatIf(ctx, e),
           button("open", t("a_open"), e.status !== "open"),
           button("pause", t("a_pause"), e.status === "open"),
           button("close", t("a_close"), e.status !== "closed" && !e.visit),

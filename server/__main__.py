@@ -31,6 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--date", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", default=None, help="last day of a range, YYYY-MM-DD")
     report.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM)")
+    demo = sub.add_parser(
+        "demo-history",
+        help="write a synthetic past (a known pattern of visits) into empty site logs",
+    )
+    demo.add_argument("--days", type=int, default=365, help="how many days, ending yesterday")
+    demo.add_argument("--site", action="append", help="site id (default: every site)")
+    demo.add_argument("--until", default=None, help="last day, YYYY-MM-DD (default: yesterday)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -59,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         from server.figures_report import run_report
 
         return run_report(settings, config, args.site, args.date, args.to, csv=args.csv)
+    if args.cmd == "demo-history":
+        from server.demo_history import run_demo_history
+
+        return run_demo_history(
+            settings, config, args.site or list(config.sites), args.days, args.until
+        )
     from server.slow_clients import RequestDeadline
     from server.startup import unsafe_reason
 

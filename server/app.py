@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import logging
@@ -10,6 +11,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from starlette.applications import Starlette
@@ -26,10 +28,12 @@ from starlette.websockets import WebSocket
 from server import exposure, screens
 from server.auth import ANONYMOUS, Authenticator, Principal, command_actor, staff_principal
 from server.client_clock import ClockOffset
+from server.come_back import suggest
 from server.config import Config, load_config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
 from server.csrf import SameOriginWrites
+from server.domain.decide import business_date
 from server.domain.hours import office_phase
 from server.domain.intake import Intake, plan_visit, validate_intake
 from server.domain.shelf_life import deadline
@@ -39,6 +43,7 @@ from server.hub import Hub, ack_message
 from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
+from server.projections import analyse
 from server.protocol import decode_command
 from server.ratelimit import CommandLimits
 from server.redirects import safe_next
@@ -336,13 +341,36 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             override_self_service=body.override_self_service,
         )
         # Outside the site's hours the guide says so before issuing a ticket.
-        office = {"phase": office_phase(site, site_hub.clock()), **msgspec.to_builtins(site.hours)}
+        now = site_hub.clock()
+        office = {
+            "phase": office_phase(site, now),
+            "today": business_date(now, site.timezone),
+            **msgspec.to_builtins(site.hours),
+        }
+        come_back = None
+        if result.steps and office["phase"] == "open":
+            line = result.steps[0].queue
+            live = analyse(site, site_hub.state, now).figures[line].estimated_wait
+            if live is not None and live >= site.queue(line).alert_minutes:
+                forecast = await ctx.history.forecast(hub, site, config.calendar)
+                local = dt.datetime.fromtimestamp(now, ZoneInfo(site.timezone))
+                come_back = suggest(
+                    site,
+                    config.procedures,
+                    result.procedures,
+                    line,
+                    live,
+                    forecast,
+                    business_date(now, site.timezone),
+                    local.hour,
+                )
         return Response(
             msgspec.json.encode(
                 {
                     **msgspec.structs.asdict(result),
                     "self_service_only": result.self_service_only,
                     "office": office,
+                    "come_back": come_back,
                 }
             ),
             media_type="application/json",

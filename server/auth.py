@@ -114,6 +114,9 @@ def view_key(principal: Principal, site_id: str, request: ViewRequest, config: C
         if not request.token:
             raise Rejected("invalid", "a visitor view needs its token", "$.view.token")
         return ViewKey("visitor", request.token)
+    if request.kind == "public":
+        # Counts per line only (the public congestion page): open to anyone.
+        return ViewKey("public")
     if principal.kind == "anonymous":
         raise Rejected("not_authenticated")
     if site_id not in principal.sites:

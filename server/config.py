@@ -8,6 +8,7 @@ Layout of a configuration folder::
     life_events.toml    questions, life events and the rules that turn answers into procedures
     staff.toml          staff accounts (PIN hashes) and enrolled display devices
     sites/<id>.toml     one ward office: departments, queues, counters, boards, notices
+    calendar.toml       holidays (offices closed) and the busy season (optional)
 
 Every error raised here is a :class:`ConfigError` whose message names the file, the key
 path and what was expected, so a bad edit fails start-up with a message an operator can act on.
@@ -15,6 +16,7 @@ path and what was expected, so a bad edit fails start-up with a message an opera
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import tomllib
 from pathlib import Path
@@ -344,6 +346,29 @@ class Deployment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     demo_sign_ins: list[DemoSignIn] = []
 
 
+class Season(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A stretch of every year, ``MM-DD`` to ``MM-DD`` inclusive."""
+
+    start: str
+    end: str
+
+
+class Calendar(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``calendar.toml``: days the offices are closed besides weekends, and the busy season."""
+
+    holidays: list[str] = []
+    busy_season: Season | None = None
+
+    def is_open(self, date: str) -> bool:
+        """Offices open on weekdays that are not holidays."""
+        return dt.date.fromisoformat(date).weekday() < 5 and date not in self.holidays
+
+    def in_season(self, date: str) -> bool:
+        """Whether ``date`` falls in the busy season."""
+        season = self.busy_season
+        return season is not None and season.start <= date[5:] <= season.end
+
+
 class Config(msgspec.Struct, frozen=True):
     """Everything loaded from one configuration folder."""
 
@@ -353,6 +378,7 @@ class Config(msgspec.Struct, frozen=True):
     accounts: Accounts
     sites: dict[str, Site]
     texts: Texts
+    calendar: Calendar = Calendar()
 
     def site(self, site_id: str) -> Site:
         return self.sites[site_id]
@@ -388,7 +414,12 @@ def load_config(folder: Path | str) -> Config:
             )
         sites[site_id] = site
     texts = _decode(folder / "texts.toml", Texts)
-    config = Config(deployment, procedures, life_events, accounts, sites, texts)
+    calendar = (
+        _decode(folder / "calendar.toml", Calendar)
+        if (folder / "calendar.toml").exists()
+        else Calendar()
+    )
+    config = Config(deployment, procedures, life_events, accounts, sites, texts, calendar)
     from server.config_checks import check_config
 
     check_config(config, folder)

@@ -3,13 +3,14 @@ speech."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
 from server.auth import Authenticator, Principal
 from server.config import Config
+from server.history import History
 from server.hub import Hub
 from server.sessions import SessionBook
 from server.settings import Settings
@@ -25,6 +26,7 @@ class AppContext:
     templates: Jinja2Templates
     speech: Speech
     sessions: SessionBook
+    history: History = field(default_factory=History)
 
     def principal(self, conn: HTTPConnection) -> Principal:
         """The signed-in staff member of a request, or the anonymous principal (also when

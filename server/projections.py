@@ -28,7 +28,7 @@ from server.domain.queues import (
 )
 from server.domain.state import Call, SiteState, Step, Visit
 
-ViewKind = Literal["board", "counter", "floor", "visitor", "supervisor"]
+ViewKind = Literal["board", "counter", "floor", "visitor", "supervisor", "public"]
 Entities = dict[str, dict[str, Any]]
 
 
@@ -69,6 +69,8 @@ def build(
     not change are the very objects of the last build (the hub then reuses their bytes)."""
     if key.kind == "board":
         return _board(site, state, snap, key.scope)
+    if key.kind == "public":
+        return public(site, snap)
     if key.kind == "visitor":
         return _visitor(config, site, state, snap, key.scope)
     if key.kind == "counter":
@@ -164,6 +166,23 @@ def _board(site: Site, state: SiteState, snap: Snapshot, board_id: str) -> Entit
         "queues": {q: _queue_entity(site, snap.figures[q]) for q in queues},
         "calls": {str(call.seq): _call_entity(call, numbers) for call in standing},
         "recent": {str(call.seq): _call_entity(call, numbers) for call in recent},
+    }
+
+
+def public(site: Site, snap: Snapshot) -> Entities:
+    """The public congestion view (anyone, no sign-in): per line only counts — waiting, open
+    counters, estimated wait and its band, the very entities the lobby boards get — and no
+    ticket number at all."""
+    return {
+        "site": {
+            site.id: {
+                "id": site.id,
+                "name": site.name,
+                "wait_bands": [b.label for b in site.wait_bands],
+                "queues": [{"id": q.id, "series": q.series, "label": q.label} for q in site.queues],
+            }
+        },
+        "queues": {q.id: _queue_entity(site, snap.figures[q.id]) for q in site.queues},
     }
 
 

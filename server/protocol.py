@@ -19,7 +19,7 @@ class ViewRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     alerts, the watch list and posted notices; supervisors only) or ``visitor`` (with
     ``token``)."""
 
-    kind: Literal["board", "counter", "floor", "visitor", "supervisor"]
+    kind: Literal["board", "counter", "floor", "visitor", "supervisor", "public"]
     board: str = ""
     department: str = ""
     token: str = ""

@@ -26,6 +26,7 @@ import msgspec
 from server.config import Config, Site
 from server.domain.queues import QueueFigures, counter_queues, minutes_per_visit
 from server.domain.state import SiteState, Visit
+from server.staffing import what_if_open
 
 if TYPE_CHECKING:
     from server.projections import Entities, Snapshot
@@ -84,6 +85,10 @@ def extend(
             configured_queues=list(counter.queues),
             reassigned=counter_queues(site, state, cid) != list(counter.queues),
             clerk_name=names.get(entity.get("clerk", ""), entity.get("clerk", "")),
+        )
+        # The live what-if: opening this counter now, each of its lines' wait before → after.
+        entity["what_if"] = (
+            what_if_open(site, state, snap.figures, cid) if entity.get("status") != "open" else []
         )
     for entity in staff.get("leases", {}).values():
         entity["by_name"] = names.get(entity["by"], entity["by"])

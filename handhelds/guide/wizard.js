@@ -490,6 +490,7 @@ export class Wizard {
         ),
       );
     }
+    if (plan.come_back) box.append(comeBack(plan.come_back, plan.office));
     if (plan.self_service_only && !this.draft.override) {
       box.append(
         h(
@@ -713,4 +714,32 @@ export class Wizard {
   get lang() {
     return lang();
   }
+}
+
+/** The "come back at" advice: usually quiet hours from the server's forecast (nothing computed here). */
+function comeBack(advice, office) {
+  const today = office && office.today;
+  const day = (date) => {
+    if (date === today) return ui("today");
+    const [, month, dayOfMonth] = date.split("-").map(Number);
+    return `${month}/${dayOfMonth}`;
+  };
+  return h(
+    "div",
+    { class: "verdict come-back", role: "status", "data-testid": "come-back" },
+    h("p", { class: "verdict-title" }, h("span", { "aria-hidden": "true" }, "⏱ "), ui("come_back", { wait: advice.wait })),
+    h("p", {}, ui("come_back_body")),
+    h(
+      "ul",
+      {},
+      ...advice.slots.map((slot) =>
+        h(
+          "li",
+          { "data-date": slot.date, "data-hour": String(slot.hour) },
+          ui("come_back_slot", { day: day(slot.date), hour: slot.hour }),
+          slot.wait === null ? "" : `（${ui("come_back_wait", { wait: Math.max(1, Math.round(slot.wait)) })}）`,
+        ),
+      ),
+    ),
+  );
 }

@@ -19,6 +19,8 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.speech",
     "server.screens.selfservice",
     "server.screens.audit",
+    "server.screens.public",
+    "server.screens.staffing",
 )
 
 
