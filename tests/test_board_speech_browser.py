@@ -200,7 +200,9 @@ def test_without_japanese_speech_the_supervisor_is_told_and_boards_caption_japan
     try:
         context = kiosk.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")
         login = {"id": "super01", "pin": "9999"}
-        assert context.request.post(f"{live.url}/api/login", data=login).ok
+        assert context.request.post(
+            f"{live.url}/api/login", data=login, headers={"Origin": live.url}
+        ).ok
         supervisor = context.new_page()
         supervisor.goto(f"{live.url}/supervisor/{SITE}")
         expect(supervisor.locator("#conn")).to_have_attribute("data-status", "live")

@@ -95,7 +95,11 @@ def test_the_supervisor_sees_the_staffing_plan_and_what_opening_a_counter_now_wo
             guide.run("CreateVisit", intake=INTAKE)
     context = browser.new_context(locale="ja-JP", viewport={"width": 1600, "height": 900})
     page = context.new_page()
-    assert page.request.post(f"{server.url}/api/login", data={"id": "super01", "pin": "9999"}).ok
+    assert page.request.post(
+        f"{server.url}/api/login",
+        data={"id": "super01", "pin": "9999"},
+        headers={"Origin": server.url},
+    ).ok
     page.goto(f"{server.url}/supervisor/{SITE}/staffing")
     line_a = page.locator('tr[data-line="A"]')
     rush = int(line_a.locator('td[data-hour="10"]').get_attribute("data-counters") or 0)
@@ -120,7 +124,11 @@ def test_the_supervisor_view_says_live_what_opening_a_closed_counter_would_do(
         clerk.run("OpenCounter", counter="c1")
         clerk.run("CloseCounter", counter="c3")
     context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
-    assert context.request.post(f"{server.url}/api/login", data={"id": "super01", "pin": "9999"}).ok
+    assert context.request.post(
+        f"{server.url}/api/login",
+        data={"id": "super01", "pin": "9999"},
+        headers={"Origin": server.url},
+    ).ok
     page = context.new_page()
     page.goto(f"{server.url}/supervisor/{SITE}")
     expect(page.locator("#conn")).to_have_attribute("data-status", "live")

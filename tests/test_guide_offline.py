@@ -119,7 +119,9 @@ def test_a_phone_offline_issues_three_real_numbers_at_once_and_they_become_visit
     supervisor = browser.new_context(viewport={"width": 1400, "height": 1000})
     contexts.append(supervisor)
     board = supervisor.new_page()
-    assert board.request.post(f"{live.url}/api/login", data={"id": "super01", "pin": "9999"}).ok
+    assert board.request.post(
+        f"{live.url}/api/login", data={"id": "super01", "pin": "9999"}, headers={"Origin": live.url}
+    ).ok
     board.goto(f"{live.url}/supervisor/{SITE}")
     expect(board.locator("#leases .lease-item")).to_have_count(1)
     expect(board.locator("#leases .lease-item")).to_contain_text(f"予備 {full}件")

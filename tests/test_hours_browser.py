@@ -81,7 +81,11 @@ def guide_preview(browser: Browser, server: LiveServer, config: Config, site: st
     """The guide's itinerary for a PIN reset (one stop), ready to issue."""
     context = browser.new_context(locale="ja-JP", **PHONE)  # type: ignore[arg-type]
     page = context.new_page()
-    assert page.request.post(f"{server.url}/api/login", data={"id": "guide01", "pin": "1111"}).ok
+    assert page.request.post(
+        f"{server.url}/api/login",
+        data={"id": "guide01", "pin": "1111"},
+        headers={"Origin": server.url},
+    ).ok
     page.goto(f"{server.url}/guide/{site}")
     expect(page.locator("html")).to_have_attribute("data-ready", "true")
     choose_event(page, config, "my_number_card")

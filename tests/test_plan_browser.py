@@ -30,7 +30,11 @@ def test_the_guide_sees_the_marriage_first_and_why(
 ) -> None:
     context = browser.new_context(locale="ja-JP", **PHONE)  # type: ignore[arg-type]
     page = context.new_page()
-    assert page.request.post(f"{server.url}/api/login", data={"id": "guide01", "pin": "1111"}).ok
+    assert page.request.post(
+        f"{server.url}/api/login",
+        data={"id": "guide01", "pin": "1111"},
+        headers={"Origin": server.url},
+    ).ok
     page.goto(f"{server.url}/guide/shimogyo")
     expect(page.locator("html")).to_have_attribute("data-ready", "true")
     choose_event(page, config, "konin")
