@@ -29,7 +29,9 @@ class Desk:
     """A signed-in staff member's HTTP session (kept alive across commands)."""
 
     def __init__(self, server: LiveServer, who: tuple[str, str]) -> None:
-        self.http = httpx.AsyncClient(base_url=server.url, timeout=60)
+        self.http = httpx.AsyncClient(
+            base_url=server.url, timeout=60, headers={"Origin": server.url}
+        )
         self.who = who
         self.n = 0
 

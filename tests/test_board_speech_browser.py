@@ -115,7 +115,7 @@ def test_three_quick_calls_play_chime_then_voice_in_order_never_overlapping(
             for lang in LANGS:
                 expected.append((lang, f"/{ticket}/{number}.wav"))
         page.wait_for_function(
-            f"window.__media.filter((e) => e.type === 'ended').length >= {len(expected)}",
+            f"() => window.__media.filter((e) => e.type === 'ended').length >= {len(expected)}",
             timeout=90_000,
         )
         for counter in counters:
@@ -171,7 +171,7 @@ def test_a_site_that_repeats_its_japanese_call_plays_it_twice(
             wait_for_metric(live, "madoguchi_speech_ahead_total", len(LANGS) * 3)
             clerk.run("CallTicket", counter="c4", visit=ticket)
             page.wait_for_function(
-                "window.__media.filter((e) => e.type === 'ended').length >= 6", timeout=60_000
+                "() => window.__media.filter((e) => e.type === 'ended').length >= 6", timeout=60_000
             )
         plays = [e["src"] for e in media(page) if e["type"] == "play"]
         voice = f"/{ticket}/4.wav"
@@ -224,7 +224,7 @@ def test_without_japanese_speech_the_supervisor_is_told_and_boards_caption_japan
             clerk.run("CallTicket", counter="c3", visit=ticket)
             # Japanese is captioned (no voice on this kiosk either), then English is played.
             page.wait_for_function(
-                "window.madoguchiBoard.announcements.some((a) => a.lang === 'en' && a.mode)",
+                "() => window.madoguchiBoard.announcements.some((a) => a.lang === 'en' && a.mode)",
                 timeout=40_000,
             )
             records = steps(page)

@@ -143,7 +143,7 @@ def test_moved_in_family_previewed_issued_and_seen_by_reception(
     expect(number).to_have_text(re.compile(r"^A\d{3}$"))
     ticket = number.inner_text()
     expect(page.locator(".ticket-card")).to_contain_text(site.queue("A").label.ja)
-    page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('img.qr').naturalWidth > 0")
     shot(page, "guide-ticket.png")
 
     # The general reception sees the visitor coming, with the procedures worked out and the
@@ -182,7 +182,7 @@ def test_offline_visit_is_created_exactly_once(
     # The service worker has the app shell before the Wi-Fi goes.
     expect(page.locator("html")).to_have_attribute("data-offline-ready", "true")
     expect(page.locator("#conn")).to_have_attribute("data-status", "live")
-    page.wait_for_function("window.madoguchiGuide.lease.left('A').length > 0")
+    page.wait_for_function("() => window.madoguchiGuide.lease.left('A').length > 0")
 
     context.set_offline(True)
     expect(page.locator("#conn")).to_have_attribute("data-status", "offline")

@@ -44,7 +44,7 @@ def phone(browser: Browser, contexts: list[BrowserContext], live: LiveServer) ->
     sign_in(page, live)
     expect(page.locator("#conn")).to_have_attribute("data-status", "live")
     expect(page.locator("html")).to_have_attribute("data-offline-ready", "true")
-    page.wait_for_function("window.madoguchiGuide.lease.left('A').length === 5")
+    page.wait_for_function("() => window.madoguchiGuide.lease.left('A').length === 5")
     return page
 
 

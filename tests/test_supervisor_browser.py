@@ -111,7 +111,7 @@ def test_an_alert_appears_past_the_threshold_and_clears_when_a_counter_opens(
     expect(alert).to_contain_text("開けられる窓口: 51番")
     expect(queue_row(page, "D")).to_have_attribute("data-alert", "over")
     expect(queue_row(page, "D").locator(".badge.alert")).to_have_text("⚠ 警告")
-    page.wait_for_function(f"(window.supervisorBeeps || 0) > {beeps}")
+    page.wait_for_function(f"() => (window.supervisorBeeps || 0) > {beeps}")
     page.evaluate("window.scrollTo(0, 0)")
     save(page, "supervisor-alert.png")
 

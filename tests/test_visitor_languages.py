@@ -133,7 +133,11 @@ def test_the_missing_documents_and_forms_are_on_the_page_and_the_ticket(
     # checklists in Vietnamese (English names where config has no Vietnamese).
     vi = staff("guide01", "1111").run("CreateVisit", intake=intake("vi"))
     paper = browser.new_context(locale="ja-JP").new_page()
-    login = paper.request.post(server.url + "/api/login", data={"id": "guide01", "pin": "1111"})
+    login = paper.request.post(
+        server.url + "/api/login",
+        data={"id": "guide01", "pin": "1111"},
+        headers={"Origin": server.url},
+    )
     assert login.ok
     paper.goto(f"{server.url}/guide/{SITE}/ticket/{vi['ticket']}")
     expect(paper.locator(".check").first).to_have_text("まだお持ちでない書類 / Giấy tờ còn thiếu")
