@@ -29,10 +29,12 @@ from server.context import AppContext
 from server.domain.hours import office_phase
 from server.domain.intake import Intake, plan_visit, validate_intake
 from server.errors import LogError, Rejected
+from server.http_errors import error_response as _error
 from server.hub import Hub, ack_message
 from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
+from server.printing.spooler import PrintRoom
 from server.protocol import decode_command
 from server.redirects import safe_next
 from server.settings import ROOT, Settings
@@ -41,16 +43,6 @@ from server.wire import direct_writer
 log = logging.getLogger("madoguchi.app")
 
 SESSION_SECONDS = 12 * 3600
-HTTP_STATUS = {
-    "malformed": 400,
-    "invalid": 400,
-    "unknown_type": 400,
-    "too_large": 413,
-    "not_authenticated": 401,
-    "forbidden": 403,
-    "store_unavailable": 503,
-    "busy": 503,
-}
 ASSET_DIRS = ("static", "displays", "handhelds", "panels")
 
 
@@ -75,16 +67,6 @@ class Login(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pin: str
 
 
-def _error(exc: Rejected, command_id: str = "") -> JSONResponse:
-    body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
-    if exc.path:
-        body["path"] = exc.path
-    if command_id:
-        body["id"] = command_id
-    status = HTTP_STATUS.get(exc.code, 404 if exc.code.startswith("unknown_") else 409)
-    return JSONResponse(body, status_code=status)
-
-
 def create_app(settings: Settings | None = None, config: Config | None = None) -> ASGIApp:
     """Build the application; the hub starts and stops with the app's lifespan."""
     settings = settings or Settings.from_env()
@@ -106,7 +88,9 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
-    ctx = AppContext(config, settings, hub, auth, templates)
+    printers = PrintRoom(config)
+    metrics.sources.append(printers.metric_lines)
+    ctx = AppContext(config, settings, hub, auth, templates, printers)
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
@@ -133,6 +117,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         try:
             yield
         finally:
+            await printers.close()
             await hub.stop()
             auth.close()
 

@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 from server.auth import Authenticator, Principal
 from server.config import Config
 from server.hub import Hub
+from server.printing.spooler import PrintRoom
 from server.settings import Settings
 
 
@@ -20,6 +21,7 @@ class AppContext:
     hub: Hub
     auth: Authenticator
     templates: Jinja2Templates
+    printers: PrintRoom
 
     def principal(self, conn: HTTPConnection) -> Principal:
         """The signed-in staff member of a request, or the anonymous principal."""

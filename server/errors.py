@@ -57,6 +57,10 @@ CODES: dict[str, str] = {
     "same_queue": "the visitor is already in that queue",
     "queue_not_serving": "that line serves none of the visitor's open procedures",
     "unknown_notice": "no such notice on the boards",
+    "unknown_kiosk": "no such ticket machine",
+    "unknown_purpose": "no such purpose on the ticket machine",
+    "unknown_printer": "no such printer",
+    "printer_busy": "the printer's queue is full; print from the browser",
 }
 
 

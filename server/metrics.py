@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Callable
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 
@@ -39,6 +40,8 @@ class Metrics:
         self.frames_waited = 0
         self.store_failures = 0
         self.fanout_seconds = Histogram()
+        # Other parts of the process (the print queues) add their own lines.
+        self.sources: list[Callable[[], list[str]]] = []
 
     def connected(self, role: str, delta: int) -> None:
         self.connections[role] += delta
@@ -54,7 +57,7 @@ class Metrics:
             "# HELP madoguchi_connections Open WebSocket connections by role.",
             "# TYPE madoguchi_connections gauge",
         ]
-        for role in ("board", "visitor", "guide", "clerk", "supervisor"):
+        for role in ("board", "kiosk", "visitor", "guide", "clerk", "supervisor"):
             lines.append(f'madoguchi_connections{{role="{role}"}} {self.connections[role]}')
         lines += [
             "# HELP madoguchi_commands_total Commands by type and outcome.",
@@ -78,4 +81,6 @@ class Metrics:
             "# TYPE madoguchi_fanout_seconds histogram",
             *self.fanout_seconds.lines("madoguchi_fanout_seconds"),
         ]
+        for source in self.sources:
+            lines += source()
         return "\n".join(lines) + "\n"

@@ -59,6 +59,14 @@ def catalog_response(config: Config, site: Site) -> Response:
     )
 
 
+def enrolment_url(ctx: AppContext, url: str, device_ids: list[str]) -> str:
+    """A device screen's address; on a demo deployment with the first of ``device_ids`` that
+    has a demo token, carrying it (``?device=``) so the landing page link just works."""
+    tokens = {s.device: s.token for s in ctx.config.deployment.demo_sign_ins if s.device}
+    token = next((tokens[d] for d in device_ids if d in tokens), "")
+    return f"{url}?device={token}" if token else url
+
+
 def render(
     templates: Jinja2Templates, request: Request, name: str, version: str, **context: Any
 ) -> Response:

@@ -190,7 +190,7 @@ Command = (
     | SetAlertThreshold
 )
 
-Role = Literal["guide", "clerk", "supervisor", "display", "visitor", "integration"]
+Role = Literal["guide", "clerk", "supervisor", "kiosk", "display", "visitor", "integration"]
 
 
 class Actor(msgspec.Struct, frozen=True):

@@ -13,6 +13,8 @@ against.
   clerk's department holds;
 - supervisor: everything, including what only a supervisor does (move a waiting visitor to
   another queue, notices on the lobby boards, alert thresholds);
+- kiosk (a walk-in ticket machine, an enrolled device): creates visits and records a visitor
+  sent to self-service, at its own site only (the transport's gate checks the site);
 - display and visitor: nothing (they only read).
 """
 
@@ -39,19 +41,23 @@ Scope = Literal["counter", "visit", "procedure", "step"]
 
 class Grant:
     """Who may send one command type: ``guide`` True for intake work; ``clerk`` the scope it
-    is checked against, or None when clerks may not send it. Supervisors may send anything."""
+    is checked against, or None when clerks may not send it; ``kiosk`` True for what a
+    ticket machine does. Supervisors may send anything."""
 
-    __slots__ = ("clerk", "guide")
+    __slots__ = ("clerk", "guide", "kiosk")
 
-    def __init__(self, guide: bool = False, clerk: Scope | None = None) -> None:
+    def __init__(
+        self, guide: bool = False, clerk: Scope | None = None, kiosk: bool = False
+    ) -> None:
         self.guide = guide
         self.clerk = clerk
+        self.kiosk = kiosk
 
 
 GRANTS: dict[type[c.Cmd], Grant] = {
-    c.CreateVisit: Grant(guide=True),
+    c.CreateVisit: Grant(guide=True, kiosk=True),
     c.UpdateIntake: Grant(guide=True),
-    c.RecordDeflection: Grant(guide=True),
+    c.RecordDeflection: Grant(guide=True, kiosk=True),
     c.MarkForms: Grant(guide=True, clerk="visit"),
     c.CancelVisit: Grant(guide=True),
     c.Unpark: Grant(guide=True, clerk="visit"),
@@ -99,7 +105,7 @@ def authorize(
     if actor.role == "supervisor":
         return
     grant = GRANTS[type(command)]
-    if actor.role == "guide" and grant.guide:
+    if (actor.role == "guide" and grant.guide) or (actor.role == "kiosk" and grant.kiosk):
         return
     if actor.role != "clerk" or grant.clerk is None:
         raise Rejected("forbidden", f"a {actor.role} may not send {type(command).__name__}")

@@ -16,6 +16,8 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.visitor",
     "server.screens.guide",
     "server.screens.supervisor",
+    "server.screens.kiosk",
+    "server.screens.printers",
 )
 
 

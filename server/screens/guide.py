@@ -35,6 +35,7 @@ from server.errors import Rejected
 from server.exposure import public_origin
 from server.pages import render, signed_in
 from server.settings import ROOT, Settings
+from server.ticket_facts import TICKET_WORDS, stop_counters, stop_floor
 
 APP_ROLES = ("guide", "supervisor")
 # A counter may reprint a ticket for a visitor with business at its department.
@@ -43,35 +44,6 @@ SERVICE_WORKER = ROOT / "handhelds" / "guide" / "sw.js"
 ICONS = "/handhelds/guide/icons"
 PAPERS = ("a6", "receipt")
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-# The ticket's own words, in Japanese and the visitor's language (office labels come from
-# config: queue labels and the site's name).
-TICKET_WORDS: dict[str, dict[str, str]] = {
-    "ja": {
-        "number": "受付番号",
-        "scan": "呼び出し状況はこちら",
-        "wait": "番号が呼ばれるまで待合でお待ちください。番号は画面と音声でお呼びします。",
-    },
-    "en": {
-        "number": "Ticket number",
-        "scan": "Scan to follow your turn",
-        "wait": "Please wait in the waiting area; your number is shown and announced.",
-    },
-    "zh": {
-        "number": "受理号码",
-        "scan": "扫码查看叫号进度",
-        "wait": "请在等候区等候，叫号时屏幕显示并广播。",
-    },
-    "ko": {
-        "number": "접수 번호",
-        "scan": "호출 상황 확인",
-        "wait": "대기 구역에서 기다려 주십시오. 번호는 화면과 음성으로 안내합니다.",
-    },
-    "vi": {
-        "number": "Số thứ tự",
-        "scan": "Quét để xem lượt của bạn",
-        "wait": "Vui lòng chờ tại khu vực chờ; số của bạn sẽ hiển thị và được gọi.",
-    },
-}
 
 
 def visitor_path(site_id: str, token: str) -> str:
@@ -112,15 +84,6 @@ def qr_svg_file(url: str, scale: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def _counters(site: Site, queue_id: str) -> list[str]:
-    return [c.number for c in site.counters if queue_id in c.queues]
-
-
-def _floor(site: Site, queue_id: str) -> str:
-    floors = [d.floor for d in site.departments if d.id in site.queue(queue_id).departments]
-    return next((f for f in floors if f), "")
-
-
 def ticket_context(url: str, site: Site, visit: Visit, paper: str) -> dict[str, Any]:
     """What the printable ticket shows: number, where to go, the itinerary and the QR code."""
     # Japanese first, then the visitor's language (English for languages the ticket lacks).
@@ -129,8 +92,8 @@ def ticket_context(url: str, site: Site, visit: Visit, paper: str) -> dict[str, 
     steps = [
         {
             "label": site.queue(s.queue).label,
-            "floor": _floor(site, s.queue),
-            "counters": _counters(site, s.queue),
+            "floor": stop_floor(site, s.queue),
+            "counters": stop_counters(site, s.queue),
             "status": s.status,
         }
         for s in visit.steps
