@@ -53,9 +53,9 @@ def kiosk_problems(config: Config, at: _At) -> Iterator[str]:
     life = config.life_events
     if rules.idle_seconds < 10:
         yield at.key("idle_seconds").problem("expected at least 10 seconds")
-    for i, lang in enumerate(rules.languages):
+    for lang in rules.languages:
         if lang not in life.languages:
-            yield at.key("languages").index(i).problem(_unknown("language", lang, life.languages))
+            yield at.key("languages").key(lang).problem(_unknown("language", lang, life.languages))
     yield from _duplicates(
         [(at.key("purposes").index(i).key("id"), p.id) for i, p in enumerate(rules.purposes)],
         "purpose id",

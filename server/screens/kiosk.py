@@ -70,7 +70,7 @@ def setup(ctx: AppContext, site: Site, kiosk: Kiosk) -> dict[str, Any]:
         "site": {"id": site.id, "name": site.name},
         "kiosk": {"id": kiosk.id, "name": kiosk.name, "printer": bool(kiosk.printer)},
         "idle_seconds": rules.idle_seconds,
-        "languages": {lang: life.languages.get(lang) for lang in rules.languages},
+        "languages": rules.languages,
         "purposes": [{"id": p.id, "icon": p.icon, "name": p.name} for p in rules.purposes],
         "questions": {qid: life.questions[qid] for qid in asked},
         "needs": {k: v for k, v in life.needs.items() if k in PRIORITY_NEEDS},
@@ -137,12 +137,19 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             validate_intake(intake, config.life_events, config.procedures)
         except Rejected as exc:
             return error_response(exc)
-        plan = plan_visit(intake, config.life_events, config.procedures, site)
+        plan = plan_visit(
+            intake,
+            config.life_events,
+            config.procedures,
+            site,
+            override_self_service=body.override_self_service,
+        )
         questions = kiosk_questions(purpose, body.answers, config.life_events)
         routes_used = dict.fromkeys(d.route for d in plan.self_service)
         return _json(
             {
                 "questions": questions,
+                "total": len(purpose.questions),
                 "next": next((q for q in questions if q not in body.answers), None),
                 "self_service_only": plan.self_service_only,
                 "self_service": [config.procedures.self_service[route] for route in routes_used],
