@@ -77,7 +77,9 @@ def test_a_certificate_seeker_with_a_card_is_sent_to_the_convenience_store(
     expect(page.locator("#question-text")).to_have_text("マイナンバーカードをお持ちですか？")
     expect(page.locator("#question-step")).to_have_text("質問 1 / 2")
     page.get_by_role("button", name="はい", exact=True).click()
-    expect(page.locator("#question-text")).to_have_text("カードの暗証番号（数字4桁）をご存じですか？")
+    expect(page.locator("#question-text")).to_have_text(
+        "カードの暗証番号（数字4桁）をご存じですか？"
+    )
     page.get_by_role("button", name="はい", exact=True).click()
 
     # Told at once: no ticket needed, with the convenience store's hours.
@@ -118,9 +120,7 @@ def test_a_wheelchair_user_gets_a_priority_ticket_that_prints(
     expect(page.get_by_role("heading", name="What brings you here today?")).to_be_visible()
     page.get_by_role("button", name="English").click()  # pressing again keeps English
     page.get_by_role("button", name=re.compile("Birth")).click()
-    expect(page.locator("#question-text")).to_contain_text(
-        "Covered by workplace health insurance"
-    )
+    expect(page.locator("#question-text")).to_contain_text("Covered by workplace health insurance")
     page.get_by_role("button", name="No", exact=True).click()
     wheelchair = page.get_by_role("button", name="Wheelchair")
     expect(wheelchair).to_have_attribute("aria-pressed", "false")
