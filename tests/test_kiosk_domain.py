@@ -75,8 +75,10 @@ def test_a_card_and_its_pin_send_the_certificate_seeker_to_the_convenience_store
     assert purpose is not None
     # The PIN question only comes once the card is there.
     assert kiosk_questions(purpose, {}, life) == ["has_my_number_card"]
-    answered = {"has_my_number_card": True}
-    assert kiosk_questions(purpose, answered, life) == ["has_my_number_card", "knows_pin"]
+    assert kiosk_questions(purpose, {"has_my_number_card": True}, life) == [
+        "has_my_number_card",
+        "knows_pin",
+    ]
 
     both = kiosk_intake(request("jumin_hyo", has_my_number_card=True, knows_pin=True), rules, life)
     plan = plan_visit(both, life, config.procedures, site)
