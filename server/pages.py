@@ -39,6 +39,12 @@ def catalog(config: Config, site: Site) -> dict[str, Any]:
         "queues": site.queues,
         "counters": site.counters,
         "boards": site.boards,
+        # Guide-station printers (those beside a kiosk print the kiosk's tickets): no address.
+        "printers": [
+            {"id": p.id, "name": p.name}
+            for p in site.printers
+            if not any(k.printer == p.id for k in site.kiosks)
+        ],
         "life_events": config.life_events.events,
         "questions": config.life_events.questions,
         "procedures": config.procedures.procedures,

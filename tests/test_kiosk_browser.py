@@ -173,3 +173,16 @@ def test_a_kiosk_without_its_token_issues_nothing(browser: Browser, server: Live
         json={"id": "x", "request": {"purpose": "shussei"}},
     )
     assert reply.status_code == 403 and reply.json()["code"] == "forbidden"
+
+
+def test_every_purpose_fits_a_landscape_screen_without_scrolling(
+    browser: Browser, server: LiveServer
+) -> None:
+    page = open_kiosk(browser, server, 1920, 1080)
+    buttons = page.locator(".purpose")
+    expect(buttons).to_have_count(8)
+    for i in range(buttons.count()):
+        box = buttons.nth(i).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 1080
+        assert box["height"] >= 96 and box["width"] >= 96
+    save(page, "kiosk-home-landscape.png")

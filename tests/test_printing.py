@@ -5,6 +5,7 @@ live view and /metrics, and every ticket comes out once it is back."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,11 +16,12 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from server.config import Text
+from server.config import Config, Text, load_config
 from server.printing.escpos import raster_job
 from server.printing.ticket_image import render_ticket
 from server.ticket_facts import Stop, TicketFacts
 from tests.escpos_decode import raster_images
+from tests.guide_support import PHONE, answer, choose_event, next_step, sign_in
 from tests.live import LiveServer, free_port
 from tests.printer_stub import PrinterStub, config_with_printers
 from tests.screenshots import DOCS, folder
@@ -189,3 +191,36 @@ def test_printing_refusals_are_coded(server: LiveServer) -> None:
             f"/api/sites/{SITE}/print", json={"visit": ack["ticket"], "printer": GUIDE_PRINTER}
         )
         assert reply.status_code == 403
+
+
+def test_the_guide_app_sends_its_ticket_to_the_station_printer(
+    browser: Browser, contexts: list[BrowserContext], server: LiveServer, printer: PrinterStub
+) -> None:
+    printer.start()
+    context = browser.new_context(**PHONE, locale="ja-JP")
+    contexts.append(context)
+    page = context.new_page()
+    sign_in(page, server)
+    choose_event(page, config_of(server), "shomeisho")
+    next_step(page)
+    answer(page, config_of(server), "wants_jumin_hyo", True)
+    answer(page, config_of(server), "has_my_number_card", False)
+    number = page.get_by_test_id("ticket-number")
+    for _ in range(5):  # preview, forms, issue
+        if number.count():
+            break
+        next_step(page)
+    expect(number).to_have_text(re.compile(r"^A\d{3}$"))
+    # Only the guide station's printer is offered (the kiosk's prints the kiosk's tickets).
+    buttons = page.locator(".ticket-actions button[data-printer]")
+    expect(buttons).to_have_count(1)
+    buttons.click()
+    expect(page.locator("#print-result")).to_have_text("1階 案内カウンター に送りました")
+    (ticket,) = printer.wait_for_tickets(1)
+    assert qr_text(ticket).startswith(f"{server.url}/visit/{SITE}/")
+    # The browser's own print path is still there.
+    expect(page.locator("#print-ticket")).to_be_visible()
+
+
+def config_of(server: LiveServer) -> Config:
+    return load_config(server.env["MADOGUCHI_CONFIG"])
