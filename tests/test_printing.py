@@ -21,11 +21,11 @@ from server.printing.escpos import raster_job
 from server.printing.ticket_image import render_ticket
 from server.ticket_facts import Stop, TicketFacts
 from tests.escpos_decode import raster_images
-from tests.guide_support import PHONE, answer, choose_event, next_step, sign_in
+from tests.guide_support import answer, choose_event, next_step, sign_in
 from tests.live import LiveServer, free_port
 from tests.printer_stub import PrinterStub, config_with_printers
 from tests.screenshots import DOCS, folder
-from tests.test_board_support import INTAKE, Desk
+from tests.test_board_support import INTAKE, Desk, new_page
 
 SITE = "shimogyo"
 GUIDE_PRINTER = "guide-1f"
@@ -194,12 +194,10 @@ def test_printing_refusals_are_coded(server: LiveServer) -> None:
 
 
 def test_the_guide_app_sends_its_ticket_to_the_station_printer(
-    browser: Browser, contexts: list[BrowserContext], server: LiveServer, printer: PrinterStub
+    browser: Browser, server: LiveServer, printer: PrinterStub
 ) -> None:
     printer.start()
-    context = browser.new_context(**PHONE, locale="ja-JP")
-    contexts.append(context)
-    page = context.new_page()
+    page = new_page(browser, 390, 844, is_mobile=True, has_touch=True)
     sign_in(page, server)
     choose_event(page, config_of(server), "shomeisho")
     next_step(page)
