@@ -200,7 +200,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 "stops": facts.stops,
                 "documents": facts.documents,
                 "url": url,
-                "qr": qr_svg(url, scale=6),
+                "qr": qr_svg(url, scale=9),
                 "printer": printer,
                 "print_error": print_error,
                 "issued": facts.issued,
