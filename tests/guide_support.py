@@ -115,12 +115,7 @@ class Watcher:
     ) -> None:
         """Read messages until ``predicate(client)`` holds on the folded entities."""
 
-        async def go() -> None:
-            if predicate(client):
-                return
-            await client.until(lambda _: predicate(client), timeout)
-
-        self.run(go(), timeout + 5)
+        self.run(client.until_seen(lambda: predicate(client), timeout), timeout + 5)
 
     def close(self) -> None:
         for client in self.clients:

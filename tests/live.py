@@ -171,6 +171,13 @@ class Client:
             if predicate(message):
                 return message
 
+    async def until_seen(self, condition: Any, timeout: float = 5.0) -> None:
+        """Wait until ``condition()`` holds on what this client has received so far; it may
+        already (``until`` waits for a further message, which never comes if the change
+        arrived while the client was reading for something else)."""
+        if not condition():
+            await self.until(lambda _message: condition(), timeout)
+
     async def hello(
         self,
         site: str,

@@ -134,7 +134,7 @@ def test_anyone_may_open_the_public_view_and_it_carries_counts_only(
         reception.run("OpenCounter", counter="c2")
         reception.run("CallNext", counter="c2")
         # The call shows as one fewer waiting at once (the delta follows the command).
-        await anyone.until(lambda m: anyone.entities["queues"]["A"]["waiting"] == waiting - 1)
+        await anyone.until_seen(lambda: anyone.entities["queues"]["A"]["waiting"] == waiting - 1)
         # A call, a ticket, a visit: none ever reaches this view.
         assert not any(ticket in raw for raw in anyone.raw)
         assert all('"calls"' not in raw and '"visits"' not in raw for raw in anyone.raw)

@@ -119,9 +119,7 @@ async def test_a_command_on_one_process_reaches_a_board_on_the_other(
     def done() -> bool:
         return bool(watcher.entities["visits"][visit]["status"] == "done")
 
-    if not done():  # B applies A's last record as its tail reads it
-        await watcher.until(lambda m: done())
-    assert done()
+    await watcher.until_seen(done)  # B applies A's last record as its tail reads it
     for client in (guide, reception, care, board, supervisor, watcher):
         await client.close()
 
@@ -440,9 +438,12 @@ async def test_two_phones_leased_by_two_processes_never_share_a_number(
         )
     )
     assert all(ack["type"] == "ack" for ack in acks), acks
-    # The numbers each phone holds, as the shared log has them (both processes appended).
-    held = fold(SITE, await read_log(a.store)).leases
-    mine = [held[f"phone-{i}"].numbers["A"][:3] for i in range(2)]
+    # Each process's floor view shows both phones' numbers (each lease came through the other).
+    for phone in phones:
+        await phone.until_seen(lambda phone=phone: len(phone.entities.get("leases", {})) == 2)
+    views = [phone.entities["leases"] for phone in phones]
+    assert views[0] == views[1]
+    mine = [views[0][f"phone-{i}"]["numbers"]["A"][:3] for i in range(2)]
     assert not set(mine[0]) & set(mine[1])
 
     # Offline, the phones issue in turns, 0.2 s apart (each command's `at`); the commands

@@ -104,7 +104,7 @@ async def at_counter(server: LiveServer, client: Client, skew: float) -> tuple[s
     )
     assert opened["type"] == "ack", opened
     ack = http_command(server, ("guide01", "1111"), {"type": "CreateVisit", "intake": INTAKE})
-    await client.until(lambda m: ack["visit"] in client.entities.get("visits", {}))
+    await client.until_seen(lambda: ack["visit"] in client.entities.get("visits", {}))
     return str(ack["ticket"]), skew
 
 

@@ -117,7 +117,7 @@ async def test_the_supervisor_view_carries_alerts_watch_and_notices_and_boards_g
 
     for _ in range(2):
         command(server, GUIDE, {"type": "CreateVisit", "intake": CARE})
-    await supervisor.until(lambda _: supervisor.entities["queues"]["D"]["waiting"] == 2)
+    await supervisor.until_seen(lambda: supervisor.entities["queues"]["D"]["waiting"] == 2)
     assert supervisor.entities["queues"]["D"]["alert"] == "no_counter"
 
     notice = {"ja": "本日は大変混み合っています。", "en": "Very busy today."}
@@ -125,12 +125,11 @@ async def test_the_supervisor_view_carries_alerts_watch_and_notices_and_boards_g
         "n-1", {"type": "PostNotice", "text": notice, "boards": ["lobby-1f"]}
     )
     assert ack["type"] == "ack"
-    if not supervisor.entities["notices"]:  # its delta may come before or after the ack
-        await supervisor.until(lambda _: supervisor.entities["notices"])
+    # its delta may come before or after the ack
+    await supervisor.until_seen(lambda: bool(supervisor.entities["notices"]))
     (posted,) = supervisor.entities["notices"].values()
     assert posted["text"]["ja"] == notice["ja"] and posted["boards"] == ["lobby-1f"]
-    seen = await board.until(lambda _: _site(board)["posted_notices"])
-    assert seen["type"] == "delta"
+    await board.until_seen(lambda: bool(_site(board)["posted_notices"]))
     (on_board,) = _site(board)["posted_notices"]
     assert on_board == {
         "id": posted["id"],
@@ -139,7 +138,7 @@ async def test_the_supervisor_view_carries_alerts_watch_and_notices_and_boards_g
     }
     ack = await supervisor.command("n-2", {"type": "WithdrawNotice", "notice": posted["id"]})
     assert ack["type"] == "ack"
-    await board.until(lambda _: _site(board)["posted_notices"] == [])
+    await board.until_seen(lambda: _site(board)["posted_notices"] == [])
     # The board never learns who posted it.
     assert all("super01" not in raw for raw in board.raw)
     for client in (supervisor, board):
