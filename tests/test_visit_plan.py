@@ -7,8 +7,10 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from server.config import Config
+from server.config import Config, Procedures
+from server.domain import commands as c
 from server.domain.intake import Answer, Intake, plan_visit
+from server.domain.state import Visit
 from tests import harness
 
 Stops = list[tuple[str, list[str]]]
@@ -341,3 +343,43 @@ def test_a_line_is_visited_twice_only_when_a_prerequisite_forces_it(config: Conf
         ("A", ["kokuho_kanyu", "shussan_ikuji"], ["tennyu_todoke", "shussei_todoke"]),
         ("C", ["jido_teate", "kodomo_iryo"], ["tennyu_todoke", "shussei_todoke", "kokuho_kanyu"]),
     ]
+
+
+def _out_of_order(visit: Visit, procedures: Procedures) -> list[tuple[str, str]]:
+    """Pairs (procedure, prerequisite) where the prerequisite, still open, comes at a later
+    stop. The current stop is where the visitor stands: what it holds is in hand already (the
+    clerk there sees the new stop and its reason), so only later stops can be out of order."""
+    where = {
+        p.id: max(i, visit.current)
+        for i, s in enumerate(visit.steps)
+        for p in s.procedures
+        if not p.done
+    }
+    return [
+        (pid, pre)
+        for pid, i in where.items()
+        for pre in procedures.procedures[pid].after
+        if where.get(pre, -1) > i > visit.current
+    ]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_procedure_added_at_the_counter_keeps_the_plan_in_order(
+    config: Config, case: str
+) -> None:
+    """Whatever a clerk adds at the first stop lands where its prerequisites allow: after the
+    stops it waits for, before the stops that wait for it, and the stop says why."""
+    site, events, answers, _ = CASES[case]
+    catalogue = config.procedures
+    for pid in catalogue.procedures:
+        office = harness.Office(config, site)
+        intake = Intake(events=events, answers=answers)
+        visit = office.create(intake, override_self_service=True)
+        if any(p.id == pid for s in visit.steps for p in s.procedures):
+            continue
+        office.run(c.AddProcedure(visit.id, pid))
+        assert _out_of_order(visit, catalogue) == [], (pid, visit.steps)
+        (stop,) = [s for s in visit.steps if any(p.id == pid for p in s.procedures)]
+        earlier = {p.id for s in visit.steps[: visit.steps.index(stop)] for p in s.procedures}
+        waits = [pre for pre in catalogue.procedures[pid].after if pre in earlier]
+        assert set(waits) <= set(stop.after), (pid, stop)

@@ -285,19 +285,36 @@ def _add_procedure(
     if any(p.id == pid and not p.done for s in visit.steps for p in s.procedures):
         raise Rejected("already_done", "the visit already includes this procedure")
     queue = rules.site.queue_for(pid, proc.department)
-    # Join a later step at the same queue, else insert a new step in queue order after the
-    # current one (the current step itself when the visitor is standing at that queue).
-    order = {q.id: q.order for q in rules.site.queues}
-    for i in range(visit.current, len(visit.steps)):
+    # The plan's prerequisites bind an added procedure too: not before a stop holding one of
+    # its open prerequisites, not after a stop holding a procedure that waits for it.
+    catalogue = rules.procedures.procedures
+    holds = [{p.id for p in s.procedures if not p.done} for s in visit.steps]
+    pres = [pre for pre in proc.after if any(pre in held for held in holds)]
+    earliest = max([i for i, held in enumerate(holds) if held & set(pres)], default=visit.current)
+    earliest = max(earliest, visit.current)
+    latest = next(
+        (
+            i
+            for i in range(earliest, len(visit.steps))
+            if any(pid in catalogue[p].after for p in holds[i] if p in catalogue)
+        ),
+        len(visit.steps),
+    )
+    # Join a step at the same queue within those bounds (the current step itself when the
+    # visitor is standing at that queue), else insert a new step there in queue order.
+    for i in range(earliest, min(latest + 1, len(visit.steps))):
         step = visit.steps[i]
         if step.queue == queue.id and step.status not in ("done", "cancelled"):
-            return ev.ProcedureAdded(visit.id, pid, queue.id, i, False, note, ctx.actor.id)
-    at = len(visit.steps)
-    for i in range(visit.current + 1, len(visit.steps)):
+            waits = [pre for pre in pres if any(pre in held for held in holds[:i])]
+            return ev.ProcedureAdded(visit.id, pid, queue.id, i, False, note, ctx.actor.id, waits)
+    order = {q.id: q.order for q in rules.site.queues}
+    at = max(latest, earliest + 1)
+    for i in range(earliest + 1, at):
         if order.get(visit.steps[i].queue, 0) > queue.order:
             at = i
             break
-    return ev.ProcedureAdded(visit.id, pid, queue.id, at, True, note, ctx.actor.id)
+    waits = [pre for pre in pres if any(pre in held for held in holds[:at])]
+    return ev.ProcedureAdded(visit.id, pid, queue.id, at, True, note, ctx.actor.id, waits)
 
 
 def _serves_one(rules: Rules, queue: str, procedures: list[str]) -> None:

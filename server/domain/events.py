@@ -124,6 +124,7 @@ class ProcedureAdded(Evt, tag=True):
     new_step: bool
     note: str
     by: str
+    after: list[str] = []  # open prerequisites in earlier steps (the stop's why)
 
 
 class Transferred(Evt, tag=True):

@@ -427,6 +427,8 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
                 target.procedures.append(item)
                 if event.note:
                     target.note = "\n".join(filter(None, [target.note, event.note]))
+            step = visit.steps[event.step]
+            step.after = list(dict.fromkeys([*step.after, *event.after]))
         case ev.Transferred(visit=vid, counter=cid, queue=qid, note=note):
             visit = state.visits[vid]
             step = visit.steps[visit.current]
