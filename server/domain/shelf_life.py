@@ -38,6 +38,8 @@ SHELF_LIFE: dict[type[c.Cmd], Shelf] = {
     c.ReturnToQueue: "outbox",
     c.Park: "outbox",
     c.Unpark: "outbox",
+    c.StepOut: "outbox",
+    c.StepBack: "outbox",
     c.CancelVisit: "outbox",
     c.OpenCounter: "outbox",
     c.PauseCounter: "outbox",
