@@ -472,7 +472,11 @@ class SiteHub:
                 view.idle_since = time.monotonic()
 
     def find_token(self, token: str) -> bool:
-        return any(v.token == token for v in self.state.visits.values())
+        return bool(self.visit_for_token(token))
+
+    def visit_for_token(self, token: str) -> str:
+        """The id of today's visit whose page ``token`` opens ("" when none)."""
+        return next((v.id for v in self.state.visits.values() if v.token == token), "")
 
 
 def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
