@@ -25,7 +25,7 @@ const state = {
   link: "connecting",
   expired: false,
   lastStatus: "",
-  returnNow: false,
+  returnNow: "",
   outingError: "",
   sending: false,
 };
@@ -128,7 +128,8 @@ function renderStatus(visit, closed) {
   let extra = "";
   if (status === "out" && visit.out) {
     detail = t("detail_out", { time: clock(visit.out.back_by, visit.step_out) });
-    if (visit.ahead !== null && visit.ahead !== undefined) extra = visit.ahead === 0 ? t("next") : t("ahead", { n: visit.ahead });
+    // Out, nobody is "next": say only how many present visitors are before them.
+    if (visit.ahead) extra = t("ahead", { n: visit.ahead });
   } else if (status === "waiting") {
     if (visit.ahead === 0) detail = t("next");
     else if (visit.ahead !== null && visit.ahead !== undefined) detail = t("ahead", { n: visit.ahead });
@@ -192,9 +193,9 @@ function renderOuting(visit) {
   if (section.hidden) return;
   const out = visit.status === "out" && visit.out;
   $("outing-title").textContent = out ? t("status_out") : t("step_out_title");
-  $("outing-text").textContent = out
-    ? t("detail_out", { time: clock(visit.out.back_by, offer) })
-    : t("step_out_text", { n: offer.max_minutes });
+  // Out: the status card already says when to be back; here, the deadline and "I'm back".
+  $("outing-text").textContent = out ? "" : t("step_out_text", { n: offer.max_minutes });
+  $("outing-text").hidden = Boolean(out);
   $("outing-grace").textContent = out ? t("out_grace", { time: clock(visit.out.until, offer) }) : "";
   $("outing-grace").hidden = !out;
   $("back-button").hidden = !out;
@@ -372,8 +373,9 @@ if (!token) {
     const wasCalled = state.lastStatus === "called";
     state.visit = visit;
     if (visit.status === "called" && !wasCalled && state.lastStatus) notifyCalled();
-    const returnNow = Boolean(visit.out && visit.out.return_now);
-    if (returnNow && !state.returnNow) notifyCalled(); // asked back: the same buzz as a call
+    // Asked back (turn near, then the call held): the same buzz as a call, once each.
+    const returnNow = visit.out && visit.out.return_now ? (visit.out.held ? "held" : "near") : "";
+    if (returnNow && returnNow !== state.returnNow) notifyCalled();
     state.returnNow = returnNow;
     state.lastStatus = visit.status;
     render();
