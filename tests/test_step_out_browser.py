@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = "shimogyo"
 TOKYO = ZoneInfo("Asia/Tokyo")
 # Recorded before any page script runs (an init script is not subject to the page's CSP).
-RECORD_VIBRATION = "window.__buzz = []; navigator.vibrate = (p) => { window.__buzz.push(p); return true; };"
+RECORD_VIBRATION = (
+    "window.__buzz = []; navigator.vibrate = (p) => { window.__buzz.push(p); return true; };"
+)
 
 
 @pytest.fixture(scope="module")
