@@ -8,6 +8,7 @@ a back-by time must fall before closing). Screenshots go to docs/screenshots/.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import shutil
 import time
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.live import LiveServer
+from tests.live import Client, LiveServer, http_command
 from tests.screenshots import save
 from tests.test_board_support import Desk, new_page
 from tests.test_counter_panel import MOVED_IN, open_counter, open_panel, serving
@@ -56,8 +57,9 @@ def visitor_page(browser: Browser, server: LiveServer, token: str) -> Page:
 
 
 def test_visitor_steps_out_is_skipped_asked_back_and_called_on_return(
-    browser: Browser, contexts: list[BrowserContext], server: LiveServer
+    browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
 ) -> None:
+    server = fresh_day
     with Desk(server, "guide01", "1111") as guide:
         first = guide.run("CreateVisit", intake=MOVED_IN)
         second = guide.run("CreateVisit", intake=MOVED_IN)
@@ -115,3 +117,41 @@ def test_visitor_steps_out_is_skipped_asked_back_and_called_on_return(
     expect(serving(clerk)).to_contain_text(first["ticket"])
     expect(me.locator("#status-title")).to_have_text("お呼び出しです")
     assert third["ticket"] not in serving(clerk).inner_text()
+
+
+def test_a_visitor_page_steps_out_only_its_own_visit_and_only_a_few_times(
+    fresh_day: LiveServer,
+) -> None:
+    """The page's token is the capability: it acts for its own visit only (never another
+    ticket, never staff work), and a small bucket per visit limits how often."""
+    server = fresh_day
+    with Desk(server, "guide01", "1111") as guide:
+        mine = guide.run("CreateVisit", intake=MOVED_IN)
+        theirs = guide.run("CreateVisit", intake=MOVED_IN)
+    back_by = (dt.datetime.now(TOKYO) + dt.timedelta(minutes=30)).strftime("%H:%M")
+
+    async def go() -> list[str]:
+        page = await Client.connect(server)
+        try:
+            await page.hello(SITE, {"kind": "visitor", "token": mine["token"]})
+            answers = []
+            for n, command in enumerate(
+                [
+                    {"type": "StepOut", "visit": theirs["ticket"], "back_by": back_by},
+                    {"type": "CallNext", "counter": "c1"},
+                    {"type": "StepOut", "visit": mine["ticket"], "back_by": back_by},
+                    {"type": "StepBack", "visit": mine["ticket"]},
+                    {"type": "StepOut", "visit": mine["ticket"], "back_by": back_by},
+                ]
+            ):
+                reply = await page.command(f"v-{n}", command)
+                answers.append(reply.get("code", reply["type"]))
+            return answers
+        finally:
+            await page.close()
+
+    assert asyncio.run(go()) == ["forbidden", "forbidden", "ack", "ack", "rate_limited"]
+    # The other visitor was never marked out; the refused (rate-limited) one left this in line.
+    for ticket in (theirs["ticket"], mine["ticket"]):
+        reply = http_command(server, ("guide01", "1111"), {"type": "StepBack", "visit": ticket})
+        assert reply["code"] == "not_out"
