@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from server.config import Config, StepOutRule
 from server.domain import commands as c
 from server.domain import events as ev
+from server.domain.outings import asked_back
 from server.domain.permissions import visitor_actor
 from server.domain.queues import out_lines, queue_figures, waiting_lines
 from server.domain.state import Visit
@@ -294,3 +295,13 @@ def test_random_step_outs_keep_the_call_order(ops: list[tuple[object, ...]]) -> 
     numbers = [office.state.visits[v].number for v in plain]
     assert numbers == sorted(numbers)
     assert office.refold() == office.state
+
+
+def test_the_records_that_ask_a_visitor_back_are_easy_to_find(office: Office) -> None:
+    office.open("c1")
+    out, present = office.create(), office.create()
+    office.run(c.StepOut(out.id, hhmm(office, 30)), GUIDE)
+    assert asked_back(office.records[-1].events) == []
+    office.run(c.CallNext("c1"), SHIMIN)
+    assert asked_back(office.records[-1].events) == [out.id]
+    assert called(office) is present
