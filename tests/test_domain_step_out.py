@@ -305,3 +305,13 @@ def test_the_records_that_ask_a_visitor_back_are_easy_to_find(office: Office) ->
     office.run(c.CallNext("c1"), SHIMIN)
     assert asked_back(office.records[-1].events) == [out.id]
     assert called(office) is present
+
+
+def test_the_hubs_sweep_applies_a_lapse_when_nothing_else_happens(office: Office) -> None:
+    office.open("c1")
+    visit = office.create()
+    office.run(c.StepOut(visit.id, hhmm(office, 15)), GUIDE)
+    rejected(office, c.LapseOutings(), "already_done")  # still within the window
+    office.tick(26)
+    assert office.run(c.LapseOutings()) == [ev.StepOutLapsed(visit.id, "back")]
+    rejected(office, c.LapseOutings(), "forbidden", GUIDE)

@@ -137,6 +137,11 @@ class StepBack(VisitCmd, tag=True):
     """The visitor is back (「戻りました」): in line again, per the site's return rule."""
 
 
+class LapseOutings(Cmd, tag=True):
+    """The hub, now and then: visitors out past their return window meet the no-show rule
+    even when nothing else happens at the site (any command applies it first anyway)."""
+
+
 class CancelVisit(VisitCmd, tag=True):
     reason: str = ""
 
@@ -223,6 +228,7 @@ Command = (
     | Unpark
     | StepOut
     | StepBack
+    | LapseOutings
     | CancelVisit
     | OpenCounter
     | PauseCounter

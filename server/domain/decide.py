@@ -86,6 +86,8 @@ def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> 
             _find_visit(state, command.visit).id == lapse.visit for lapse in lapses
         ):
             return prelude  # back too late: the no-show rule has spoken
+        if isinstance(command, c.LapseOutings):
+            return prelude
     return prelude + _decide(state, command, ctx, rules)
 
 
@@ -203,6 +205,8 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             return [outings.step_out(site, state, visit, back_by, ctx.now, ctx.actor)]
         case c.StepBack(visit=vid):
             return [outings.step_back(site, _open_visit(state, vid), ctx.actor)]
+        case c.LapseOutings():
+            raise Rejected("already_done", "nobody out is past their return window")
         case c.CancelVisit(visit=vid, reason=reason):
             visit = _open_visit(state, vid)
             return [ev.VisitCancelled(visit.id, _text(reason, "$.reason"))]

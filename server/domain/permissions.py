@@ -64,6 +64,7 @@ GRANTS: dict[type[c.Cmd], Grant] = {
     c.Unpark: Grant(guide=True, clerk="visit"),
     c.StepOut: Grant(guide=True, clerk="visit", visitor=True),
     c.StepBack: Grant(guide=True, clerk="visit", visitor=True),
+    c.LapseOutings: Grant(),
     c.CallNext: Grant(clerk="counter"),
     c.CallTicket: Grant(clerk="counter"),
     c.Recall: Grant(clerk="counter"),

@@ -40,6 +40,7 @@ SHELF_LIFE: dict[type[c.Cmd], Shelf] = {
     c.Unpark: "outbox",
     c.StepOut: "outbox",
     c.StepBack: "outbox",
+    c.LapseOutings: "outbox",
     c.CancelVisit: "outbox",
     c.OpenCounter: "outbox",
     c.PauseCounter: "outbox",
