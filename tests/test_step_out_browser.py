@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.guide_support import PHONE, sign_in
 from tests.live import Client, LiveServer, http_command
 from tests.screenshots import save
 from tests.test_board_support import Desk, new_page
@@ -117,6 +118,24 @@ def test_visitor_steps_out_is_skipped_asked_back_and_called_on_return(
     expect(serving(clerk)).to_contain_text(first["ticket"])
     expect(me.locator("#status-title")).to_have_text("お呼び出しです")
     assert third["ticket"] not in serving(clerk).inner_text()
+
+    # A guide marks the third visitor out for them on the phone, then back.
+    phone = browser.new_context(**PHONE)
+    contexts.append(phone)
+    guide = phone.new_page()
+    sign_in(guide, server)
+    guide.get_by_role("button", name="本日の来庁者").click()
+    row = guide.locator(f'li.visit[data-ticket="{third["ticket"]}"]')
+    row.locator("button").click()
+    sheet = guide.locator("#visit-dialog")
+    sheet.locator("#step-out-time").fill(back_by)
+    sheet.locator("#step-out").click()
+    expect(sheet.locator("#step-back")).to_be_visible()
+    expect(sheet).to_contain_text("外出中：")
+    expect(clerk.locator(f'.out-item[data-ticket="{third["ticket"]}"]')).to_contain_text(back_by)
+    sheet.locator("#step-back").click()
+    expect(clerk.locator(".out-item")).to_have_count(0)
+    expect(row).to_contain_text("待ち")
 
 
 def test_a_visitor_page_steps_out_only_its_own_visit_and_only_a_few_times(
