@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -18,6 +19,7 @@ from server.domain.permissions import visitor_actor
 from server.domain.queues import out_lines, queue_figures, waiting_lines
 from server.domain.state import Visit
 from server.errors import Rejected
+from server.projections import ViewKey, analyse, build
 from tests.harness import GUIDE, Office, clerk, rejected
 from tests.test_domain_properties import demo_config
 
@@ -315,3 +317,34 @@ def test_the_hubs_sweep_applies_a_lapse_when_nothing_else_happens(office: Office
     office.tick(26)
     assert office.run(c.LapseOutings()) == [ev.StepOutLapsed(visit.id, "back")]
     rejected(office, c.LapseOutings(), "forbidden", GUIDE)
+
+
+# --- what the screens are given -----------------------------------------------------------------
+
+
+def view(office: Office, kind: str, scope: str = "") -> dict[str, Any]:
+    site = office.rules.site
+    snap = analyse(site, office.state, office.now)
+    return build(ViewKey(kind, scope), office.config, site, office.state, snap)  # type: ignore[arg-type]
+
+
+def test_views_show_visitors_out_in_numbers_and_words(office: Office) -> None:
+    office.open("c1")
+    out, other = office.create(), office.create()
+    office.run(c.StepOut(out.id, hhmm(office, 30)), GUIDE)
+    board = view(office, "board", "lobby-1f")["queues"]["A"]
+    assert (board["waiting"], board["out"], board["estimated_wait"]) == (1, 1, 15)
+    supervisor = view(office, "supervisor")
+    assert supervisor["queues"]["A"]["out_line"] == [out.id]
+    assert supervisor["queues"]["A"]["line"] == [other.id]
+    watch = supervisor["watch"][out.id]
+    assert watch["kind"] == "out" and watch["flag_at"] == out.out.back_by  # type: ignore[union-attr]
+    counter = view(office, "counter", "shimin")
+    assert counter["visits"][out.id]["out"]["back_by"] == out.out.back_by  # type: ignore[union-attr]
+    assert counter["visits"][out.id]["briefing"]["stage"] == "out"
+    me = view(office, "visitor", out.token)["visit"]["me"]
+    assert me["status"] == "out" and me["ahead"] == 0
+    assert me["out"]["return_now"] and not me["out"]["held"]  # first in line: turn near
+    other_page = view(office, "visitor", other.token)["visit"]["me"]
+    assert other_page["out"] is None and other_page["step_out"]["max_minutes"] == 60
+    assert "token" not in str(me["out"]) and other.id not in str(me)
