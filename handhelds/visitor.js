@@ -264,7 +264,8 @@ function renderWhere(visit) {
       .filter(Boolean)
       .join(" · ");
   } else if (where.kind === "queue") {
-    $("where-main").textContent = t("wait_area", { q: label(where.queue_label) });
+    const key = visit.status === "out" ? "where_return" : "wait_area";
+    $("where-main").textContent = t(key, { q: label(where.queue_label) });
     $("where-sub").textContent = floorText(where.floor);
   }
 }

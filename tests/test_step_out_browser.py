@@ -81,6 +81,7 @@ def test_visitor_steps_out_is_skipped_asked_back_and_called_on_return(
         f"順番はそのままです。{back_by}までにお戻りください。"
     )
     expect(me.locator("#back-button")).to_have_text("戻りました")
+    expect(me.locator("#where-main")).to_have_text("お戻りの際は「総合受付」の待合へ")
     expect(me.locator("#outing-grace")).to_contain_text("お呼びしても来られなかった扱い")
     # First in line: told at once that their turn is near (the site's notify_ahead).
     expect(me.locator("#return-now")).to_contain_text("まもなく順番です")
