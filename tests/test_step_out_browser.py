@@ -121,7 +121,7 @@ def test_visitor_steps_out_is_skipped_asked_back_and_called_on_return(
     assert third["ticket"] not in serving(clerk).inner_text()
 
     # A guide marks the third visitor out for them on the phone, then back.
-    phone = browser.new_context(**PHONE)
+    phone = browser.new_context(**PHONE)  # type: ignore[arg-type]
     contexts.append(phone)
     guide = phone.new_page()
     sign_in(guide, server)
