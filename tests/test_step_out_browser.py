@@ -123,12 +123,12 @@ def test_visitor_steps_out_is_skipped_asked_back_and_called_on_return(
     # A guide marks the third visitor out for them on the phone, then back.
     phone = browser.new_context(**PHONE)  # type: ignore[arg-type]
     contexts.append(phone)
-    guide = phone.new_page()
-    sign_in(guide, server)
-    guide.get_by_role("button", name="本日の来庁者").click()
-    row = guide.locator(f'li.visit[data-ticket="{third["ticket"]}"]')
+    guide_phone = phone.new_page()
+    sign_in(guide_phone, server)
+    guide_phone.get_by_role("button", name="本日の来庁者").click()
+    row = guide_phone.locator(f'li.visit[data-ticket="{third["ticket"]}"]')
     row.locator("button").click()
-    sheet = guide.locator("#visit-dialog")
+    sheet = guide_phone.locator("#visit-dialog")
     sheet.locator("#step-out-time").fill(back_by)
     sheet.locator("#step-out").click()
     expect(sheet.locator("#step-back")).to_be_visible()
