@@ -40,7 +40,7 @@ export function queueSection(ctx, model, canCall) {
           waiting: q.waiting,
           wait: q.estimated_wait === null ? t("unknown_wait") : t("minutes", { n: q.estimated_wait }),
           open: q.open_counters,
-        })
+        }) + (q.out ? ` · ↗${t("out_h", { n: q.out })}` : "")
       : "";
     return h(
       "div",

@@ -93,6 +93,8 @@ def test_visitor_steps_out_is_skipped_asked_back_and_called_on_return(
     open_counter(clerk)
     out_item = clerk.locator(f'.out-item[data-ticket="{first["ticket"]}"]')
     expect(out_item).to_contain_text(f"外出中・{back_by}に戻る")
+    expect(clerk.locator('.line[data-queue="A"] h3')).to_contain_text("待ち 2人")
+    expect(clerk.locator('.line[data-queue="A"] h3')).to_contain_text("外出中 1人")
     expect(clerk.locator(".line-item").first).to_have_attribute("data-ticket", second["ticket"])
     save(clerk, "counter-step-out.png")
 
