@@ -19,8 +19,18 @@ const LANG_KEY = "madoguchi.visitor.lang";
 const ENDED = new Set(["cancelled", "no_show", "expired"]);
 const $ = (id) => document.getElementById(id);
 
-const state = { lang: initialLanguage(), visit: null, link: "connecting", expired: false, lastStatus: "" };
+const state = {
+  lang: initialLanguage(),
+  visit: null,
+  link: "connecting",
+  expired: false,
+  lastStatus: "",
+  returnNow: "",
+  outingError: "",
+  sending: false,
+};
 window.madoguchiVisitor = { state };
+let hub = null; // the live link (none for a link without a token)
 
 /** The visitor's own choice for this ticket, else the language the guide noted at intake. */
 function initialLanguage() {
@@ -91,6 +101,7 @@ function render() {
   $("ticket").textContent = visit.ticket;
   renderStatus(visit, closed);
   renderInterpreter();
+  renderOuting(visit);
   renderWhere(visit);
   renderSteps(visit);
   document.title = visit.status === "called" && visit.where?.counter
@@ -115,7 +126,11 @@ function renderStatus(visit, closed) {
   $("status-title").textContent = t(STATUS_KEYS[status] || `status_${status}`) || t("status_waiting");
   let detail = "";
   let extra = "";
-  if (status === "waiting") {
+  if (status === "out" && visit.out) {
+    detail = t("detail_out", { time: clock(visit.out.back_by, visit.step_out) });
+    // Out, nobody is "next": say only how many present visitors are before them.
+    if (visit.ahead) extra = t("ahead", { n: visit.ahead });
+  } else if (status === "waiting") {
     if (visit.ahead === 0) detail = t("next");
     else if (visit.ahead !== null && visit.ahead !== undefined) detail = t("ahead", { n: visit.ahead });
     if (visit.estimated_wait === null || visit.estimated_wait === undefined) extra = t("no_counter");
@@ -134,6 +149,90 @@ function renderStatus(visit, closed) {
   $("status-extra").textContent = extra;
   $("status-extra").hidden = !extra;
 }
+
+// --- stepping out (いったん外出) ---------------------------------------------------------------
+
+const OUT_CHOICES = [15, 30, 45, 60, 90, 120];
+
+/** A timestamp as the office's clock reads it (HH:MM). */
+function clock(seconds, offer) {
+  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: offer?.timezone || "Asia/Tokyo" })
+    .format(new Date(seconds * 1000));
+}
+
+/** Times to offer: 15, 30… minutes from now rounded up to 5, within the office's limit and
+ *  before it closes (both checked again on the server). */
+function backByChoices(offer) {
+  const now = Date.now();
+  const close = offer.close || "23:59";
+  const out = [];
+  for (const minutes of OUT_CHOICES) {
+    if (minutes > offer.max_minutes) break;
+    const at = Math.ceil((now + minutes * 60000) / 300000) * 300;
+    if ((at - now / 1000) / 60 > offer.max_minutes) continue;
+    const time = clock(at, offer);
+    if (time > close || time < clock(now / 1000, offer)) break;
+    out.push(time);
+  }
+  return out;
+}
+
+function renderOuting(visit) {
+  const offer = visit.step_out;
+  const section = $("outing");
+  const returning = visit.out && visit.out.return_now;
+  $("return-now").hidden = !returning;
+  if (returning) {
+    $("return-title").textContent = t("return_title");
+    $("return-text").textContent = t(visit.out.held ? "return_held" : "return_near");
+  }
+  section.hidden = !offer || !["waiting", "out"].includes(visit.status);
+  section.dataset.state = visit.status;
+  $("outing-error").hidden = !state.outingError;
+  $("outing-error").textContent = state.outingError;
+  if (section.hidden) return;
+  const out = visit.status === "out" && visit.out;
+  $("outing-title").textContent = out ? t("status_out") : t("step_out_title");
+  // Out: the status card already says when to be back; here, the deadline and "I'm back".
+  $("outing-text").textContent = out ? "" : t("step_out_text", { n: offer.max_minutes });
+  $("outing-text").hidden = Boolean(out);
+  $("outing-grace").textContent = out ? t("out_grace", { time: clock(visit.out.until, offer) }) : "";
+  $("outing-grace").hidden = !out;
+  $("back-button").hidden = !out;
+  $("back-button").textContent = t("back_button");
+  $("back-button").disabled = state.sending;
+  $("outing-choices").hidden = Boolean(out);
+  if (out) return $("outing-choices").replaceChildren();
+  $("outing-choices").replaceChildren(
+    ...backByChoices(offer).map((time) => {
+      const button = el("button", "", t("step_out_at", { time }));
+      button.type = "button";
+      button.dataset.backBy = time;
+      button.disabled = state.sending;
+      button.addEventListener("click", () => send({ type: "StepOut", visit: visit.ticket, back_by: time }));
+      return button;
+    }),
+  );
+}
+
+async function send(command) {
+  if (!hub || state.sending) return;
+  state.sending = true;
+  state.outingError = "";
+  render();
+  try {
+    await hub.send(command);
+  } catch {
+    state.outingError = t("step_out_failed");
+  } finally {
+    state.sending = false;
+    render();
+  }
+}
+
+$("back-button").addEventListener("click", () => {
+  if (state.visit) send({ type: "StepBack", visit: state.visit.ticket });
+});
 
 /** An interpreter the guide arranged at intake: said plainly, so the visitor knows help is there. */
 function renderInterpreter() {
@@ -165,7 +264,8 @@ function renderWhere(visit) {
       .filter(Boolean)
       .join(" · ");
   } else if (where.kind === "queue") {
-    $("where-main").textContent = t("wait_area", { q: label(where.queue_label) });
+    const key = visit.status === "out" ? "where_return" : "wait_area";
+    $("where-main").textContent = t(key, { q: label(where.queue_label) });
     $("where-sub").textContent = floorText(where.floor);
   }
 }
@@ -261,7 +361,7 @@ render();
 if (!token) {
   expire();
 } else {
-  const hub = new HubClient({ site, view: { kind: "visitor", token }, version });
+  hub = new HubClient({ site, view: { kind: "visitor", token }, version });
   window.madoguchiVisitor.hub = hub;
   hub.addEventListener("change", () => {
     const visit = (hub.entities.visit || {}).me || null;
@@ -274,6 +374,10 @@ if (!token) {
     const wasCalled = state.lastStatus === "called";
     state.visit = visit;
     if (visit.status === "called" && !wasCalled && state.lastStatus) notifyCalled();
+    // Asked back (turn near, then the call held): the same buzz as a call, once each.
+    const returnNow = visit.out && visit.out.return_now ? (visit.out.held ? "held" : "near") : "";
+    if (returnNow && returnNow !== state.returnNow) notifyCalled();
+    state.returnNow = returnNow;
     state.lastStatus = visit.status;
     render();
   });
@@ -292,7 +396,7 @@ if (!token) {
   hub.start();
 }
 
-/** A phone in a pocket: vibrate when the visitor's number is called. */
+/** A phone in a pocket: vibrate when the visitor's number is called (or they are asked back). */
 function notifyCalled() {
   if (navigator.vibrate) navigator.vibrate([300, 150, 300, 150, 600]);
 }

@@ -3,7 +3,7 @@
 // `explain` turns into a sentence using what the panel can see (e.g. where a visitor went).
 
 import { CommandError } from "/static/hub.js";
-import { h } from "/static/dom.js";
+import { clockTime, h } from "/static/dom.js";
 import { refusal } from "/panels/counter-i18n.js";
 import { currentStep } from "/panels/counter-model.js";
 
@@ -23,6 +23,8 @@ const LABELS = {
   ReturnToQueue: "a_return",
   Park: "a_park",
   Unpark: "a_unpark",
+  StepOut: "step_out",
+  StepBack: "step_back",
 };
 
 export class Actions {
@@ -97,6 +99,10 @@ export class Actions {
         return this.#needVisitor(visit) && this.#openPark(visit);
       case "unpark":
         return options.visit ? this.#unpark(options.visit) : this.#openUnpark();
+      case "stepOut":
+        return this.#stepOut(options.visit);
+      case "stepBack":
+        return this.#stepBack(options.visit);
       default:
         return undefined;
     }
@@ -179,6 +185,27 @@ export class Actions {
     const visit = (this.panel.hub.entities.visits || {})[visitId];
     const ticket = visit ? visit.ticket : visitId;
     return this.send({ type: "Unpark", visit: visitId }, () => this.t("ok_unparked", { ticket }));
+  }
+
+  /** A visitor in the line steps out: ask the time they will be back (the server checks the
+   *  site's limit and the closing time). */
+  #stepOut(visitId) {
+    const visit = (this.panel.hub.entities.visits || {})[visitId];
+    if (!visit) return false;
+    const max = this.panel.catalog.raw.site.step_out?.max_minutes ?? 60;
+    const suggested = clockTime(this.panel.clock.now() + 30 * 60, this.panel.timezone);
+    const time = window.prompt(this.t("step_out_prompt", { ticket: visit.ticket, n: max }), suggested);
+    if (!time) return false;
+    const backBy = time.trim().replace("：", ":").padStart(5, "0");
+    return this.send({ type: "StepOut", visit: visitId, back_by: backBy }, () =>
+      this.t("ok_stepped_out", { ticket: visit.ticket, time: backBy }),
+    );
+  }
+
+  #stepBack(visitId) {
+    const visit = (this.panel.hub.entities.visits || {})[visitId];
+    const ticket = visit ? visit.ticket : visitId;
+    return this.send({ type: "StepBack", visit: visitId }, () => this.t("ok_stepped_back", { ticket }));
   }
 
   // --- dialogs ------------------------------------------------------------------------------

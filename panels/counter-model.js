@@ -103,6 +103,8 @@ export function deriveModel(entities, counterId) {
     id,
     queue: queues[id] || null,
     visits: ((queues[id] && queues[id].line) || []).map((vid) => visits[vid]).filter(Boolean),
+    // Stepped out, keeping their place: never called while out (the server skips them).
+    out: ((queues[id] && queues[id].out_line) || []).map((vid) => visits[vid]).filter(Boolean),
   }));
   const briefed = Object.values(visits).filter((v) => v.briefing);
   const stage = (v) => v.briefing.stage;
@@ -148,7 +150,8 @@ export function availability(model, { live, actor }) {
     open: ready && (counter.status !== "open" || counter.clerk !== actor),
     pause: open,
     close: ready && counter.status !== "closed" && !counter.visit,
-    callNext: live && idle && Boolean(counter.next),
+    // Someone out not yet asked back: "call next" asks them back even with nobody present.
+    callNext: live && idle && (Boolean(counter.next) || model.lines.some((l) => l.out.some((v) => !v.out?.held_at))),
     callTicket: live && idle,
     recall: live && called,
     start: called,
@@ -160,5 +163,7 @@ export function availability(model, { live, actor }) {
     returnToQueue: hasVisitor,
     park: hasVisitor,
     unpark: model.parked.length > 0,
+    stepOut: ready,
+    stepBack: ready,
   };
 }

@@ -40,7 +40,7 @@ export function queueSection(ctx, model, canCall) {
           waiting: q.waiting,
           wait: q.estimated_wait === null ? t("unknown_wait") : t("minutes", { n: q.estimated_wait }),
           open: q.open_counters,
-        })
+        }) + (q.out ? ` · ↗${t("out_h", { n: q.out })}` : "")
       : "";
     return h(
       "div",
@@ -53,8 +53,52 @@ export function queueSection(ctx, model, canCall) {
             line.visits.map((v, i) => lineItem(ctx, v, i, canCall, model.counter && model.counter.next)),
           )
         : h("p", { class: "muted" }, t("queue_empty")),
+      outList(ctx, line),
     );
   });
+}
+
+/** Visitors of a line who stepped out (いったん外出): their back-by time, whether their call
+ *  was held, and "Back" for when they return to the counter. */
+function outList(ctx, line) {
+  const { t, timezone } = ctx;
+  if (!line.out.length) return null;
+  const now = ctx.clock.now();
+  return h(
+    "div",
+    { class: "out-list" },
+    h("h4", {}, "↗ ", t("out_h", { n: line.out.length })),
+    h(
+      "ul",
+      { class: "out-items" },
+      line.out.map((v) => {
+        const out = v.out || {};
+        const overdue = now > out.back_by;
+        return h(
+          "li",
+          { class: overdue ? "out-item overdue" : "out-item", dataset: { visit: v.id, ticket: v.ticket } },
+          h("span", { class: "ticket" }, v.ticket),
+          h("span", { class: "badge out" }, "↗ ", t("out_badge", { time: clockTime(out.back_by, timezone) })),
+          v.position !== null && v.position !== undefined ? h("span", { class: "muted" }, t("out_ahead", { n: v.position })) : null,
+          out.held_at ? h("span", { class: "badge held" }, "⏸ ", t("out_held")) : null,
+          !out.held_at && out.asked_at ? h("span", { class: "badge asked" }, "✉ ", t("out_asked")) : null,
+          overdue ? h("span", { class: "badge overdue" }, "⚠ ", t("out_overdue", { time: clockTime(out.until, timezone) })) : null,
+          h(
+            "button",
+            {
+              type: "button",
+              class: "secondary small",
+              "data-action": "stepBack",
+              "data-visit": v.id,
+              "data-focus-key": `back-${v.id}`,
+              "aria-label": t("step_back_label", { ticket: v.ticket }),
+            },
+            t("step_back"),
+          ),
+        );
+      }),
+    ),
+  );
 }
 
 function lineItem(ctx, visit, index, canCall, nextId) {
@@ -83,6 +127,19 @@ function lineItem(ctx, visit, index, canCall, nextId) {
         disabled: !canCall,
       },
       t("call_this"),
+    ),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "secondary small",
+        "data-action": "stepOut",
+        "data-visit": visit.id,
+        "data-focus-key": `out-${visit.id}`,
+        "aria-label": t("step_out_label", { ticket: visit.ticket }),
+      },
+      "↗ ",
+      t("step_out"),
     ),
   );
 }

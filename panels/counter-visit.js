@@ -2,7 +2,7 @@
 // incoming card, and the blocks both share (purpose, needs, notes, procedures, documents,
 // answers, earlier and later counters). Built from the server's view and the catalog.
 
-import { h } from "/static/dom.js";
+import { clockTime, h } from "/static/dom.js";
 
 /** The purpose a clerk greets the visitor with: the life events the guide chose. */
 export function purposeText(ctx, visit) {
@@ -196,6 +196,8 @@ export function whereText(ctx, visit) {
       return t("where_serving", { counter: where.counter });
     case "parked":
       return t("where_parked");
+    case "out":
+      return t("where_out", { queue: catalog.queueLabel(t, where.queue), time: clockTime(visit.out?.back_by, ctx.timezone) });
     default:
       return where.kind || "";
   }

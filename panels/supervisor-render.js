@@ -4,7 +4,7 @@
 
 import { clockTime, h } from "/static/dom.js";
 
-const WATCH_ORDER = { parked: 0, called: 1, serving: 2, requeued: 3, no_show: 4 };
+const WATCH_ORDER = { parked: 0, called: 1, serving: 2, out: 3, requeued: 4, no_show: 5 };
 const NO_SHOWS_SHOWN = 5;
 
 /** Office names from the catalog, in the page's language. */
@@ -136,7 +136,13 @@ export function queueRows(ctx) {
           t.label(q.label),
           e.alert ? h("span", { class: "badge alert" }, `⚠ ${t("alert_mark")}`) : null,
         ),
-        h("td", { class: "num waiting" }, t("persons", { n: e.waiting })),
+        h(
+          "td",
+          { class: "num waiting" },
+          t("persons", { n: e.waiting }),
+          // Stepped out, keeping their place: not in the wait, but they will come back.
+          e.out ? h("small", { class: "out-count", dataset: { out: String(e.out) } }, ` ↗${t("out_count", { n: e.out })}`) : null,
+        ),
         h(
           "td",
           { class: `num longest${late ? " late" : ""}`, dataset: { since: e.oldest_queued_at ?? "", lateAt: e.longest_alert_at ?? "" } },
@@ -263,11 +269,11 @@ export function counterRows(ctx) {
 // --- watch list ---------------------------------------------------------------------------------
 
 /** Entries of the watch list to show now: parked, requeued and no-shows always; visitors at a
- * counter once the server's `flag_at` has passed. */
+ * counter, or stepped out, once the server's `flag_at` (a long wait, the back-by time) has passed. */
 export function watchItems(ctx) {
   const now = ctx.clock.now();
   const all = Object.values(ctx.entities.watch || {}).filter(
-    (w) => !["called", "serving"].includes(w.kind) || now >= w.flag_at,
+    (w) => !["called", "serving", "out"].includes(w.kind) || now >= w.flag_at,
   );
   all.sort((a, b) => WATCH_ORDER[a.kind] - WATCH_ORDER[b.kind] || b.since - a.since);
   const noShows = all.filter((w) => w.kind === "no_show");
@@ -284,6 +290,7 @@ export function watchList(ctx, items) {
       at: clockTime(w.since, ctx.timezone),
       counter: w.counter,
       n: w.requeues || 0,
+      back: w.back_by ? clockTime(w.back_by, ctx.timezone) : "",
     };
     return h(
       "li",

@@ -205,6 +205,27 @@ class NoShowRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_requeues: int = 1
 
 
+class StepOutRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Stepping out while waiting (「いったん外出します」, ``step_out`` in a site file).
+
+    A visitor out keeps their place but is not called: a counter reaching them calls the next
+    visitor present and asks them to return. Back by ``back_by`` + ``grace_minutes`` they are
+    called ``on_return = "next"`` (at the head of the line once their turn has passed) or in
+    their own ``"place"``; later, the no-show rule applies. ``max_minutes``: the longest
+    outing allowed; ``self_mark``: visitors may mark it on their own page; they are asked to
+    come back when ``notify_ahead`` or fewer are ahead, or the wait is ``notify_minutes`` or
+    less (0 turns either off).
+    """
+
+    enabled: bool = True
+    max_minutes: int = 60
+    grace_minutes: int = 10
+    self_mark: bool = True
+    notify_ahead: int = 3
+    notify_minutes: int = 15
+    on_return: Literal["next", "place"] = "next"
+
+
 class Hours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     open: str = "08:45"
     close: str = "17:30"
@@ -248,6 +269,7 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     notices: list[Text] = []
     wait_bands: list[WaitBand] = []
     no_show: NoShowRule = NoShowRule()
+    step_out: StepOutRule = StepOutRule()
     recent_calls: int = 8
     announcement: Text = DEFAULT_ANNOUNCEMENT
     speech: Speech = Speech()

@@ -506,6 +506,7 @@ def _site_settings_problems(site: Site, at: _At) -> Iterator[str]:
         yield at.key("recent_calls").problem(f"{site.recent_calls} (expected 1 or more)")
     if site.no_show.max_requeues < 0:
         yield at.key("no_show").key("max_requeues").problem("negative (expected 0 or more)")
+    yield from _step_out_problems(site, at.key("step_out"))
     yield from _wait_band_problems(site, at.key("wait_bands"))
     languages = _board_languages(site)
     for i, notice in enumerate(site.notices):
@@ -545,6 +546,16 @@ def _speech_problems(site: Site, at: _At) -> Iterator[str]:
             )
         elif not 1 <= times <= 3:
             yield at.key("repeat").key(lang).problem(f"{times} (expected 1, 2 or 3)")
+
+
+def _step_out_problems(site: Site, at: _At) -> Iterator[str]:
+    """An outing needs time to go somewhere; the grace and the notices cannot be negative."""
+    rule = site.step_out
+    if not 5 <= rule.max_minutes <= 8 * 60:
+        yield at.key("max_minutes").problem(f"{rule.max_minutes} (expected 5 to 480 minutes)")
+    for name in ("grace_minutes", "notify_ahead", "notify_minutes"):
+        if getattr(rule, name) < 0:
+            yield at.key(name).problem("negative (expected 0 or more)")
 
 
 def _hours_problems(site: Site, at: _At) -> Iterator[str]:

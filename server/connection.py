@@ -33,6 +33,7 @@ from server.auth import Authenticator, Principal, command_actor, view_key
 from server.client_clock import ClockOffset
 from server.domain.commands import Actor
 from server.domain.events import Event, VisitViewed
+from server.domain.permissions import visitor_actor
 from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
 from server.heartbeat import BEAT
@@ -360,7 +361,15 @@ class Connection:
         if self.site is None:
             raise Rejected("hello_required")
         self.last_active = time.time()
-        actor = command_actor(self.principal, self.site.site.id)
+        if self.key is not None and self.key.kind == "visitor" and self.principal.actor is None:
+            # A visitor's own page: the token that opened it is the capability; it acts as
+            # that visit (the domain lets it step out and back, nothing more).
+            visit = self.site.visit_for_token(self.key.scope)
+            if not visit:
+                raise Rejected("unknown_visit", "this ticket link is not valid today")
+            actor = visitor_actor(visit)
+        else:
+            actor = command_actor(self.principal, self.site.site.id)
         self.limits.check(self.bucket, actor, message.command)
         # Shielded: a dropped connection must not abandon a command half-way.
         sent_at = self.clock.server_time(message.at)

@@ -279,7 +279,11 @@ class _Tally:
                 self.wait_queue[step.queue].append(at - step.queued_at)
                 self.wait_counter[cid].append(at - step.queued_at)
                 self.calls[cid] += 1
-            case ev.NoShowed(visit=vid, outcome=outcome):
+            case (
+                ev.NoShowed(visit=vid, outcome=outcome)
+                | ev.StepOutLapsed(visit=vid, outcome=outcome)
+            ):
+                # Not back from stepping out in time is a no-show under the same rule.
                 self.no_shows[_current(state, vid).queue] += 1
                 self.day(date)["no_shows"] += 1
                 self.dropped += outcome == "drop"

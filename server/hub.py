@@ -53,6 +53,8 @@ VIEW_IDLE_SECONDS = 600.0
 MAX_ATTEMPTS = 8
 TAIL_WAIT = 2.0
 RETENTION_INTERVAL = 3600.0
+OUTINGS_INTERVAL = 30.0  # how often the hub looks for visitors out past their return window
+SYSTEM = c.Actor("system", "supervisor")  # the hub's own commands (recorded as such)
 FOLLOW_IDLE = 60.0
 
 _state_encoder = msgspec.msgpack.Encoder()
@@ -472,7 +474,11 @@ class SiteHub:
                 view.idle_since = time.monotonic()
 
     def find_token(self, token: str) -> bool:
-        return any(v.token == token for v in self.state.visits.values())
+        return bool(self.visit_for_token(token))
+
+    def visit_for_token(self, token: str) -> str:
+        """The id of today's visit whose page ``token`` opens ("" when none)."""
+        return next((v.id for v in self.state.visits.values() if v.token == token), "")
 
 
 def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
@@ -529,6 +535,7 @@ class Hub:
         self.log = log_backend
         self.metrics = metrics
         self._retention: asyncio.Task[None] | None = None
+        self._outings: asyncio.Task[None] | None = None
         self.sites = {
             sid: SiteHub(config, sid, log_backend, metrics, snapshot_every=snapshot_every)
             for sid in config.sites
@@ -541,9 +548,14 @@ class Hub:
         self.heartbeat.start()
         if self.config.deployment.note_retention_days > 0:
             self._retention = asyncio.get_running_loop().create_task(self._retention_loop())
+        self._outings = asyncio.get_running_loop().create_task(self._outings_loop())
 
     async def stop(self) -> None:
         await self.heartbeat.stop()
+        if self._outings is not None:
+            self._outings.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._outings
         if self._retention is not None:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -567,6 +579,33 @@ class Hub:
             except Exception:
                 log.exception("retention: purging notes failed; will retry")
             await asyncio.sleep(RETENTION_INTERVAL)
+
+    async def lapse_outings(self, now: float) -> int:
+        """Apply the no-show rule to visitors out past their return window, at every site
+        that has one (several processes may race: the loser is told ``already_done``)."""
+        lapsed = 0
+        for site in self.sites.values():
+            if not any(
+                v.status == "out" and v.out is not None and now > v.out.until
+                for v in site.state.visits.values()
+            ):
+                continue
+            try:
+                await site.execute(SYSTEM, f"lapse-{secrets.token_hex(8)}", c.LapseOutings())
+                lapsed += 1
+            except Rejected:
+                pass
+        return lapsed
+
+    async def _outings_loop(self) -> None:
+        while True:
+            await asyncio.sleep(OUTINGS_INTERVAL)
+            try:
+                await self.lapse_outings(time.time())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outings: applying lapsed step-outs failed; will retry")
 
     def site(self, site_id: str) -> SiteHub:
         try:

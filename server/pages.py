@@ -35,6 +35,7 @@ def catalog(config: Config, site: Site) -> dict[str, Any]:
             "languages": site.languages,
             "notices": site.notices,
             "wait_bands": site.wait_bands,
+            "step_out": site.step_out,
         },
         "departments": site.departments,
         "queues": site.queues,

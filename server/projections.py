@@ -16,11 +16,14 @@ import msgspec
 
 from server import briefing, supervision
 from server.config import Config, Procedure, Site
+from server.domain.outings import near_head
 from server.domain.queues import (
     QueueFigures,
+    ahead_of,
     counter_queues,
     estimate_minutes,
     open_procedures,
+    out_lines,
     queue_figures,
     serving_lines,
     wait_band,
@@ -45,12 +48,18 @@ class Snapshot(msgspec.Struct):
     lines: dict[str, list[Visit]]
     figures: dict[str, QueueFigures]
     positions: dict[str, int]
+    """Visitors present ahead, for those waiting and for those out (who keep their place)."""
+    outs: dict[str, list[Visit]] = {}
 
 
 def analyse(site: Site, state: SiteState, now: float) -> Snapshot:
     lines = waiting_lines(state)
+    outs = out_lines(state)
     positions = {v.id: i for line in lines.values() for i, v in enumerate(line)}
-    return Snapshot(lines, queue_figures(site, state, lines, now), positions)
+    for queue, line in outs.items():
+        for visit in line:
+            positions[visit.id] = ahead_of(visit, lines.get(queue, []))
+    return Snapshot(lines, queue_figures(site, state, lines, now, outs), positions, outs)
 
 
 Memo = dict[str, tuple[object, dict[str, Any]]]
@@ -142,6 +151,7 @@ def _queue_entity(site: Site, figures: QueueFigures) -> dict[str, Any]:
     return {
         "id": figures.queue,
         "waiting": figures.waiting,
+        "out": figures.out,
         "open_counters": figures.open_counters,
         "estimated_wait": figures.estimated_wait,
         "band": wait_band(site, figures.estimated_wait),
@@ -271,8 +281,37 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
             for s, checklist in zip(visit.steps, _checklists(config, visit), strict=True)
         ],
         "business_date": state.business_date,
+        "out": _visitor_out(site, state, visit),
+        "step_out": _step_out_offer(site, visit),
     }
     return {"visit": {"me": entity}}
+
+
+def _visitor_out(site: Site, state: SiteState, visit: Visit) -> dict[str, Any] | None:
+    """The visitor's outing: when to be back, and whether to come back now (their call was
+    held, they were told their turn is near, or it is near now)."""
+    out = visit.out
+    if out is None:
+        return None
+    return {
+        "back_by": out.back_by,
+        "until": out.until,
+        "held": bool(out.held_at),
+        "return_now": bool(out.held_at or out.asked_at or near_head(site, state, visit, None)),
+    }
+
+
+def _step_out_offer(site: Site, visit: Visit) -> dict[str, Any] | None:
+    """What the visitor's page needs to offer stepping out (None: not offered now)."""
+    rule = site.step_out
+    if not (rule.enabled and rule.self_mark) or visit.status not in ("waiting", "out"):
+        return None
+    return {
+        "max_minutes": rule.max_minutes,
+        "grace_minutes": rule.grace_minutes,
+        "timezone": site.timezone,
+        "close": site.hours.close,
+    }
 
 
 # Visitor pages are rebuilt on every publish; a visit's checklists change only with the visit.
@@ -380,6 +419,7 @@ def _visit_entity(config: Config, site: Site, visit: Visit, snap: Snapshot) -> d
         "forms": visit.forms,
         "steps": msgspec.to_builtins(visit.steps),
         "token": visit.token,
+        "out": msgspec.to_builtins(visit.out) if visit.out is not None else None,
         "transfer_to": _lines_for(config, site, visit, current_only=False),
         "move_to": _lines_for(config, site, visit, current_only=True),
     }
@@ -420,6 +460,7 @@ def _staff(
                 **_queue_entity(site, snap.figures[q]),
                 "minutes_per_visit": snap.figures[q].minutes_per_visit,
                 "line": [v.id for v in snap.lines.get(q, [])],
+                "out_line": [v.id for v in snap.outs.get(q, [])],
                 "oldest_queued_at": min(
                     (v.steps[v.current].queued_at for v in snap.lines.get(q, [])), default=None
                 ),

@@ -2,7 +2,8 @@
 
 Token buckets: a burst of ``BURST`` commands, then ``PER_SECOND`` a second; a guide's new
 visits have a bucket of their own (``VISITS_BURST``, then ``VISITS_PER_MINUTE``) so that a
-stolen or runaway phone cannot use up a ticket series or grow the log without bound. A command
+stolen or runaway phone cannot use up a ticket series or grow the log without bound, and so
+do a visitor page's commands (``VISITOR_BURST``, then ``VISITOR_PER_MINUTE``, per visit). A command
 over the limit is refused with ``rate_limited`` before it is decided: nothing changes, nothing
 is written, and the screens' outbox (``static/hub.js``) sends it again a few seconds later, so
 a guide's phone flushing what it queued offline loses nothing.
@@ -24,6 +25,10 @@ BURST = 20
 PER_SECOND = 5.0
 VISITS_BURST = 20
 VISITS_PER_MINUTE = 10.0
+# A visitor's own page (stepping out and back) needs a handful of commands an hour: a small
+# bucket per visit, so a leaked ticket link cannot flood the log.
+VISITOR_BURST = 4
+VISITOR_PER_MINUTE = 2.0
 HELLO_BURST = 5
 HELLOS_PER_SECOND = 1.0
 MAX_ADDRESSES = 10_000  # HTTP clients tracked before full buckets are forgotten
@@ -95,6 +100,10 @@ class CommandLimits:
         buckets = [own, _get(self.actors, actor.id, BURST, PER_SECOND, now)]
         if isinstance(command, c.CreateVisit):
             buckets.append(_get(self.visits, actor.id, VISITS_BURST, VISITS_PER_MINUTE / 60.0, now))
+        if actor.role == "visitor":
+            buckets.append(
+                _get(self.visits, actor.id, VISITOR_BURST, VISITOR_PER_MINUTE / 60.0, now)
+            )
         if min([bucket.refill(now) for bucket in buckets]) < 1.0:
             raise Rejected("rate_limited", "too many commands; this one was not applied")
         for bucket in buckets:

@@ -136,6 +136,17 @@ def _watch(site: Site, state: SiteState, visit: Visit) -> dict[str, Any] | None:
             "counter": "",
             "note": step.note,
         }
+    if visit.status == "out" and visit.out is not None:
+        # Shown once the back-by time has passed (the grace runs, then the no-show rule).
+        return {
+            **base,
+            "kind": "out",
+            "since": visit.out.since,
+            "flag_at": visit.out.back_by,
+            "back_by": visit.out.back_by,
+            "queue": step.queue,
+            "counter": "",
+        }
     if visit.status == "waiting" and step.requeues:
         return {
             **base,

@@ -478,3 +478,13 @@ def test_a_fee_for_a_procedure_the_route_does_not_serve_is_rejected(folder: Path
         "$.self_service.konbini.fees.tennyu_todoke",
         "unknown procedure 'tennyu_todoke' (expected a procedure routed to 'konbini'",
     )
+
+
+def test_step_out_rule_is_checked(folder: Path) -> None:
+    replace(folder, "sites/nakagyo.toml", "max_minutes = 60", "max_minutes = 2")
+    replace(folder, "sites/nakagyo.toml", "grace_minutes = 10", "grace_minutes = -1")
+    message = config_error(folder)
+    assert_names(message, "sites/nakagyo.toml", "$.step_out.max_minutes", "2 (expected 5 to 480")
+    assert_names(message, "$.step_out.grace_minutes", "negative")
+    replace(folder, "sites/nakagyo.toml", 'on_return = "next"', 'on_return = "first"')
+    assert_names(config_error(folder), "sites/nakagyo.toml", "on_return")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from functools import cache
 
@@ -46,6 +47,8 @@ step = st.one_of(
     st.tuples(st.just("return"), counter),
     st.tuples(st.just("park"), counter),
     st.tuples(st.just("unpark"), visit_ref),
+    st.tuples(st.just("step_out"), visit_ref, st.integers(min_value=5, max_value=60)),
+    st.tuples(st.just("step_back"), visit_ref),
     st.tuples(st.just("forms"), visit_ref),
     st.tuples(st.just("cancel"), visit_ref),
     st.tuples(st.just("open"), counter),
@@ -89,6 +92,11 @@ def _command(office: Office, op: tuple[object, ...]) -> c.Command | None:
             return c.Park(str(args[0]))
         case "unpark":
             return c.Unpark(ref(args[0]))
+        case "step_out":
+            back = office.now + int(args[1]) * 60  # type: ignore[call-overload]
+            return c.StepOut(ref(args[0]), time.strftime("%H:%M", time.gmtime(back + 9 * 3600)))
+        case "step_back":
+            return c.StepBack(ref(args[0]))
         case "forms":
             return c.MarkForms(ref(args[0]))
         case "cancel":
@@ -128,6 +136,10 @@ def check_invariants(office: Office) -> None:
             assert state.counters[visit.step.counter].visit == visit.id
         if visit.is_open:
             assert visit.step is not None
+        # A visitor out (and only they) has an outing, and waits in line without being called.
+        assert (visit.status == "out") == (visit.out is not None)
+        if visit.status == "out":
+            assert visit.step is not None and visit.step.status == "waiting"
 
 
 @settings(

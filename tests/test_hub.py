@@ -176,3 +176,21 @@ async def test_notes_are_purged_from_the_log_after_the_retention(config: Config)
     ]
     assert notes == ["", "DV支援措置の対象"]
     await hub.stop()
+
+
+async def test_the_hub_applies_lapsed_step_outs_when_nothing_else_happens(config: Config) -> None:
+    clock = [MORNING]
+    hub = Hub(config, open_log("memory:"), Metrics())
+    site = hub.sites["shimogyo"]
+    site.clock = lambda: clock[0]
+    await hub.start()
+    ack = await site.execute(GUIDE, "v", c.CreateVisit(MOVED_IN_WITH_CHILDREN))
+    await site.execute(GUIDE, "out", c.StepOut(ack.visit, "09:20"))  # MORNING is 09:00
+    clock[0] += 25 * 60  # back-by + 5 of 10 grace minutes
+    assert await hub.lapse_outings(clock[0]) == 0
+    clock[0] += 6 * 60
+    assert await hub.lapse_outings(clock[0]) == 1
+    visit = site.state.visits[ack.visit]
+    assert visit.status == "waiting" and visit.steps[0].sent_back
+    assert site.state.visits[ack.visit].out is None
+    await hub.stop()

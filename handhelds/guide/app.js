@@ -134,6 +134,12 @@ async function main() {
       markForms(visit, forms) {
         send({ type: "MarkForms", visit: visit.id, forms });
       },
+      stepOut(visit, backBy) {
+        send({ type: "StepOut", visit: visit.id, back_by: backBy });
+      },
+      stepBack(visit) {
+        send({ type: "StepBack", visit: visit.id });
+      },
       cancel(visit, reason) {
         const id = commandId();
         toasts.set(id, ui("cancelled_toast", { ticket: visit.ticket }));

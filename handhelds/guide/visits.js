@@ -12,6 +12,7 @@ const STATUS_ICON = {
   called: "▶",
   serving: "●",
   parked: "‖",
+  out: "↗",
   done: "✓",
   cancelled: "✕",
   no_show: "—",
@@ -38,6 +39,8 @@ export function whereText(visit, catalog) {
       return ui("where_serving", { counter: where.counter });
     case "parked":
       return ui("where_parked");
+    case "out":
+      return ui("where_out", { queue: placeName(catalog, where.queue), time: clock(visit.out?.back_by) });
     default:
       return ui(`where_${where.kind || visit.status}`);
   }
@@ -166,6 +169,28 @@ export class VisitList {
     );
   }
 
+  /** Stepping out (いったん外出) for a visitor waiting in line, and "back" for one out. */
+  #outingActions(visit) {
+    if (visit.status === "out") {
+      return [
+        visit.out?.held_at ? h("p", { class: "warn" }, "⏸ ", ui("out_held")) : null,
+        h("button", { type: "button", id: "step-back", onclick: () => this.actions.stepBack(visit) }, ui("step_back_do")),
+      ];
+    }
+    if (visit.status !== "waiting") return [];
+    const later = clock(Date.now() / 1000 + 30 * 60, this.timezone);
+    const time = h("input", { id: "step-out-time", type: "time", value: later, required: true });
+    return [
+      h(
+        "div",
+        { class: "row step-out" },
+        h("label", { for: "step-out-time" }, ui("step_out_time")),
+        time,
+        h("button", { type: "button", class: "secondary", id: "step-out", onclick: () => time.value && this.actions.stepOut(visit, time.value) }, ui("step_out_do")),
+      ),
+    ];
+  }
+
   open(visitId) {
     this.openId = visitId;
     this.#fillDialog();
@@ -283,6 +308,7 @@ export class VisitList {
               )
             : null,
           open && !visit.intake_editable ? h("p", { class: "muted small" }, ui("edit_locked")) : null,
+          ...this.#outingActions(visit),
           open ? h("button", { type: "button", class: "danger", id: "cancel-visit", onclick: () => { confirmBox.hidden = false; reason.focus(); } }, ui("cancel_visit")) : null,
         ),
         confirmBox,

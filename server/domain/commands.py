@@ -122,6 +122,26 @@ class Unpark(VisitCmd, tag=True):
     pass
 
 
+Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class StepOut(VisitCmd, tag=True):
+    """A waiting visitor steps out (「いったん外出します」) and says when they will be back
+    (``HH:MM``, the site's local time today). Sent by the visitor's own page, a guide or a
+    clerk; the visit keeps its place in line."""
+
+    back_by: Clock
+
+
+class StepBack(VisitCmd, tag=True):
+    """The visitor is back (「戻りました」): in line again, per the site's return rule."""
+
+
+class LapseOutings(Cmd, tag=True):
+    """The hub, now and then: visitors out past their return window meet the no-show rule
+    even when nothing else happens at the site (any command applies it first anyway)."""
+
+
 class CancelVisit(VisitCmd, tag=True):
     reason: str = ""
 
@@ -206,6 +226,9 @@ Command = (
     | ReturnToQueue
     | Park
     | Unpark
+    | StepOut
+    | StepBack
+    | LapseOutings
     | CancelVisit
     | OpenCounter
     | PauseCounter

@@ -15,7 +15,7 @@ import msgspec
 from server.config import LifeEvents, Procedures, Site, Text
 from server.domain import commands as c
 from server.domain import events as ev
-from server.domain import leases
+from server.domain import leases, outings
 from server.domain.intake import Intake, Plan, is_priority, plan_visit, validate_intake
 from server.domain.permissions import authorize
 from server.domain.queues import (
@@ -25,7 +25,7 @@ from server.domain.queues import (
     open_procedures,
     serving_lines,
 )
-from server.domain.state import SiteState, Visit
+from server.domain.state import SiteState, Visit, apply
 from server.errors import Rejected
 
 MAX_TEXT = 2000
@@ -75,7 +75,28 @@ def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> 
         prelude.append(ev.DayStarted(today))
         # The commands of a new day run against an empty day, as the fold will see it.
         state = SiteState(state.site, business_date=today, counters={})
+    lapses = outings.lapsed(rules.site, state, ctx.now)
+    if lapses:
+        # Visitors out past their return window meet the no-show rule before anything else
+        # is decided (a call must not wait for them); decided against a copy with it done.
+        prelude.extend(lapses)
+        state = _copy(state)
+        apply(state, ev.Record(state.seq + 1, ctx.now, ctx.actor, "", list(lapses)))
+        if isinstance(command, c.StepBack) and any(
+            _find_visit(state, command.visit).id == lapse.visit for lapse in lapses
+        ):
+            return prelude  # back too late: the no-show rule has spoken
+        if isinstance(command, c.LapseOutings):
+            return prelude
     return prelude + _decide(state, command, ctx, rules)
+
+
+_STATE_ENCODER = msgspec.msgpack.Encoder()
+_STATE_DECODER = msgspec.msgpack.Decoder(SiteState)
+
+
+def _copy(state: SiteState) -> SiteState:
+    return _STATE_DECODER.decode(_STATE_ENCODER.encode(state))
 
 
 def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> list[ev.Event]:
@@ -107,20 +128,26 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
         case c.CallNext(counter=cid):
             _ready_counter(state, site, cid)
             head = next_for_counter(site, state, cid)
+            held = outings.held_calls(site, state, cid, head)
             if head is None:
+                if held:
+                    return list(held)  # nobody present: the first one out is asked back
                 raise Rejected("queue_empty")
-            return [ev.Called(head.id, cid)]
+            notices = outings.return_notices(site, state, cid, head, held)
+            return [*held, ev.Called(head.id, cid), *notices]
         case c.CallTicket(counter=cid, visit=vid):
             _ready_counter(state, site, cid)
             visit = _find_visit(state, vid)
             step = visit.step
+            if visit.status == "out":
+                raise Rejected("stepped_out")
             if (
                 visit.status != "waiting"
                 or step is None
                 or step.queue not in counter_queues(site, state, cid)
             ):
                 raise Rejected("not_waiting")
-            return [ev.Called(visit.id, cid)]
+            return [ev.Called(visit.id, cid), *outings.return_notices(site, state, cid, visit, [])]
         case c.Recall(counter=cid):
             visit = _counter_visit(state, site, cid)
             if visit.status != "called":
@@ -173,6 +200,13 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             if visit.status != "parked":
                 raise Rejected("not_parked")
             return [ev.Unparked(visit.id)]
+        case c.StepOut(visit=vid, back_by=back_by):
+            visit = _open_visit(state, vid)
+            return [outings.step_out(site, state, visit, back_by, ctx.now, ctx.actor)]
+        case c.StepBack(visit=vid):
+            return [outings.step_back(site, _open_visit(state, vid), ctx.actor)]
+        case c.LapseOutings():
+            raise Rejected("already_done", "nobody out is past their return window")
         case c.CancelVisit(visit=vid, reason=reason):
             visit = _open_visit(state, vid)
             return [ev.VisitCancelled(visit.id, _text(reason, "$.reason"))]

@@ -154,6 +154,46 @@ class Unparked(Evt, tag=True):
     visit: str
 
 
+class SteppedOut(Evt, tag=True):
+    """The visitor stepped out, keeping their place: expected back by ``back_by``; after
+    ``until`` (back-by plus the site's grace) the no-show rule applies."""
+
+    visit: str
+    back_by: float
+    until: float
+
+
+class SteppedBack(Evt, tag=True):
+    """The visitor is back in line; ``first``: at the head of it (their turn had passed)."""
+
+    visit: str
+    first: bool
+
+
+class CallHeld(Evt, tag=True):
+    """The held call: ``counter`` reached this visitor while they were out and called the
+    next one present instead. The visitor is asked to return now (their page, a push)."""
+
+    visit: str
+    counter: str
+
+
+class ReturnSoon(Evt, tag=True):
+    """The visitor out is near the head of the line (``ahead`` present before them, about
+    ``minutes`` to wait): asked to start back now."""
+
+    visit: str
+    ahead: int
+    minutes: int | None = None
+
+
+class StepOutLapsed(Evt, tag=True):
+    """Not back by back-by plus grace: the site's no-show rule, as for a called no-show."""
+
+    visit: str
+    outcome: Literal["keep_place", "back", "drop"]
+
+
 class VisitCancelled(Evt, tag=True):
     visit: str
     reason: str
@@ -258,6 +298,11 @@ Event = (
     | ReturnedToQueue
     | Parked
     | Unparked
+    | SteppedOut
+    | SteppedBack
+    | CallHeld
+    | ReturnSoon
+    | StepOutLapsed
     | VisitCancelled
     | CounterOpened
     | CounterPaused

@@ -13,7 +13,9 @@ against.
   clerk's department holds;
 - supervisor: everything, including what only a supervisor does (move a waiting visitor to
   another queue, notices on the lobby boards, alert thresholds);
-- display and visitor: nothing (they only read).
+- visitor (their own page, by its token): step out and back for their own visit only, where
+  the site lets visitors mark it themselves (``step_out.self_mark``);
+- display: nothing (it only reads).
 """
 
 from __future__ import annotations
@@ -41,11 +43,14 @@ class Grant:
     """Who may send one command type: ``guide`` True for intake work; ``clerk`` the scope it
     is checked against, or None when clerks may not send it. Supervisors may send anything."""
 
-    __slots__ = ("clerk", "guide")
+    __slots__ = ("clerk", "guide", "visitor")
 
-    def __init__(self, guide: bool = False, clerk: Scope | None = None) -> None:
+    def __init__(
+        self, guide: bool = False, clerk: Scope | None = None, visitor: bool = False
+    ) -> None:
         self.guide = guide
         self.clerk = clerk
+        self.visitor = visitor
 
 
 GRANTS: dict[type[c.Cmd], Grant] = {
@@ -57,6 +62,9 @@ GRANTS: dict[type[c.Cmd], Grant] = {
     c.LeaseNumbers: Grant(guide=True),
     c.ReturnLease: Grant(guide=True),
     c.Unpark: Grant(guide=True, clerk="visit"),
+    c.StepOut: Grant(guide=True, clerk="visit", visitor=True),
+    c.StepBack: Grant(guide=True, clerk="visit", visitor=True),
+    c.LapseOutings: Grant(),
     c.CallNext: Grant(clerk="counter"),
     c.CallTicket: Grant(clerk="counter"),
     c.Recall: Grant(clerk="counter"),
@@ -103,6 +111,11 @@ def authorize(
     grant = GRANTS[type(command)]
     if actor.role == "guide" and grant.guide:
         return
+    if actor.role == "visitor" and grant.visitor:
+        assert isinstance(command, c.VisitCmd)
+        if _visit_of(state, command.visit) != visitor_visit(actor):
+            raise Rejected("forbidden", "a visitor's page acts for its own visit only")
+        return
     if actor.role != "clerk" or grant.clerk is None:
         raise Rejected("forbidden", f"a {actor.role} may not send {type(command).__name__}")
     match grant.clerk:
@@ -119,6 +132,22 @@ def authorize(
             assert isinstance(command, c.VisitCmd)
             if not _visit_is_ours(actor, command.visit, state, site, procedures):
                 raise Rejected("forbidden", "this visitor is with another department")
+
+
+def visitor_actor(visit_id: str) -> c.Actor:
+    """The actor a visitor's own page sends as (its token opened the page: the log records
+    the visit, never the token)."""
+    return c.Actor(f"visitor:{visit_id}", "visitor")
+
+
+def visitor_visit(actor: c.Actor) -> str:
+    """The visit a visitor actor may act for."""
+    return actor.id.removeprefix("visitor:")
+
+
+def _visit_of(state: SiteState, ref: str) -> str:
+    visit = state.visits.get(ref) or state.visits.get(state.tickets.get(ref.upper(), ""))
+    return visit.id if visit is not None else ""
 
 
 def _own_counter(actor: c.Actor, cid: str, site: Site) -> None:

@@ -19,10 +19,12 @@ def counter_queues(site: Site, state: SiteState, counter_id: str) -> list[str]:
     return site.counter(counter_id).queues
 
 
-def _order_key(visit: Visit) -> tuple[bool, float, int]:
+def order_key(visit: Visit) -> tuple[bool, bool, float, int]:
+    """Call order within a line: back from stepping out after their turn first, then
+    priority, then place in time. Visitors out are ordered the same way (not called)."""
     step = visit.steps[visit.current]
     # A no-show sent "to the back" is behind everyone waiting, priority or not.
-    return (not visit.priority or step.sent_back, step.place, visit.number)
+    return (not step.first, not visit.priority or step.sent_back, step.place, visit.number)
 
 
 def no_show_outcome(rule: NoShowRule, step: Step) -> Literal["keep_place", "back", "drop"]:
@@ -63,8 +65,26 @@ def waiting_lines(state: SiteState) -> dict[str, list[Visit]]:
         if visit.status == "waiting" and step is not None and step.status == "waiting":
             lines.setdefault(step.queue, []).append(visit)
     for line in lines.values():
-        line.sort(key=_order_key)
+        line.sort(key=order_key)
     return lines
+
+
+def out_lines(state: SiteState) -> dict[str, list[Visit]]:
+    """Every queue's visitors out (stepped out, keeping their place), in call order."""
+    lines: dict[str, list[Visit]] = {}
+    for visit in state.visits.values():
+        step = visit.step
+        if visit.status == "out" and step is not None:
+            lines.setdefault(step.queue, []).append(visit)
+    for line in lines.values():
+        line.sort(key=order_key)
+    return lines
+
+
+def ahead_of(visit: Visit, line: list[Visit]) -> int:
+    """How many visitors present in ``line`` come before ``visit`` (who is out)."""
+    key = order_key(visit)
+    return sum(1 for other in line if order_key(other) < key)
 
 
 def next_for_counter(
@@ -73,7 +93,7 @@ def next_for_counter(
     """Who this counter calls next across all the queues it serves."""
     lines = lines if lines is not None else waiting_lines(state)
     heads = [line[0] for q in counter_queues(site, state, counter_id) if (line := lines.get(q))]
-    return min(heads, key=_order_key) if heads else None
+    return min(heads, key=order_key) if heads else None
 
 
 class QueueFigures(msgspec.Struct, frozen=True):
@@ -85,6 +105,7 @@ class QueueFigures(msgspec.Struct, frozen=True):
     minutes_per_visit: float
     estimated_wait: int | None
     longest_wait: int
+    out: int = 0  # visitors out (stepped out, keeping their place): not in the wait
 
 
 def open_counters(site: Site, state: SiteState) -> dict[str, int]:
@@ -114,10 +135,16 @@ def estimate_minutes(ahead: int, per_visit: float, counters: int) -> int | None:
 
 
 def queue_figures(
-    site: Site, state: SiteState, lines: dict[str, list[Visit]], now: float
+    site: Site,
+    state: SiteState,
+    lines: dict[str, list[Visit]],
+    now: float,
+    outs: dict[str, list[Visit]] | None = None,
 ) -> dict[str, QueueFigures]:
-    """Waiting count, estimated wait for a newcomer and longest current wait, per queue."""
+    """Waiting count, estimated wait for a newcomer and longest current wait, per queue.
+    Visitors out are counted apart (``out``) and not in the wait: they are skipped."""
     figures = {}
+    outs = outs if outs is not None else {}
     serving = open_counters(site, state)
     for queue in site.queues:
         line = lines.get(queue.id, [])
@@ -128,6 +155,7 @@ def queue_figures(
             queue=queue.id,
             waiting=len(line),
             open_counters=counters,
+            out=len(outs.get(queue.id, [])),
             minutes_per_visit=round(per_visit, 1),
             estimated_wait=estimate_minutes(len(line), per_visit, counters),
             longest_wait=int(longest // 60),

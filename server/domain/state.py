@@ -17,10 +17,19 @@ from server.domain.intake import Intake, PlannedStep
 
 StepStatus = Literal["pending", "waiting", "called", "serving", "parked", "done", "cancelled"]
 VisitStatus = Literal[
-    "writing", "waiting", "called", "serving", "parked", "done", "cancelled", "no_show", "expired"
+    "writing",
+    "waiting",
+    "out",
+    "called",
+    "serving",
+    "parked",
+    "done",
+    "cancelled",
+    "no_show",
+    "expired",
 ]
 CounterStatus = Literal["open", "paused", "closed"]
-OPEN_VISIT: frozenset[str] = frozenset({"writing", "waiting", "called", "serving", "parked"})
+OPEN_VISIT: frozenset[str] = frozenset({"writing", "waiting", "out", "called", "serving", "parked"})
 SERVICE_SAMPLES = 20
 # Calls kept for the boards: enough that a visitor still called is among them on a busy day.
 RECENT_CALLS = 64
@@ -54,6 +63,19 @@ class Step(msgspec.Struct):
     parked_at: float = 0.0
     after: list[str] = []  # procedures of earlier steps this one waits for (the plan's why)
     sent_back: bool = False  # a no-show sent the visitor to the back: priority no longer counts
+    first: bool = False  # back from stepping out after their turn: called before anyone else
+
+
+class Outing(msgspec.Struct):
+    """A waiting visitor stepped out (visit status ``out``); their step keeps its place."""
+
+    since: float
+    back_by: float
+    until: float  # back-by plus the site's grace: later, the no-show rule applies
+    by: str = ""
+    held_at: float = 0.0  # a counter reached them and called someone else (CallHeld)
+    held_by: str = ""
+    asked_at: float = 0.0  # told their turn is near (ReturnSoon)
 
 
 class Visit(msgspec.Struct):
@@ -70,6 +92,7 @@ class Visit(msgspec.Struct):
     status: VisitStatus
     current: int = 0
     closed_at: float = 0.0
+    out: Outing | None = None
     rev: int = 0  # seq of the last record that changed this visit (views rebuild on change)
 
     @property
@@ -204,6 +227,7 @@ def _advance(state: SiteState, visit: Visit, at: float) -> None:
 
 
 def _close_visit(state: SiteState, visit: Visit, status: VisitStatus, at: float) -> None:
+    visit.out = None
     step = visit.step
     if step is not None:
         if step.counter and _counter(state, step.counter).visit == visit.id:
@@ -365,6 +389,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             step.counter = cid
             step.called_at = at
             step.calls += 1
+            step.first = False
             visit.status = "called"
             counter = _counter(state, cid)
             counter.visit = vid
@@ -460,6 +485,36 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             visit = state.visits[vid]
             _enqueue(visit.steps[visit.current], at, keep_place=True)
             visit.status = "waiting"
+        case ev.SteppedOut(visit=vid, back_by=back_by, until=until):
+            visit = state.visits[vid]
+            visit.status = "out"
+            visit.out = Outing(at, back_by, until, record.actor.id)
+        case ev.CallHeld(visit=vid, counter=cid):
+            out = state.visits[vid].out
+            if out is not None:
+                out.held_at = at
+                out.held_by = cid
+        case ev.ReturnSoon(visit=vid):
+            out = state.visits[vid].out
+            if out is not None:
+                out.asked_at = at
+        case ev.SteppedBack(visit=vid, first=first):
+            # The step never left the line: same place, same wait so far.
+            visit = state.visits[vid]
+            visit.out = None
+            visit.status = "waiting"
+            visit.steps[visit.current].first = first
+        case ev.StepOutLapsed(visit=vid, outcome=outcome):
+            visit = state.visits[vid]
+            visit.out = None
+            step = visit.steps[visit.current]
+            if outcome == "drop":
+                _close_visit(state, visit, "no_show", at)
+            else:
+                step.requeues += 1
+                step.sent_back = step.sent_back or outcome == "back"
+                _enqueue(step, at, keep_place=outcome == "keep_place")
+                visit.status = "waiting"
         case ev.VisitCancelled(visit=vid):
             _close_visit(state, state.visits[vid], "cancelled", at)
         case ev.CounterOpened(counter=cid, clerk=clerk):
