@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from server import briefing, supervision
+from server import booth_views, briefing, supervision
 from server.config import Config, Procedure, Site
 from server.domain.queues import (
     QueueFigures,
@@ -271,6 +271,8 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
             for s, checklist in zip(visit.steps, _checklists(config, visit), strict=True)
         ],
         "business_date": state.business_date,
+        # A bereaved family seated at a booth (issue 22b): who comes, never a call.
+        "booth": booth_views.visitor_booth(config, site, visit),
     }
     return {"visit": {"me": entity}}
 
@@ -382,6 +384,7 @@ def _visit_entity(config: Config, site: Site, visit: Visit, snap: Snapshot) -> d
         "token": visit.token,
         "transfer_to": _lines_for(config, site, visit, current_only=False),
         "move_to": _lines_for(config, site, visit, current_only=True),
+        "booth": visit.booth,  # bereavement corner (issue 22b): "" = in lines
     }
 
 
@@ -438,9 +441,12 @@ def _staff(
         },
         "visits": _visit_entities(config, site, snap, visits, department, queues, memo),
     }
+    # The bereavement corner (issue 22b): each booth's family and who is asked to come.
+    entities["booths"] = booth_views.booth_entities(config, site, state)
     if not department:
         # Guides' phones find their own lease here; the supervisor sees every one outstanding.
         entities["leases"] = _lease_entities(state)
+        entities["booth_reservations"] = booth_views.reservation_entities(site, state)
     return entities
 
 

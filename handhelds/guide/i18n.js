@@ -256,6 +256,38 @@ const UI = {
   step_status_cancelled: { ja: "取消", en: "Cancelled" },
 
   // stable error codes the guide meets (the server's message is the fallback)
+  // bereavement corner (booth mode, issue 22b)
+  booth_heading: { ja: "おくやみコーナー", en: "Bereavement corner" },
+  booth_help: {
+    ja: "ご家族はブースでお待ちいただき、担当課の職員が順にお伺いします。番号でお呼びすることはありません。",
+    en: "The family waits at a booth and each department's clerk comes to them in turn. They are never called by number.",
+  },
+  booth_free: { ja: "空き", en: "Free" },
+  booth_in_use: { ja: "ご案内中", en: "In use" },
+  booth_held: { ja: "{slot} のご予約", en: "Held for the {slot} booking" },
+  booth_booked_today: { ja: "本日ご予約の方", en: "Booked for today" },
+  booth_seat_booked: { ja: "ご予約の方をご案内（{slot}・{booth}）", en: "Seat the booked family ({slot}, {booth})" },
+  booth_seat_free: { ja: "空いているブースへご案内", en: "Seat at a free booth" },
+  booth_none_free: { ja: "空いているブースがありません", en: "No booth is free" },
+  booth_book_heading: { ja: "後日のご予約", en: "Book another day" },
+  booth_date: { ja: "日付", en: "Date" },
+  booth_slot: { ja: "時間", en: "Time" },
+  booth_note: { ja: "連絡先など（職員のみ）", en: "Contact (staff only)" },
+  booth_note_help: { ja: "お名前は不要です。", en: "No name needed." },
+  booth_reserve: { ja: "予約する", en: "Book" },
+  booth_reserved: { ja: "{date} {slot} に予約しました", en: "Booked for {date} {slot}" },
+  booth_go: { ja: "{booth}へご案内ください", en: "Take the family to {booth}" },
+  booth_not_called: {
+    ja: "この番号でお呼びすることはありません。担当者がブースへ伺います。",
+    en: "This number is never called: the clerks come to the booth.",
+  },
+  err_no_booth_free: { ja: "空いているブースがありません。", en: "No booth is free." },
+  err_booth_taken: { ja: "このブースは使用中か、予約で確保されています。", en: "The booth is in use or held for a booking." },
+  err_slot_full: { ja: "この時間はすべてのブースが予約済みです。", en: "Every booth is booked for this time." },
+  err_booth_not_attended: {
+    ja: "ブースに伺わない課の手続きが含まれます。番号札で発券してください。",
+    en: "A department of this plan does not come to the booths: issue a ticket instead.",
+  },
   err_self_service_available: {
     ja: "すべてセルフサービスでできます。発券するには「それでも窓口で手続きする」を選んでください。",
     en: "Everything can be done by self-service; choose 'use the counter anyway' to issue a ticket.",
