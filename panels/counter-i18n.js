@@ -25,7 +25,7 @@ const STRINGS = {
   booth_needs: ["{booth}：{procs} のためにお伺いください", "{booth} needs you for {procs}"],
   booth_later: ["{booth}：ほかの課のあとで {procs}", "{booth}: {procs}, after another department"],
   booth_take: ["伺います", "Take it"],
-  booth_take_label: ["{booth}に伺う", "Go to {booth}"],
+  booth_take_label: ["{booth}に伺います", "Take it: {booth}"],
   booth_at: ["{booth}でご家族がお待ちです。終わったら「完了」で次の課へお渡しします。", "The family waits at {booth}. Complete the step to hand them to the next department."],
   ok_booth_taken: ["{booth}へお伺いください。", "Please go to {booth}."],
   e_booth_taken: ["ほかの職員がすでに伺っています。", "Another clerk has already taken this request."],
