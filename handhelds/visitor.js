@@ -194,7 +194,7 @@ function renderBooth(visit) {
     let line;
     if (step.state === "with_you") line = t("booth_with_you", { who });
     else if (i === 0 || (i === 1 && booth.coming[0].state === "with_you")) line = t("booth_next", { who });
-    else line = `${t("booth_after")}: ${who}`;
+    else line = t("booth_after", { who });
     const li = el("li", `booth-step ${step.state}`, line);
     if (step.expected_at) {
       const soon = step.expected_at * 1000 <= Date.now() + 60000;

@@ -6,6 +6,7 @@ from server.domain import booths
 from server.domain import commands as c
 from server.domain.events import BoothSeated
 from server.domain.intake import Intake
+from server.domain.queues import waiting_lines
 from server.domain.state import Visit
 from tests.harness import GUIDE, MORNING, Office, clerk, rejected
 
@@ -39,6 +40,7 @@ def test_three_departments_come_to_the_booth_in_the_planners_order(office: Offic
     # Seated, not in a line: nobody calls them and the boards never show them.
     rejected(office, c.CallNext("c5"), "queue_empty", clerk("hoken"))
     rejected(office, c.CallTicket("c5", family.id), "at_booth", clerk("hoken"))
+    assert waiting_lines(office.state) == {}  # no board counts them as waiting in a line
     # Care and disability are not asked yet: the request is for the reception line only.
     rejected(office, c.TakeBoothVisit("c50", family.id), "queue_not_serving", clerk("choju"))
     office.run(c.TakeBoothVisit("c5", family.id), clerk("hoken"))
