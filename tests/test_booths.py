@@ -8,6 +8,7 @@ from server.domain.events import BoothSeated
 from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
 from server.domain.state import Visit
+from server.figures import compute
 from tests.harness import GUIDE, MORNING, Office, clerk, rejected
 
 # A family after a death: insurance and pension (総合受付), care (健康長寿), disability (保健福祉).
@@ -142,3 +143,29 @@ def test_a_site_without_a_corner_refuses_booth_commands(office: Office) -> None:
     other = Office(office.config, "nakagyo", MORNING)
     rejected(other, c.SeatAtBooth(BEREAVED), "no_booths", GUIDE)
     rejected(other, c.ReserveBooth(TODAY, "10:30"), "no_booths", GUIDE)
+
+
+def test_figures_count_booth_families_time_per_family_and_per_department(
+    office: Office,
+) -> None:
+    office.open("c5", "c50", "c60")
+    office.run(c.ReserveBooth(TODAY, "10:30"), GUIDE)
+    walk_in = seat(office)
+    for counter, department in (("c5", "hoken"), ("c50", "choju"), ("c60", "shogai")):
+        office.tick(5)  # the request waits five minutes for its clerk
+        office.run(c.TakeBoothVisit(counter, walk_in.id), clerk(department))
+        office.tick(15)
+        office.run(c.CompleteStep(counter), clerk(department))
+    office.tick(30)
+    booked = next(iter(office.state.booth_reservations))
+    seat(office, reservation=booked)
+    figures = compute(office.rules.site, office.config.procedures, office.records, TODAY)
+    booth = figures.booth
+    assert booth is not None
+    assert (booth.visits, booth.reserved, booth.walk_ins, booth.done) == (2, 1, 1, 1)
+    assert booth.time_per_family.max == 60 * 60
+    assert list(booth.wait_by_department) == ["hoken", "choju", "shogai"]
+    assert {s.p50 for s in booth.wait_by_department.values()} == {5 * 60}
+    assert {s.p50 for s in booth.service_by_department.values()} == {15 * 60}
+    # Time at a booth is not a line's service time or wait.
+    assert figures.service_by_queue["A"].count == 0 and figures.wait_by_queue["A"].count == 0
