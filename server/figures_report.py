@@ -58,6 +58,19 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("no_show_queue", "不在（列別）", "No-shows by queue"),
     ("deflection_procedure", "セルフサービス案内（手続き別）", "Deflections by procedure"),
     ("handoff", "引き継ぎ（列→列）", "Handoffs (queue → queue)"),
+    # the bereavement corner (booth mode, issue 22b)
+    ("booth", "おくやみコーナー（ご家族・完了）", "Bereavement corner (families, done)"),
+    ("booth_family", "おくやみコーナー 1家族あたりの時間", "Bereavement corner: time per family"),
+    (
+        "booth_wait",
+        "おくやみコーナー 職員が伺うまで（課別）",
+        "Corner: wait for a clerk, by department",
+    ),
+    (
+        "booth_service",
+        "おくやみコーナー ブースでの対応（課別）",
+        "Corner: time at the booth, by department",
+    ),
 ]
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
+
+from server.config import load_config
 from server.domain import booths
 from server.domain import commands as c
 from server.domain.events import BoothSeated
 from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
 from server.domain.state import Visit
+from server.errors import ConfigError
 from server.figures import compute
 from tests.harness import GUIDE, MORNING, Office, clerk, rejected
 
@@ -169,3 +176,23 @@ def test_figures_count_booth_families_time_per_family_and_per_department(
     assert {s.p50 for s in booth.service_by_department.values()} == {15 * 60}
     # Time at a booth is not a line's service time or wait.
     assert figures.service_by_queue["A"].count == 0 and figures.wait_by_queue["A"].count == 0
+
+
+def test_a_bad_corner_config_names_each_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "config"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "config", folder)
+    site = folder / "sites" / "shimogyo.toml"
+    text = site.read_text(encoding="utf-8")
+    text = text.replace('slots = ["09:00", "10:30", "13:00", "14:30"]', 'slots = ["9:00"]')
+    text = text.replace('departments = ["shimin", "hoken", "hagukumi"', 'departments = ["hokn"')
+    text = text.replace('id = "k2"', 'id = "k1"')
+    site.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(folder)
+    message = str(info.value)
+    for part in (
+        "$.bereavement.slots[0]: '9:00' (expected HH:MM",
+        "$.bereavement.departments[0]: unknown department 'hokn'",
+        "$.bereavement.booths[1].id: duplicate booth id 'k1'",
+    ):
+        assert part in message, message
