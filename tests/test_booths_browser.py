@@ -188,7 +188,7 @@ def test_a_booked_and_a_walk_in_family_are_attended_at_their_booths_in_order(
     expect(family.locator("#booth-coming li").nth(1)).to_contain_text(
         re.compile(r"次にお伺いします：健康長寿推進課 — (\d\d:\d\dごろ|まもなく伺います)")
     )
-    save(family, "booth-family-page.png")
+    save(family, "booth-family-page.png", full_page=True)
     hoken.locator('#serving button[data-action="completeStep"]').click()
 
     # Care, then disability: each sees the request only when its turn comes.
