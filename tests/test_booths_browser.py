@@ -144,18 +144,23 @@ def test_a_booked_and_a_walk_in_family_are_attended_at_their_booths_in_order(
     expect(booths.locator('[data-booth="k2"]')).to_have_attribute("data-state", "free")
     phone.locator("#booth-panel").scroll_into_view_if_needed()
     save(phone, "booth-guide-intake.png")
+    # Another family phones to book tomorrow's slot: the booking shows under the form.
+    tomorrow = (dt.date.fromisoformat(today) + dt.timedelta(days=1)).isoformat()
+    phone.get_by_text("後日のご予約").click()
+    expect(phone.locator("#booth-date")).to_have_value(tomorrow)
+    phone.get_by_label("連絡先など（職員のみ）").fill("075-000-0000")
+    phone.get_by_role("button", name="予約する").click()
+    expect(phone.get_by_test_id("booth-later")).to_contain_text(f"{tomorrow} {slot}")
     phone.get_by_role("button", name="空いているブースへご案内").click()
     expect(phone.get_by_test_id("booth-go")).to_have_text(
         "おくやみコーナー 2番ブースへご案内ください"
     )
     ticket = phone.get_by_test_id("ticket-number").inner_text()
+    save(phone, "booth-guide-seated.png")
 
     # The booked family arrives: seated at the booth held for them.
-    reservation = next(
-        rid
-        for rid in _floor(server)["booth_reservations"]
-        if _floor(server)["booth_reservations"][rid]["slot"] == slot
-    )
+    bookings = _floor(server)["booth_reservations"]
+    reservation = next(rid for rid, r in bookings.items() if r["date"] == today)
     seated = ok(
         command(
             server, GUIDE, {"type": "SeatAtBooth", "intake": BEREAVED, "reservation": reservation}

@@ -221,11 +221,20 @@ async function main() {
   function refreshBoothPanel() {
     const holder = document.getElementById("booth-slot-holder");
     if (!holder || wizard.draft.issued) return;
+    const form = holder.querySelector("form.booth-form");
+    if (form && form.contains(document.activeElement)) return; // typing a booking: leave it be
     const panel = wizard.actions.boothPanel(wizard.draft);
     if (!panel) return;
     const open = holder.querySelector("details.booth-book")?.open;
-    if (open) return; // the guide is typing a booking: keep the form as it is
+    const values = Object.fromEntries(["booth-date", "booth-slot", "booth-note"].map((id) => [id, document.getElementById(id)?.value]));
+    const focused = holder.contains(document.activeElement) ? document.activeElement.id : "";
     holder.replaceChildren(panel);
+    holder.querySelector("details.booth-book").open = Boolean(open);
+    for (const [id, value] of Object.entries(values)) {
+      const field = document.getElementById(id);
+      if (field && value !== undefined) field.value = value;
+    }
+    if (focused) document.getElementById(focused)?.focus();
   }
 
   function showTab(name) {

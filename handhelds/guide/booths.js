@@ -86,7 +86,7 @@ export function boothPanel({ catalog, entities, now, actions }) {
     h(
       "details",
       { class: "booth-book" },
-      h("summary", {}, ui("booth_book_heading")),
+      h("summary", { id: "booth-book-summary" }, ui("booth_book_heading")),
       h(
         "form",
         {
@@ -94,6 +94,9 @@ export function boothPanel({ catalog, entities, now, actions }) {
           onsubmit: (event) => {
             event.preventDefault();
             actions.reserve(dateInput.value, slotSelect.value, noteInput.value.trim());
+            noteInput.value = "";
+            // Out of the form, so the list below can show the new booking when it is made.
+            event.target.closest("details").querySelector("summary").focus();
           },
         },
         h("label", { for: "booth-date" }, ui("booth_date")),
@@ -108,7 +111,7 @@ export function boothPanel({ catalog, entities, now, actions }) {
       later.length
         ? h(
             "ul",
-            { class: "booth-later" },
+            { class: "booth-later", "data-testid": "booth-later" },
             later.map((r) => h("li", { "data-reservation": r.id }, `${r.date} ${r.slot} · ${text(r.booth_label, r.booth)}`, r.note ? ` · ${r.note}` : "")),
           )
         : null,
