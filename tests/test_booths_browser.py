@@ -157,6 +157,8 @@ def test_a_booked_and_a_walk_in_family_are_attended_at_their_booths_in_order(
     )
     ticket = phone.get_by_test_id("ticket-number").inner_text()
     save(phone, "booth-guide-seated.png")
+    phone.locator('[data-tab="visits"]').click()
+    expect(phone.locator("#visit-list")).to_contain_text("おくやみコーナー 2番ブースでお待ち")
 
     # The booked family arrives: seated at the booth held for them.
     bookings = _floor(server)["booth_reservations"]

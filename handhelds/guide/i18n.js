@@ -276,6 +276,8 @@ const UI = {
   booth_note_help: { ja: "お名前は不要です。", en: "No name needed." },
   booth_reserve: { ja: "予約する", en: "Book" },
   booth_reserved: { ja: "{date} {slot} に予約しました", en: "Booked for {date} {slot}" },
+  where_booth: { ja: "{booth}でお待ち（担当課の職員を待っています）", en: "At {booth}, waiting for a department" },
+  where_booth_serving: { ja: "{booth}で対応中（{counter}番窓口の職員）", en: "At {booth}, with the clerk of counter {counter}" },
   booth_go: { ja: "{booth}へご案内ください", en: "Take the family to {booth}" },
   booth_not_called: {
     ja: "この番号でお呼びすることはありません。担当者がブースへ伺います。",
