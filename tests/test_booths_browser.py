@@ -151,6 +151,9 @@ def test_a_booked_and_a_walk_in_family_are_attended_at_their_booths_in_order(
     phone.get_by_label("連絡先など（職員のみ）").fill("075-000-0000")
     phone.get_by_role("button", name="予約する").click()
     expect(phone.get_by_test_id("booth-later")).to_contain_text(f"{tomorrow} {slot}")
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name=f"{tomorrow} {slot} の予約を取り消す").click()
+    expect(phone.get_by_test_id("booth-later")).to_have_count(0)
     phone.get_by_role("button", name="空いているブースへご案内").click()
     expect(phone.get_by_test_id("booth-go")).to_have_text(
         "おくやみコーナー 2番ブースへご案内ください"

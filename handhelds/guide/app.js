@@ -132,6 +132,11 @@ async function main() {
               showTab("intake");
               send({ type: "SeatAtBooth", intake: intakeOf(draft), reservation }, id);
             },
+            cancel(reservation) {
+              const id = commandId();
+              toasts.set(id, ui("booth_cancelled"));
+              send({ type: "CancelBoothReservation", reservation }, id);
+            },
             reserve(date, slot, note) {
               const id = commandId();
               toasts.set(id, ui("booth_reserved", { date, slot }));

@@ -27,7 +27,7 @@ export function boothState(booth, now) {
 
 /**
  * The booth panel under the plan: booths, today's bookings to seat, "seat at a free booth",
- * and a booking form. `actions`: {seat(reservation), reserve(date, slot, note)}.
+ * and a booking form. `actions`: {seat(reservation), reserve(date, slot, note), cancel(id)}.
  */
 export function boothPanel({ catalog, entities, now, actions }) {
   const corner = catalog.bereavement;
@@ -76,6 +76,7 @@ export function boothPanel({ catalog, entities, now, actions }) {
               r.note ? h("span", { class: "muted" }, ` · ${r.note}`) : null,
             ),
           ),
+          waiting.map((r) => cancelButton(r, actions)),
         )
       : null,
     h(
@@ -112,10 +113,28 @@ export function boothPanel({ catalog, entities, now, actions }) {
         ? h(
             "ul",
             { class: "booth-later", "data-testid": "booth-later" },
-            later.map((r) => h("li", { "data-reservation": r.id }, `${r.date} ${r.slot} · ${text(r.booth_label, r.booth)}`, r.note ? ` · ${r.note}` : "")),
+            later.map((r) => h("li", { "data-reservation": r.id }, `${r.date} ${r.slot} · ${text(r.booth_label, r.booth)}`, r.note ? ` · ${r.note}` : "", " ", cancelButton(r, actions))),
           )
         : null,
     ),
+  );
+}
+
+/** Withdraw a booking (asked first: the family may have phoned to cancel). */
+function cancelButton(r, actions) {
+  const what = `${r.date} ${r.slot}`;
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "secondary small",
+      "data-cancel": r.id,
+      "aria-label": ui("booth_cancel_label", { what }),
+      onclick: () => {
+        if (window.confirm(ui("booth_cancel_confirm", { what }))) actions.cancel(r.id);
+      },
+    },
+    ui("booth_cancel"),
   );
 }
 

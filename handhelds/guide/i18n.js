@@ -278,6 +278,10 @@ const UI = {
   booth_reserved: { ja: "{date} {slot} に予約しました", en: "Booked for {date} {slot}" },
   where_booth: { ja: "{booth}でお待ち（担当課の職員を待っています）", en: "At {booth}, waiting for a department" },
   where_booth_serving: { ja: "{booth}で対応中（{counter}番窓口の職員）", en: "At {booth}, with the clerk of counter {counter}" },
+  booth_cancel: { ja: "予約を取り消す", en: "Cancel booking" },
+  booth_cancel_label: { ja: "{what} の予約を取り消す", en: "Cancel booking {what}" },
+  booth_cancel_confirm: { ja: "{what} の予約を取り消しますか？", en: "Cancel the booking for {what}?" },
+  booth_cancelled: { ja: "予約を取り消しました", en: "Booking cancelled" },
   booth_go: { ja: "{booth}へご案内ください", en: "Take the family to {booth}" },
   booth_not_called: {
     ja: "この番号でお呼びすることはありません。担当者がブースへ伺います。",
