@@ -103,6 +103,7 @@ function render() {
   renderInterpreter();
   renderOuting(visit);
   renderWhere(visit);
+  renderBooth(visit);
   renderSteps(visit);
   document.title = visit.status === "called" && visit.where?.counter
     ? t("called_title", { t: visit.ticket, n: visit.where.counter })
@@ -268,6 +269,54 @@ function renderWhere(visit) {
     $("where-main").textContent = t(key, { q: label(where.queue_label) });
     $("where-sub").textContent = floorText(where.floor);
   }
+}
+
+/**
+ * A bereaved family seated at a booth (issue 22b): where they sit, who is with them, who
+ * comes next and roughly when. No position, no wait band, no number to listen for.
+ */
+function renderBooth(visit) {
+  const booth = visit.booth;
+  const coming = $("booth-coming");
+  const finish = $("booth-finish");
+  document.body.classList.toggle("at-booth", Boolean(booth));
+  coming.hidden = finish.hidden = true;
+  if (!booth || !visit.booth.coming || ENDED.has(visit.status) || visit.status === "done") return;
+  const place = label(booth.label) || booth.booth;
+  $("status-detail").textContent = t("booth_calm");
+  $("status-extra").hidden = true;
+  $("where").hidden = false;
+  $("where").dataset.kind = "booth";
+  $("where-main").textContent = t("booth_where", { booth: place });
+  $("where-sub").textContent = booth.done.length ? t("booth_done_list", { list: booth.done.map(label).join("・") }) : "";
+  const items = booth.coming.map((step, i) => {
+    const who = step.departments.map((d) => label(d.name)).join("・");
+    let line;
+    if (step.state === "with_you") line = t("booth_with_you", { who });
+    else if (i === 0 || (i === 1 && booth.coming[0].state === "with_you")) line = t("booth_next", { who });
+    else line = t("booth_after", { who });
+    const li = el("li", `booth-step ${step.state}`, line);
+    if (step.expected_at) {
+      const soon = step.expected_at * 1000 <= Date.now() + 60000;
+      li.append(el("span", "booth-when", ` — ${soon ? t("booth_soon") : t("booth_around", { time: clockAt(step.expected_at) })}`));
+    }
+    return li;
+  });
+  coming.replaceChildren(...items);
+  coming.hidden = !items.length;
+  if (booth.finish_at && booth.coming.length > 1) {
+    finish.textContent = t("booth_finish", { time: clockAt(booth.finish_at) });
+    finish.hidden = false;
+  }
+}
+
+/** HH:MM in the office's time zone. */
+function clockAt(seconds) {
+  return new Intl.DateTimeFormat(TAGS[state.lang] || "ja", {
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: root.dataset.timezone || "Asia/Tokyo",
+  }).format(new Date(seconds * 1000));
 }
 
 function el(tag, className, text) {

@@ -97,6 +97,11 @@ export class Actions {
         return this.#needVisitor(visit) && this.#openTransfer(visit);
       case "park":
         return this.#needVisitor(visit) && this.#openPark(visit);
+      case "takeBooth": {
+        const family = panel.model.visits[options.visit];
+        const booth = family ? panel.catalog.boothLabel(this.t, family.booth) : "";
+        return this.send({ type: "TakeBoothVisit", counter, visit: options.visit }, () => this.t("ok_booth_taken", { booth }));
+      }
       case "unpark":
         return options.visit ? this.#unpark(options.visit) : this.#openUnpark();
       case "stepOut":

@@ -20,6 +20,15 @@ const STRINGS = {
   banner_resynced: ["再接続しました。最新の状態を表示しています。", "Reconnected. Showing the current state."],
   version_notice: ["新しい版が公開されました。手が空いたら再読み込みしてください。", "A new version is available: reload when you are free."],
 
+  // bereavement corner (booth mode, issue 22b)
+  booth_h: ["おくやみコーナー", "Bereavement corner"],
+  booth_needs: ["{booth}：{procs} のためにお伺いください", "{booth} needs you for {procs}"],
+  booth_later: ["{booth}：ほかの課のあとで {procs}", "{booth}: {procs}, after another department"],
+  booth_take: ["伺います", "Take it"],
+  booth_take_label: ["{booth}に伺います", "Take it: {booth}"],
+  booth_at: ["{booth}でご家族がお待ちです。終わったら「完了」で次の課へお渡しします。", "The family waits at {booth}. Complete the step to hand them to the next department."],
+  ok_booth_taken: ["{booth}へお伺いください。", "Please go to {booth}."],
+  e_booth_taken: ["ほかの職員がすでに伺っています。", "Another clerk has already taken this request."],
   serving_h: ["対応中", "Now serving"],
   greeting: ["お待ちしておりました", "We were expecting you"],
   purpose: ["{purpose}のお手続きですね", "Here for: {purpose}"],

@@ -29,6 +29,12 @@ export class Catalog {
     return this.raw.procedures[id] || null;
   }
 
+  /** A bereavement-corner booth's label (issue 22b), or its id. */
+  boothLabel(t, id) {
+    const booths = (this.raw.bereavement && this.raw.bereavement.booths) || [];
+    return t.label(booths.find((b) => b.id === id)?.label) || id;
+  }
+
   /** A procedure's name, unless it is sensitive and handled by another department. */
   procedureName(t, id, department) {
     const proc = this.procedure(id);
@@ -108,7 +114,14 @@ export function deriveModel(entities, counterId) {
   }));
   const briefed = Object.values(visits).filter((v) => v.briefing);
   const stage = (v) => v.briefing.stage;
+  // Bereavement corner (issue 22b): a seated family waiting for this department is a request
+  // to take (in the order families reached it); one whose turn here comes later is "coming".
+  const boothRequests = briefed
+    .filter((v) => v.booth && stage(v) === "waiting")
+    .sort((a, b) => a.steps[a.current].queued_at - b.steps[b.current].queued_at || byTicket(a, b));
+  const boothLater = briefed.filter((v) => v.booth && stage(v) === "incoming").sort(byTicket);
   const incoming = briefed
+    .filter((v) => !v.booth)
     .filter((v) => stage(v) === "incoming" || stage(v) === "writing")
     .sort((a, b) => etaKey(a) - etaKey(b) || (STAGE_ORDER[stage(a)] ?? 0) - (STAGE_ORDER[stage(b)] ?? 0) || byTicket(a, b));
   const parked = briefed.filter((v) => stage(v) === "parked").sort(byTicket);
@@ -120,7 +133,7 @@ export function deriveModel(entities, counterId) {
     (a, b) => Number(a.number) - Number(b.number) || a.number.localeCompare(b.number),
   );
   const site = Object.values(entities.site || {})[0] || null;
-  return { counter, current, lines, incoming, parked, elsewhere, recent, departmentCounters, visits, site };
+  return { counter, current, lines, incoming, boothRequests, boothLater, parked, elsewhere, recent, departmentCounters, visits, site };
 }
 
 /** The current visitor's step at this counter, and its procedures not yet done. */
@@ -153,6 +166,7 @@ export function availability(model, { live, actor }) {
     // Someone out not yet asked back: "call next" asks them back even with nobody present.
     callNext: live && idle && (Boolean(counter.next) || model.lines.some((l) => l.out.some((v) => !v.out?.held_at))),
     callTicket: live && idle,
+    takeBooth: live && idle, // never sent late: another clerk may be at the booth by then
     recall: live && called,
     start: called,
     noShow: called,

@@ -180,6 +180,60 @@ export function parkedSection(ctx, model, canUnpark) {
   ];
 }
 
+/**
+ * Bereavement corner (issue 22b): families seated at a booth who need this department now,
+ * each with a button to take the request and go to the booth; then those whose turn here
+ * comes after another department.
+ */
+export function boothSection(ctx, model, canTake) {
+  const { t, catalog, department } = ctx;
+  if (!model.boothRequests.length && !model.boothLater.length) return null;
+  const procs = (visit, step) => step.procedures.filter((p) => !p.done).map((p) => catalog.procedureName(t, p.id, department)).join("・");
+  return h(
+    "div",
+    { class: "booth-lane", "data-testid": "booth-lane" },
+    h("h3", {}, t("booth_h")),
+    model.boothRequests.length
+      ? h(
+          "ul",
+          { class: "booth-requests" },
+          model.boothRequests.map((v) => {
+            const step = v.steps[v.current];
+            const booth = catalog.boothLabel(t, v.booth);
+            return h(
+              "li",
+              { class: "booth-request", dataset: { visit: v.id, booth: v.booth } },
+              h("p", { class: "booth-need" }, t("booth_needs", { booth, procs: procs(v, step) })),
+              h("p", { class: "muted" }, `${v.ticket} · `, h("span", { dataset: { waited: String(step.queued_at) } }, t("waited", { t: t("minutes", { n: ctx.clock.minutes(step.queued_at) }) }))),
+              h(
+                "button",
+                {
+                  type: "button",
+                  "data-action": "takeBooth",
+                  "data-visit": v.id,
+                  "data-focus-key": `take-${v.id}`,
+                  "aria-label": t("booth_take_label", { booth }),
+                  disabled: !canTake,
+                },
+                t("booth_take"),
+              ),
+            );
+          }),
+        )
+      : null,
+    model.boothLater.length
+      ? h(
+          "ul",
+          { class: "booth-later muted" },
+          model.boothLater.map((v) => {
+            const step = v.steps[v.briefing.step];
+            return h("li", { dataset: { visit: v.id } }, t("booth_later", { booth: catalog.boothLabel(t, v.booth), procs: procs(v, step) }));
+          }),
+        )
+      : null,
+  );
+}
+
 /** Visitors heading for this department: the panel's "we are expecting you" list. */
 export function incomingSection(ctx, model) {
   const { t } = ctx;

@@ -232,6 +232,8 @@ export function servingCard(ctx, visit) {
       ),
     ),
     h("p", { class: "purpose" }, t("purpose", { purpose: purposeText(ctx, visit) })),
+    // A family seated at a booth (issue 22b): the clerk goes there; "complete" releases it.
+    visit.booth ? h("p", { class: "booth-at", "data-testid": "booth-at" }, t("booth_at", { booth: ctx.catalog.boothLabel(t, visit.booth) })) : null,
     // The site's no-show rule, as it applies to this visitor now (priority or not).
     called && visit.briefing && visit.briefing.no_show
       ? h("p", { class: `no-show-rule ${visit.briefing.no_show}` }, t(`no_show_${visit.briefing.no_show}`))

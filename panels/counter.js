@@ -233,7 +233,7 @@ export class Panel {
     replaceChildren(document.getElementById("serving-body"), model.current ? view.servingCard(ctx, model.current) : view.idleCard(ctx, model, this.hub.actor || this.staff));
     replaceChildren(document.getElementById("lines"), view.queueSection(ctx, model, can.callTicket));
     replaceChildren(document.getElementById("parked"), view.parkedSection(ctx, model, can.unpark));
-    replaceChildren(document.getElementById("incoming-body"), view.incomingSection(ctx, model));
+    replaceChildren(document.getElementById("incoming-body"), view.boothSection(ctx, model, can.takeBooth), view.incomingSection(ctx, model));
     replaceChildren(document.getElementById("recent-body"), view.recentSection(ctx, model));
     replaceChildren(document.getElementById("counters-body"), view.countersSection(ctx, model, this.counterId));
     // After the sections: their own buttons (procedures, line, parked) are new every time.

@@ -96,6 +96,15 @@ const STRINGS = {
   a_post: ["表示板に出す", "Post to boards"],
   a_withdraw: ["取り下げる", "Withdraw"],
   notices_none: ["掲示中のお知らせはありません", "No notice posted"],
+  // bereavement corner (issue 22b)
+  booths_h: ["おくやみコーナー", "Bereavement corner"],
+  booth_free: ["空き", "Free"],
+  booth_held: ["{slot} のご予約のため確保", "Held for the {slot} booking"],
+  booth_with: ["{who} が対応中（{counter}番窓口の職員）", "{who} with the family (clerk of counter {counter})"],
+  booth_asking: ["{who} をお待ちです（{queue}）", "Waiting for {who} ({queue})"],
+  booth_next: ["次：{who}", "Next: {who}"],
+  booth_last: ["これが最後の課です", "Last department"],
+  booth_bookings: ["本日の予約：{slots}", "Booked today: {slots}"],
   leases_h: ["ガイド端末の予備番号", "Numbers reserved on guide phones"],
   leases_help: [
     "Wi-Fiが切れてもガイドが番号を発券できるよう、各端末に各列の番号を数件ずつ予約しています。未使用分は閉庁時に失効し、再発行されません。",

@@ -411,3 +411,32 @@ export function lineItems(ctx, queueId) {
       );
     });
 }
+
+/**
+ * The bereavement corner (issue 22b): each booth, the family there, who is with them or
+ * asked to come, and who comes next; today's bookings still to arrive.
+ */
+export function boothList(ctx) {
+  const { t, names } = ctx;
+  const booths = Object.values(ctx.entities.booths || {});
+  const now = ctx.clock.now();
+  const who = (departments) => departments.map((d) => t.label(d.name)).join("・");
+  return booths.map((b) => {
+    const hold = (b.holds || []).find((x) => x.hold_from <= now && now < x.hold_until);
+    let state;
+    if (!b.visit) state = hold ? t("booth_held", { slot: hold.slot }) : t("booth_free");
+    else if (b.status === "serving") state = t("booth_with", { who: who(b.departments), counter: b.counter });
+    else state = t("booth_asking", { who: who(b.departments), queue: names.queue(t, b.queue) });
+    return h(
+      "li",
+      { class: `booth-item ${b.visit ? b.status : hold ? "held" : "free"}`, dataset: { booth: b.id } },
+      h("strong", {}, t.label(b.label)),
+      b.visit ? h("span", { class: "ticket" }, ` ${b.ticket}`) : null,
+      h("p", { class: "booth-now" }, state, b.visit ? " · " : null, b.visit ? h("span", { class: "muted", dataset: { elapsed: String(b.since) } }, ctx.clock.elapsed(b.since)) : null),
+      b.visit ? h("p", { class: "booth-next small" }, b.next_departments.length ? t("booth_next", { who: who(b.next_departments) }) : t("booth_last")) : null,
+      (b.holds || []).length
+        ? h("p", { class: "muted small" }, t("booth_bookings", { slots: b.holds.map((x) => x.slot).join(", ") }))
+        : null,
+    );
+  });
+}

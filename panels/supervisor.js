@@ -165,6 +165,8 @@ export class Page {
     this.renderWatch(true);
     replaceChildren(document.getElementById("notices"), view.noticeList(ctx));
     replaceChildren(document.getElementById("leases"), view.leaseList(ctx));
+    document.getElementById("booths-section").hidden = !this.catalog.bereavement;
+    replaceChildren(document.getElementById("booths"), view.boothList(ctx));
     this.actions.refresh();
     document.querySelector("#notice-form button[type=submit]").disabled = !this.live;
     this.renderConnection();

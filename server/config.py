@@ -254,6 +254,35 @@ class Speech(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     repeat: dict[str, int] = {}
 
 
+# --- bereavement corner (おくやみコーナー, issue 22b) -------------------------------------------
+
+
+class Booth(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One booth of a bereavement corner: the family sits here and the departments come."""
+
+    id: str
+    label: Text
+
+
+class BereavementCorner(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A site's おくやみコーナー (``[bereavement]`` in its file): the booths, the departments
+    whose clerks come to a booth, their typical minutes there (the family's page says roughly
+    when the next one comes), the reservation slots (local start times) and how long each
+    lasts, the life events offered the corner and how far ahead a booth can be booked."""
+
+    booths: list[Booth]
+    departments: list[str]
+    minutes: dict[str, int] = {}
+    slots: list[str] = []
+    slot_minutes: int = 90
+    events: list[str] = msgspec.field(default_factory=lambda: ["shibo"])
+    booking_days: int = 60
+
+    def booth(self, booth_id: str) -> Booth | None:
+        """The booth with this id, or None."""
+        return next((b for b in self.booths if b.id == booth_id), None)
+
+
 class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     """One ward office. (``dict=True`` gives room for the lookup tables cached below.)"""
 
@@ -273,6 +302,8 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     recent_calls: int = 8
     announcement: Text = DEFAULT_ANNOUNCEMENT
     speech: Speech = Speech()
+    bereavement: BereavementCorner | None = None
+    """The site's bereavement corner (booth mode); None: the site runs none."""
 
     @functools.cached_property
     def _queues(self) -> dict[str, Queue]:

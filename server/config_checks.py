@@ -94,6 +94,7 @@ def check_config(config: Config, folder: Path) -> None:
     for site_id, site in config.sites.items():
         site_file = _At(folder / "sites" / f"{site_id}.toml")
         problems += _site_problems(site, config.procedures, site_file)
+        problems += _bereavement_problems(site, config.life_events.events, site_file)
     if len(problems) == 1:
         raise ConfigError(problems[0])
     if problems:
@@ -485,6 +486,34 @@ def _site_problems(site: Site, catalogue: Procedures, at: _At) -> list[str]:
         *_board_problems(site, at),
         *_routing_problems(site, catalogue, at),
     ]
+
+
+def _bereavement_problems(site: Site, events: Collection[str], at: _At) -> list[str]:
+    """The corner's booths, departments, typical minutes, slots and events (issue 22b)."""
+    corner = site.bereavement
+    if corner is None:
+        return []
+    at = at.key("bereavement")
+    departments = {d.id for d in site.departments}
+    out = [
+        *_unique(at.key("booths"), [b.id for b in corner.booths], "booth id", "id"),
+        *_references(at.key("departments"), corner.departments, departments, "department"),
+        *_references(at.key("events"), corner.events, events, "life event"),
+        *_unique(at.key("slots"), corner.slots, "slot"),
+    ]
+    if not corner.booths:
+        out.append(at.key("booths").problem("empty (expected at least one booth)"))
+    for did in corner.minutes:
+        if did not in departments:
+            out.append(at.key("minutes").key(did).problem(_unknown("department", did, departments)))
+    for i, slot in enumerate(corner.slots):
+        if not _CLOCK.match(slot):
+            out.append(at.key("slots").index(i).problem(f"{slot!r} (expected HH:MM, e.g. '09:00')"))
+    if corner.slot_minutes < 1:
+        out.append(at.key("slot_minutes").problem(f"{corner.slot_minutes} (expected 1 or more)"))
+    if corner.booking_days < 0:
+        out.append(at.key("booking_days").problem("negative (expected 0 or more)"))
+    return out
 
 
 def _board_languages(site: Site) -> set[str]:

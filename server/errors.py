@@ -64,6 +64,17 @@ CODES: dict[str, str] = {
     "not_leased": "this number is not leased to this phone today",
     "lease_full": "the phone already holds its full lease",
     "expired": "the command arrived too late to be carried out; nothing was changed",
+    # bereavement corner (booth mode; issue 22b)
+    "no_booths": "this office has no bereavement corner",
+    "unknown_booth": "no such booth",
+    "unknown_reservation": "no such booth reservation",
+    "booth_taken": "another clerk has already taken this booth request, or the booth is in use",
+    "no_booth_free": "every booth is in use or held for a reservation",
+    "booth_not_attended": "a department of this plan does not come to the booths",
+    "not_at_booth": "the visitor is in a line, not seated at a booth",
+    "at_booth": "the family sits at a booth: take the request instead of calling",
+    "not_today": "the reservation is for another day",
+    "slot_full": "every booth is booked for this slot",
     # the boards' call audio (/speech/...)
     "unknown_version": "the call wording has changed; ask for the speech status again",
     "no_voice": "the server has no voice for this language",

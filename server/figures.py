@@ -12,6 +12,10 @@ event at a time, and looks at each event against the state just before it. That 
   a step usually handles several procedures at once);
 - no-shows (and how many ended the visit), self-service deflections at intake, handoffs
   between queues (a procedure added as a new step elsewhere, or a transfer), supervisor moves;
+- the bereavement corner (booth mode, issue 22b): families seated (booked or walk-in) and
+  finished, **time per family** (seated → last department done), and per department the wait
+  for a clerk (request → taken) and the time at the booth (taken → step done). Booth steps
+  are kept out of the lines' wait and service figures;
 - for a single day: the waiting count and the estimated wait of each queue every five minutes,
   as the live view showed them then, and (given ``now``) each queue's trend over the last
   fifteen minutes.
@@ -96,6 +100,18 @@ class Trend(msgspec.Struct, frozen=True):
     direction: str  # "up", "down", "steady" (or "" when an estimate is missing)
 
 
+class BoothFigures(msgspec.Struct, frozen=True):
+    """The bereavement corner's day(s): families, time per family, per department."""
+
+    visits: int
+    reserved: int
+    walk_ins: int
+    done: int
+    time_per_family: Stat
+    wait_by_department: dict[str, Stat]
+    service_by_department: dict[str, Stat]
+
+
 class Figures(msgspec.Struct, frozen=True):
     site: str
     date_from: str
@@ -122,6 +138,8 @@ class Figures(msgspec.Struct, frozen=True):
     moves: int
     series: Series | None = None
     trend: dict[str, Trend] = {}
+    booth: BoothFigures | None = None
+    """None when the site runs no bereavement corner."""
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -238,7 +256,12 @@ def trends(series: Series, now: float) -> dict[str, Trend]:
 class _Tally:
     """Everything counted while folding."""
 
-    def __init__(self, procedures: Procedures) -> None:
+    def __init__(self, procedures: Procedures, site: Site | None = None) -> None:
+        self.department = {c.id: c.department for c in site.counters} if site else {}
+        self.booth: Counter[str] = Counter()
+        self.booth_wait: dict[str, list[float]] = defaultdict(list)
+        self.booth_service: dict[str, list[float]] = defaultdict(list)
+        self.booth_family: list[float] = []
         self.minutes = {pid: p.minutes for pid, p in procedures.procedures.items()}
         self.days: dict[str, Counter[str]] = {}
         self.outcomes: Counter[str] = Counter()
@@ -287,9 +310,19 @@ class _Tally:
                 self.no_shows[_current(state, vid).queue] += 1
                 self.day(date)["no_shows"] += 1
                 self.dropped += outcome == "drop"
+            case ev.StepCompleted(visit=vid, counter=cid) if state.visits[vid].booth:
+                step = _current(state, vid)
+                department = self.department.get(cid, cid)
+                self.booth_service[department].append(at - (step.started_at or step.called_at))
             case ev.StepCompleted(visit=vid, counter=cid):
                 step = _current(state, vid)
                 self._service(step, cid, at, [p.id for p in step.procedures])
+            case ev.BoothSeated(reservation=rid):
+                self.booth["visits"] += 1
+                self.booth["reserved"] += bool(rid)
+            case ev.BoothVisitTaken(visit=vid, counter=cid):
+                step = _current(state, vid)
+                self.booth_wait[self.department.get(cid, cid)].append(at - step.queued_at)
             case ev.Transferred(visit=vid, counter=cid, queue=qid):
                 step = _current(state, vid)
                 self._service(step, cid, at, [p.id for p in step.procedures if p.done])
@@ -321,6 +354,9 @@ class _Tally:
         for visit in state.visits.values():
             outcome = visit.status if visit.status in OUTCOMES else "open"
             self.outcomes[outcome] += 1
+            if visit.booth and outcome == "done":
+                self.booth["done"] += 1
+                self.booth_family.append(visit.closed_at - visit.created_at)
             self.day(date)["done"] += outcome == "done"
             self.by_life_event.update(dict.fromkeys(visit.intake.events, 1))
             items: dict[str, bool] = {}
@@ -354,7 +390,7 @@ def compute(
     """
     date_to = date_to or date_from
     zone = ZoneInfo(site.timezone)
-    tally = _Tally(procedures)
+    tally = _Tally(procedures, site)
     sampler = _Sampler(site, date_from, now) if date_from == date_to else None
     state = SiteState(site.id)
     for record in records:
@@ -446,4 +482,27 @@ def _figures(
         moves=tally.moves,
         series=series,
         trend=trends(series, now) if series is not None and now is not None else {},
+        booth=_booth(site, tally),
+    )
+
+
+def _booth(site: Site, tally: _Tally) -> BoothFigures | None:
+    """The corner's figures, departments in the site's order (None: no corner here)."""
+    if site.bereavement is None:
+        return None
+    order = [d.id for d in site.departments]
+
+    def by_department(samples: dict[str, list[float]]) -> dict[str, Stat]:
+        return {
+            d: stat(samples[d]) for d in order + sorted(set(samples) - set(order)) if d in samples
+        }
+
+    return BoothFigures(
+        visits=tally.booth["visits"],
+        reserved=tally.booth["reserved"],
+        walk_ins=tally.booth["visits"] - tally.booth["reserved"],
+        done=tally.booth["done"],
+        time_per_family=stat(tally.booth_family),
+        wait_by_department=by_department(tally.booth_wait),
+        service_by_department=by_department(tally.booth_service),
     )

@@ -58,6 +58,19 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("no_show_queue", "不在（列別）", "No-shows by queue"),
     ("deflection_procedure", "セルフサービス案内（手続き別）", "Deflections by procedure"),
     ("handoff", "引き継ぎ（列→列）", "Handoffs (queue → queue)"),
+    # the bereavement corner (booth mode, issue 22b)
+    ("booth", "おくやみコーナー（ご家族・完了）", "Bereavement corner (families, done)"),
+    ("booth_family", "おくやみコーナー 1家族あたりの時間", "Bereavement corner: time per family"),
+    (
+        "booth_wait",
+        "おくやみコーナー 職員が伺うまで（課別）",
+        "Corner: wait for a clerk, by department",
+    ),
+    (
+        "booth_service",
+        "おくやみコーナー ブースでの対応（課別）",
+        "Corner: time at the booth, by department",
+    ),
 ]
 
 
@@ -169,6 +182,17 @@ def rows(figures: Figures, config: Config, site: Site) -> list[dict[str, Any]]:
     for h in figures.handoffs:
         label = f"{names.queue(h.from_queue)} → {names.queue(h.to_queue)}"
         add("handoff", f"{h.from_queue}>{h.to_queue}", label, h.count)
+    if figures.booth is not None:  # the bereavement corner (issue 22b)
+        booth = figures.booth
+        add("booth", "visits", "おくやみコーナー ご家族", booth.visits, booth.done)
+        add("booth", "reserved", "おくやみコーナー 予約", booth.reserved)
+        add("booth", "walk_ins", "おくやみコーナー 当日", booth.walk_ins)
+        add_stat("booth_family", "family", "おくやみコーナー 1家族あたり", booth.time_per_family)
+        departments = {d.id: d.name.ja for d in site.departments}
+        for did, value in booth.wait_by_department.items():
+            add_stat("booth_wait", did, departments.get(did, did), value)
+        for did, value in booth.service_by_department.items():
+            add_stat("booth_service", did, departments.get(did, did), value)
     return out
 
 

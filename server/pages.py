@@ -52,6 +52,8 @@ def catalog(config: Config, site: Site) -> dict[str, Any]:
         "limits": {"party_size": MAX_PARTY, "note": MAX_NOTE},
         # Commands a screen must never keep for later (known before the first connection).
         "never_late": NEVER_LATE,
+        # The bereavement corner (booth mode, issue 22b); null when the site runs none.
+        "bereavement": site.bereavement,
     }
 
 

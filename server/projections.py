@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from server import briefing, supervision
+from server import booth_views, briefing, supervision
 from server.config import Config, Procedure, Site
 from server.domain.outings import near_head
 from server.domain.queues import (
@@ -283,6 +283,8 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
         "business_date": state.business_date,
         "out": _visitor_out(site, state, visit),
         "step_out": _step_out_offer(site, visit),
+        # A bereaved family seated at a booth (issue 22b): who comes, never a call.
+        "booth": booth_views.visitor_booth(config, site, visit),
     }
     return {"visit": {"me": entity}}
 
@@ -304,7 +306,11 @@ def _visitor_out(site: Site, state: SiteState, visit: Visit) -> dict[str, Any] |
 def _step_out_offer(site: Site, visit: Visit) -> dict[str, Any] | None:
     """What the visitor's page needs to offer stepping out (None: not offered now)."""
     rule = site.step_out
-    if not (rule.enabled and rule.self_mark) or visit.status not in ("waiting", "out"):
+    if (
+        visit.booth
+        or not (rule.enabled and rule.self_mark)
+        or visit.status not in ("waiting", "out")
+    ):
         return None
     return {
         "max_minutes": rule.max_minutes,
@@ -422,6 +428,7 @@ def _visit_entity(config: Config, site: Site, visit: Visit, snap: Snapshot) -> d
         "out": msgspec.to_builtins(visit.out) if visit.out is not None else None,
         "transfer_to": _lines_for(config, site, visit, current_only=False),
         "move_to": _lines_for(config, site, visit, current_only=True),
+        "booth": visit.booth,  # bereavement corner (issue 22b): "" = in lines
     }
 
 
@@ -479,9 +486,12 @@ def _staff(
         },
         "visits": _visit_entities(config, site, snap, visits, department, queues, memo),
     }
+    # The bereavement corner (issue 22b): each booth's family and who is asked to come.
+    entities["booths"] = booth_views.booth_entities(config, site, state)
     if not department:
         # Guides' phones find their own lease here; the supervisor sees every one outstanding.
         entities["leases"] = _lease_entities(state)
+        entities["booth_reservations"] = booth_views.reservation_entities(site, state)
     return entities
 
 

@@ -31,7 +31,8 @@ LIMIT = 10.0
 def test_every_command_type_states_its_shelf_life() -> None:
     union = c.Command.__args__
     assert set(SHELF_LIFE) == set(union)
-    assert NEVER_LATE == ("CallNext", "CallTicket", "Recall")
+    # Taking a booth request sends a clerk to a family (issue 22b): never late either.
+    assert NEVER_LATE == ("CallNext", "CallTicket", "Recall", "TakeBoothVisit")
 
 
 def test_only_summoning_commands_have_a_deadline() -> None:

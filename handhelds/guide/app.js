@@ -7,6 +7,7 @@ import { HubClient, commandId } from "/static/hub.js";
 import { mountLinkBanner } from "/static/linkbar.js";
 import { fill, h, store, toast } from "./dom.js";
 import { errorText, lang, loadLang, setLang, translatePage, ui } from "./i18n.js";
+import { boothPanel, forCorner } from "./booths.js";
 import { Lease } from "./lease.js";
 import { Planner } from "./planner.js";
 import { renderTicket } from "./ticket.js";
@@ -116,6 +117,34 @@ async function main() {
         wizard.reset();
         showTab("visits");
       },
+      // The bereavement corner (issue 22b): seat the family at a booth, or book a slot.
+      boothPanel(draft) {
+        if (!forCorner(catalog, draft)) return null;
+        return boothPanel({
+          catalog,
+          entities: hub.entities,
+          now: Date.now() / 1000,
+          actions: {
+            seat(reservation) {
+              const id = commandId();
+              draft.issued = { id, kind: "create", writing: false, plan: null, booth: true };
+              wizard.save();
+              showTab("intake");
+              send({ type: "SeatAtBooth", intake: intakeOf(draft), reservation }, id);
+            },
+            cancel(reservation) {
+              const id = commandId();
+              toasts.set(id, ui("booth_cancelled"));
+              send({ type: "CancelBoothReservation", reservation }, id);
+            },
+            reserve(date, slot, note) {
+              const id = commandId();
+              toasts.set(id, ui("booth_reserved", { date, slot }));
+              send({ type: "ReserveBooth", date, slot, note }, id);
+            },
+          },
+        });
+      },
       deflect(draft, plan) {
         const id = commandId();
         draft.issued = { id, kind: "deflect", plan };
@@ -167,7 +196,7 @@ async function main() {
     const ack = draft.issued.ack;
     const visit = ack ? (hub.entities.visits || {})[ack.visit] : undefined;
     const pending = hub.pending.find((p) => p.id === draft.issued.id);
-    const key = JSON.stringify([lang(), draft.issued, pending && pending.sent, visit && visit.status, visit && visit.steps.map((s) => s.queue)]);
+    const key = JSON.stringify([lang(), draft.issued, pending && pending.sent, visit && visit.status, visit && visit.booth, visit && visit.steps.map((s) => s.queue)]);
     if (!force && key === ticketKey) return;
     ticketKey = key;
     renderTicket({
@@ -197,6 +226,26 @@ async function main() {
         },
       },
     });
+  }
+
+  /** The booth panel under the plan follows the floor (a booth taken or freed meanwhile). */
+  function refreshBoothPanel() {
+    const holder = document.getElementById("booth-slot-holder");
+    if (!holder || wizard.draft.issued) return;
+    const form = holder.querySelector("form.booth-form");
+    if (form && form.contains(document.activeElement)) return; // typing a booking: leave it be
+    const panel = wizard.actions.boothPanel(wizard.draft);
+    if (!panel) return;
+    const open = holder.querySelector("details.booth-book")?.open;
+    const values = Object.fromEntries(["booth-date", "booth-slot", "booth-note"].map((id) => [id, document.getElementById(id)?.value]));
+    const focused = holder.contains(document.activeElement) ? document.activeElement.id : "";
+    holder.replaceChildren(panel);
+    holder.querySelector("details.booth-book").open = Boolean(open);
+    for (const [id, value] of Object.entries(values)) {
+      const field = document.getElementById(id);
+      if (field && value !== undefined) field.value = value;
+    }
+    if (focused) document.getElementById(focused)?.focus();
   }
 
   function showTab(name) {
@@ -298,6 +347,7 @@ async function main() {
       refreshVisits();
       if (tab === "intake") renderTicketView();
     }
+    if (e.detail.collections.some((c) => c === "booths" || c === "booth_reservations")) refreshBoothPanel();
   });
   hub.addEventListener("outbox", () => {
     refreshOutbox();

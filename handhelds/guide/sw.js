@@ -13,6 +13,7 @@ const SHELL = [
   "/static/base.css",
   "/handhelds/guide/guide.css",
   "/handhelds/guide/app.js",
+  "/handhelds/guide/booths.js",
   "/handhelds/guide/dom.js",
   "/handhelds/guide/i18n.js",
   "/handhelds/guide/lease.js",

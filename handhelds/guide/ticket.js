@@ -2,6 +2,7 @@
 // the visitor's own page and the printable ticket. While the phone is offline the ticket
 // waits in the outbox and the screen says so; the number appears when the hub acknowledges.
 
+import { boothLine } from "./booths.js";
 import { fill, h } from "./dom.js";
 import { errorText, text, ui } from "./i18n.js";
 import { placeName, renderPreview } from "./preview.js";
@@ -71,8 +72,11 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
       { class: "ticket-card", role: "status", "aria-live": "polite" },
       h("p", { class: "ticket-label" }, ui("ticket_number")),
       h("p", { class: "ticket-big", id: "ticket-number", "data-testid": "ticket-number" }, ack.ticket),
-      first ? h("p", { class: "go" }, writing ? ui("go_writing", { place: first }) : ui("go_first", { place: first })) : null,
-      steps.length > 1 ? h("p", { class: "route-line muted" }, steps.map((q) => placeName(catalog, q)).join(" → ")) : null,
+      // A family seated at a booth goes nowhere: the departments come (issue 22b).
+      visit && visit.booth ? boothLine(catalog, visit) : null,
+      visit && visit.booth ? h("p", { class: "muted" }, ui("booth_not_called")) : null,
+      first && !(visit && visit.booth) ? h("p", { class: "go" }, writing ? ui("go_writing", { place: first }) : ui("go_first", { place: first })) : null,
+      steps.length > 1 && !(visit && visit.booth) ? h("p", { class: "route-line muted" }, steps.map((q) => placeName(catalog, q)).join(" → ")) : null,
       h("img", { class: "qr", src: `${base}/qr/${encodeURIComponent(ack.visit)}.svg`, alt: ui("qr_caption"), width: "180", height: "180" }),
       h("p", { class: "muted small" }, ui("qr_caption")),
     ),

@@ -22,6 +22,11 @@ const STATUS_ICON = {
 /** Where the visitor is now, in words (the floor view's `where`, `position` and steps). */
 export function whereText(visit, catalog) {
   const where = visit.where || {};
+  // A family seated at the bereavement corner (issue 22b): at their booth, whoever is there.
+  const booth = visit.booth && catalog.bereavement && catalog.bereavement.booths.find((b) => b.id === visit.booth);
+  if (booth && ["waiting", "called", "serving"].includes(where.kind)) {
+    return ui(where.kind === "serving" ? "where_booth_serving" : "where_booth", { booth: text(booth.label), counter: where.counter || "" });
+  }
   switch (where.kind) {
     case "writing":
       return ui("where_writing");

@@ -513,6 +513,11 @@ export class Wizard {
       box.append(h("p", { class: "notice" }, ui("override_on")));
     }
     box.append(renderPreview(this.catalog, plan, this.draft));
+    // A bereaved family: the corner's booths, seat or book (issue 22b).
+    if (plan.steps.length && !this.draft.editing && this.actions.boothPanel) {
+      const panel = this.actions.boothPanel(this.draft, plan);
+      if (panel) box.append(h("div", { id: "booth-slot-holder" }, panel));
+    }
     if (plan.self_service.length || this.draft.override) {
       box.append(
         h(

@@ -209,6 +209,41 @@ class SetAlertThreshold(Cmd, tag=True):
     minutes: int
 
 
+# --- bereavement corner (おくやみコーナー, booth mode; issue 22b) ------------------------------
+
+
+class SeatAtBooth(Cmd, tag=True):
+    """Guide: a bereaved family is seated at a booth of the corner and the departments come to
+    them. ``reservation``: the family booked (their booth, if free); else ``booth`` (empty:
+    any free booth that no reservation holds for the coming slot)."""
+
+    intake: Intake
+    reservation: str = ""
+    booth: str = ""
+
+
+class TakeBoothVisit(CounterCmd, tag=True):
+    """Clerk: take a booth family's request for this department (one clerk gets it) and go
+    to the booth; completing the step (``CompleteStep``) releases the booth to the next."""
+
+    visit: str
+
+
+class ReserveBooth(Cmd, tag=True):
+    """Guide or supervisor: book the corner for a date (``YYYY-MM-DD``) and a slot (``HH:MM``
+    from the site's ``slots``); ``note`` is staff-only (no name needed: a phone number)."""
+
+    date: str
+    slot: str
+    note: str = ""
+
+
+class CancelBoothReservation(Cmd, tag=True):
+    """Guide or supervisor: withdraw a booking (its booth is free again)."""
+
+    reservation: str
+
+
 Command = (
     CreateVisit
     | UpdateIntake
@@ -241,6 +276,11 @@ Command = (
     | PostNotice
     | WithdrawNotice
     | SetAlertThreshold
+    # bereavement corner (issue 22b)
+    | SeatAtBooth
+    | TakeBoothVisit
+    | ReserveBooth
+    | CancelBoothReservation
 )
 
 Role = Literal["guide", "clerk", "supervisor", "display", "visitor", "integration"]
@@ -254,5 +294,5 @@ class Actor(msgspec.Struct, frozen=True):
     department: str = ""
 
 
-MINTS_IDS = (CreateVisit, PostNotice, LeaseNumbers)
+MINTS_IDS = (CreateVisit, PostNotice, LeaseNumbers, SeatAtBooth, ReserveBooth)
 """The commands whose decision needs fresh random ids (``Context.visit_id`` and ``token``)."""

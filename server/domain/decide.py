@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from server.config import LifeEvents, Procedures, Site, Text
+from server.domain import booths, leases, outings
 from server.domain import commands as c
 from server.domain import events as ev
-from server.domain import leases, outings
 from server.domain.intake import Intake, Plan, is_priority, plan_visit, validate_intake
 from server.domain.permissions import authorize
 from server.domain.queues import (
@@ -74,7 +74,15 @@ def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> 
     if today != state.business_date and not isinstance(command, c.CloseDay):
         prelude.append(ev.DayStarted(today))
         # The commands of a new day run against an empty day, as the fold will see it.
-        state = SiteState(state.site, business_date=today, counters={})
+        state = SiteState(
+            state.site,
+            business_date=today,
+            counters={},
+            # Bookings outlive the day (as DayStarted's fold keeps them).
+            booth_reservations={
+                rid: r for rid, r in state.booth_reservations.items() if r.date >= today
+            },
+        )
     lapses = outings.lapsed(rules.site, state, ctx.now)
     if lapses:
         # Visitors out past their return window meet the no-show rule before anything else
@@ -147,6 +155,8 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
                 or step.queue not in counter_queues(site, state, cid)
             ):
                 raise Rejected("not_waiting")
+            if visit.booth:  # a seated family is never called to a counter (issue 22b)
+                raise Rejected("at_booth", "the family sits at a booth: take the request")
             return [ev.Called(visit.id, cid), *outings.return_notices(site, state, cid, visit, [])]
         case c.Recall(counter=cid):
             visit = _counter_visit(state, site, cid)
@@ -202,6 +212,8 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             return [ev.Unparked(visit.id)]
         case c.StepOut(visit=vid, back_by=back_by):
             visit = _open_visit(state, vid)
+            if visit.booth:  # a seated family waits at its booth: the departments come to it
+                raise Rejected("at_booth", "the family sits at a booth, not in a line")
             return [outings.step_out(site, state, visit, back_by, ctx.now, ctx.actor)]
         case c.StepBack(visit=vid):
             return [outings.step_back(site, _open_visit(state, vid), ctx.actor)]
@@ -242,6 +254,8 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             step = visit.step
             if visit.status != "waiting" or step is None or step.status != "waiting":
                 raise Rejected("not_waiting", "only a visitor waiting in a line can be moved")
+            if visit.booth:
+                raise Rejected("at_booth", "the family sits at a booth, not in a line")
             if step.queue == qid:
                 raise Rejected("same_queue")
             _serves_one(rules, qid, open_procedures(visit, current_only=True))
@@ -264,6 +278,25 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             if not 0 <= minutes <= MAX_ALERT_MINUTES:
                 raise Rejected("invalid", f"0 to {MAX_ALERT_MINUTES} minutes", "$.minutes")
             return [ev.AlertThresholdSet(qid, minutes)]
+        # --- bereavement corner (booth mode; issue 22b) ---
+        case c.SeatAtBooth():
+            return _seat_at_booth(state, command, ctx, rules)
+        case c.TakeBoothVisit(counter=cid, visit=vid):
+            _ready_counter(state, site, cid)
+            visit = _open_visit(state, vid)
+            booths.check_take(state, site, cid, visit)
+            return [ev.BoothVisitTaken(visit.id, cid)]
+        case c.ReserveBooth(date=date, slot=slot, note=note):
+            booth, start = booths.check_reservation(state, site, date, slot, note, ctx.now)
+            rid = "r" + (ctx.visit_id.removeprefix("v") or str(state.seq + 1))
+            return [ev.BoothReserved(rid, date, slot, start, booth, note)]
+        case c.CancelBoothReservation(reservation=rid):
+            booked = state.booth_reservations.get(rid)
+            if booked is None:
+                raise Rejected("unknown_reservation", f"no reservation {rid!r}", "$.reservation")
+            if booked.visit:
+                raise Rejected("already_done", "the family is already seated")
+            return [ev.BoothReservationCancelled(rid)]
     raise AssertionError(f"unhandled command {type(command).__name__}")  # pragma: no cover
 
 
@@ -307,6 +340,25 @@ def _create_visit(
             issued_at=issued_at,
         )
     ]
+
+
+def _seat_at_booth(
+    state: SiteState, command: c.SeatAtBooth, ctx: Context, rules: Rules
+) -> list[ev.Event]:
+    """Create the family's visit and seat it at a booth, in one record (never in a line)."""
+    corner = booths.corner(rules.site)
+    for i, event in enumerate(command.intake.events):
+        if event not in corner.events:
+            raise Rejected(
+                "invalid_intake", "the corner is for bereaved families", f"$.intake.events[{i}]"
+            )
+    plan = _plan(command.intake, rules, False)
+    booths.check_attended(rules.site, [s.queue for s in plan.steps])
+    booth, reservation = booths.choose_booth(
+        state, rules.site, ctx.now, command.reservation, command.booth
+    )
+    created = _create_visit(state, c.CreateVisit(command.intake), ctx, rules)
+    return [*created, ev.BoothSeated(ctx.visit_id, booth, reservation)]
 
 
 def _add_procedure(

@@ -242,6 +242,39 @@ class AlertThresholdSet(Evt, tag=True):
     minutes: int
 
 
+# --- bereavement corner (おくやみコーナー, booth mode; issue 22b) ------------------------------
+
+
+class BoothSeated(Evt, tag=True):
+    """The visit (created in the same record) is a family seated at ``booth``: no line, no
+    board call; its steps become requests to the departments, one at a time."""
+
+    visit: str
+    booth: str
+    reservation: str = ""
+
+
+class BoothVisitTaken(Evt, tag=True):
+    """A clerk of ``counter`` took the family's current step and is at the booth."""
+
+    visit: str
+    counter: str
+
+
+class BoothReserved(Evt, tag=True):
+    reservation: str
+    date: str
+    slot: str
+    start: float
+    """The slot's start as a timestamp (the fold needs no time zone)."""
+    booth: str
+    note: str
+
+
+class BoothReservationCancelled(Evt, tag=True):
+    reservation: str
+
+
 # Audit events. The security log (``_security``, not a site) holds sign-ins and ended
 # sessions; a site's log holds who read a visit's details. They change no state.
 
@@ -312,6 +345,10 @@ Event = (
     | NoticePosted
     | NoticeWithdrawn
     | AlertThresholdSet
+    | BoothSeated
+    | BoothVisitTaken
+    | BoothReserved
+    | BoothReservationCancelled
     | SignedIn
     | SignInFailed
     | SessionsEnded

@@ -85,6 +85,11 @@ GRANTS: dict[type[c.Cmd], Grant] = {
     c.PostNotice: Grant(),
     c.WithdrawNotice: Grant(),
     c.SetAlertThreshold: Grant(),
+    # bereavement corner (issue 22b)
+    c.SeatAtBooth: Grant(guide=True),
+    c.TakeBoothVisit: Grant(clerk="counter"),
+    c.ReserveBooth: Grant(guide=True),
+    c.CancelBoothReservation: Grant(guide=True),
 }
 
 

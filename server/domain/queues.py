@@ -62,6 +62,9 @@ def waiting_lines(state: SiteState) -> dict[str, list[Visit]]:
     lines: dict[str, list[Visit]] = {}
     for visit in state.visits.values():
         step = visit.step
+        # A family seated at a booth (issue 22b) is in no line: the departments come to them.
+        if visit.booth:
+            continue
         if visit.status == "waiting" and step is not None and step.status == "waiting":
             lines.setdefault(step.queue, []).append(visit)
     for line in lines.values():

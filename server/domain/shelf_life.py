@@ -53,6 +53,12 @@ SHELF_LIFE: dict[type[c.Cmd], Shelf] = {
     c.PostNotice: "outbox",
     c.WithdrawNotice: "outbox",
     c.SetAlertThreshold: "outbox",
+    # bereavement corner (issue 22b): a take sent late sends a clerk to a family another
+    # clerk may already be with, so it is never kept for later.
+    c.SeatAtBooth: "outbox",
+    c.TakeBoothVisit: "never_late",
+    c.ReserveBooth: "outbox",
+    c.CancelBoothReservation: "outbox",
 }
 
 NEVER_LATE: tuple[str, ...] = tuple(

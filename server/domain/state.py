@@ -94,6 +94,9 @@ class Visit(msgspec.Struct):
     closed_at: float = 0.0
     out: Outing | None = None
     rev: int = 0  # seq of the last record that changed this visit (views rebuild on change)
+    # bereavement corner (issue 22b): the booth the family sits at ("" = a visitor in lines)
+    booth: str = ""
+    reservation: str = ""
 
     @property
     def ticket(self) -> str:
@@ -160,6 +163,20 @@ class Lease(msgspec.Struct):
         return sum(len(n) for n in self.numbers.values())
 
 
+class BoothReservation(msgspec.Struct):
+    """A booking of the bereavement corner (issue 22b); ``visit`` once the family is seated."""
+
+    id: str
+    date: str
+    slot: str
+    start: float
+    booth: str
+    note: str
+    by: str
+    at: float
+    visit: str = ""
+
+
 class SiteState(msgspec.Struct):
     site: str
     seq: int = 0
@@ -176,6 +193,8 @@ class SiteState(msgspec.Struct):
     notices: dict[str, PostedNotice] = {}
     alert_minutes: dict[str, int] = {}
     leases: dict[str, Lease] = {}
+    booth_reservations: dict[str, BoothReservation] = {}
+    """Bookings of the bereavement corner, today's and later ones (kept across days)."""
 
     def counter(self, counter_id: str) -> CounterState:
         """A counter's live state (read only); a counter never touched yet is closed."""
@@ -310,6 +329,9 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             state.notices = {}
             state.alert_minutes = {}
             state.leases = {}
+            state.booth_reservations = {
+                rid: r for rid, r in state.booth_reservations.items() if r.date >= date
+            }
             for counter in state.counters.values():
                 counter.visit = ""
                 counter.status = "closed"
@@ -437,9 +459,10 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             step.status = "done"
             step.done_at = at
             began = step.started_at or step.called_at
-            samples = state.service_seconds.setdefault(step.queue, [])
-            samples.append(max(0.0, at - began))
-            del samples[:-SERVICE_SAMPLES]
+            if not visit.booth:  # time at a booth says nothing about a line's pace
+                samples = state.service_seconds.setdefault(step.queue, [])
+                samples.append(max(0.0, at - began))
+                del samples[:-SERVICE_SAMPLES]
             _free_counter(state, cid, at)
             _advance(state, visit, at)
         case ev.ProcedureAdded():
@@ -548,6 +571,35 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
                 state.alert_minutes[qid] = minutes
             else:
                 state.alert_minutes.pop(qid, None)
+        # --- bereavement corner (issue 22b) ---
+        case ev.BoothSeated(visit=vid, booth=booth, reservation=rid):
+            visit = state.visits[vid]
+            visit.booth = booth
+            visit.reservation = rid
+            if rid in state.booth_reservations:
+                state.booth_reservations[rid].visit = vid
+        case ev.BoothVisitTaken(visit=vid, counter=cid):
+            # Straight to "serving": the clerk walks to the family, nobody is called.
+            visit = state.visits[vid]
+            step = visit.steps[visit.current]
+            step.status = "serving"
+            step.counter = cid
+            step.called_at = step.started_at = at
+            visit.status = "serving"
+            _counter(state, cid).visit = vid
+        case ev.BoothReserved():
+            state.booth_reservations[event.reservation] = BoothReservation(
+                event.reservation,
+                event.date,
+                event.slot,
+                event.start,
+                event.booth,
+                event.note,
+                record.actor.id,
+                at,
+            )
+        case ev.BoothReservationCancelled(reservation=rid):
+            state.booth_reservations.pop(rid, None)
         case ev.SignedIn() | ev.SignInFailed() | ev.SessionsEnded() | ev.VisitViewed():
             pass  # audit only
 
