@@ -205,6 +205,20 @@ class NoShowRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_requeues: int = 1
 
 
+class ProtectedCall(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How a counter calls a protected visitor (DV・ストーカー等の支援措置, witnesses…), whose
+    number must never be shown or spoken.
+
+    ``private`` (the default): boards and voice never carry the call; the counter panel says
+    "call in person / 直接お声がけ" and the visitor page (if issued) vibrates and says where to
+    wait. ``alias``: boards and voice call a number of ``alias_series`` instead, drawn at
+    random (three digits), so it reveals neither the ticket nor how many were protected.
+    """
+
+    mode: Literal["private", "alias"] = "private"
+    alias_series: str = "R"
+
+
 class Hours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     open: str = "08:45"
     close: str = "17:30"
@@ -251,6 +265,7 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     recent_calls: int = 8
     announcement: Text = DEFAULT_ANNOUNCEMENT
     speech: Speech = Speech()
+    protected_call: ProtectedCall = ProtectedCall()
 
     @functools.cached_property
     def _queues(self) -> dict[str, Queue]:

@@ -77,6 +77,10 @@ GRANTS: dict[type[c.Cmd], Grant] = {
     c.PostNotice: Grant(),
     c.WithdrawNotice: Grant(),
     c.SetAlertThreshold: Grant(),
+    # Protected visits: marked at intake (CreateVisit.protect) or later by a guide or a
+    # clerk whose department holds the visitor; unmarked by a supervisor only.
+    c.MarkProtected: Grant(guide=True, clerk="visit"),
+    c.UnmarkProtected: Grant(),
 }
 
 

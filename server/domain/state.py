@@ -71,6 +71,9 @@ class Visit(msgspec.Struct):
     current: int = 0
     closed_at: float = 0.0
     rev: int = 0  # seq of the last record that changed this visit (views rebuild on change)
+    protected: bool = False
+    alias: str = ""  # what boards and voice call instead of a protected ticket ("" in person)
+    known_to: list[str] = []  # departments with a need to know a protected visit
 
     @property
     def ticket(self) -> str:
@@ -80,6 +83,12 @@ class Visit(msgspec.Struct):
     def step(self) -> Step | None:
         """The step the visitor is on now, or None once the visit is over."""
         return self.steps[self.current] if self.current < len(self.steps) else None
+
+    @property
+    def shown_ticket(self) -> str:
+        """The number a board, a voice or the visitor's own page may carry: the ticket, or
+        for a protected visit its alias ("" when it is called in person)."""
+        return self.alias if self.protected else self.ticket
 
     @property
     def is_open(self) -> bool:
@@ -110,6 +119,7 @@ class Call(msgspec.Struct, frozen=True):
     queue: str
     at: float
     recall: int = 0
+    protected: bool = False  # a protected visit's call: ``ticket`` is its alias or ""
 
 
 class PostedNotice(msgspec.Struct, frozen=True):
@@ -153,6 +163,7 @@ class SiteState(msgspec.Struct):
     notices: dict[str, PostedNotice] = {}
     alert_minutes: dict[str, int] = {}
     leases: dict[str, Lease] = {}
+    aliases: dict[str, str] = {}  # a protected visit's alias number → visit id
 
     def counter(self, counter_id: str) -> CounterState:
         """A counter's live state (read only); a counter never touched yet is closed."""
@@ -286,6 +297,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             state.notices = {}
             state.alert_minutes = {}
             state.leases = {}
+            state.aliases = {}
             for counter in state.counters.values():
                 counter.visit = ""
                 counter.status = "closed"
@@ -370,7 +382,9 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             counter.visit = vid
             state.calls = [
                 *state.calls[-(RECENT_CALLS - 1) :],
-                Call(record.seq, vid, visit.ticket, cid, step.queue, at),
+                Call(
+                    record.seq, vid, visit.shown_ticket, cid, step.queue, at, 0, visit.protected
+                ),
             ]
         case ev.Recalled(visit=vid, counter=cid):
             visit = state.visits[vid]
@@ -379,7 +393,16 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             kept = [c for c in state.calls if not (c.visit == vid and c.counter == cid)]
             state.calls = [
                 *kept[-(RECENT_CALLS - 1) :],
-                Call(record.seq, vid, visit.ticket, cid, step.queue, at, recall=step.calls - 1),
+                Call(
+                    record.seq,
+                    vid,
+                    visit.shown_ticket,
+                    cid,
+                    step.queue,
+                    at,
+                    recall=step.calls - 1,
+                    protected=visit.protected,
+                ),
             ]
         case ev.ServiceStarted(visit=vid):
             visit = state.visits[vid]
@@ -491,6 +514,25 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
                 state.alert_minutes[qid] = minutes
             else:
                 state.alert_minutes.pop(qid, None)
+        # --- protected visits (issue 22, protected half)
+        case ev.VisitProtected(visit=vid, alias=alias, departments=departments):
+            visit = state.visits[vid]
+            visit.protected = True
+            visit.alias = alias
+            visit.known_to = list(departments)
+            if alias:
+                state.aliases[alias] = vid
+        case ev.VisitUnprotected(visit=vid):
+            visit = state.visits[vid]
+            state.aliases.pop(visit.alias, None)
+            visit.protected = False
+            visit.alias = ""
+            visit.known_to = []
+        case ev.NeedToKnowGranted(visit=vid, department=department):
+            visit = state.visits[vid]
+            if department not in visit.known_to:
+                visit.known_to = [*visit.known_to, department]
+        # --- end protected visits
         case ev.SignedIn() | ev.SignInFailed() | ev.SessionsEnded() | ev.VisitViewed():
             pass  # audit only
 
