@@ -580,8 +580,10 @@ def _queue_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]
     alias = site.protected_call.alias_series
     if alias in {q.series for q in site.queues} or not alias.isalpha():
         # An alias from a line's own series would be called as that line's next number.
-        yield at.key("protected_call").key("alias_series").problem(
-            f"{alias!r} (expected letters no queue uses as its series)"
+        yield (
+            at.key("protected_call")
+            .key("alias_series")
+            .problem(f"{alias!r} (expected letters no queue uses as its series)")
         )
     listed_in: dict[str, str] = {}
     for i, queue in enumerate(site.queues):

@@ -431,9 +431,7 @@ def _staff(
         visits = list(state.visits.values())
     # Protected visits this viewer has no need to know: not in any line or at any counter.
     hidden = {
-        v.id
-        for v in visits
-        if v.protected and not supervisor and department not in v.known_to
+        v.id for v in visits if v.protected and not supervisor and department not in v.known_to
     }
     entities: Entities = {
         "site": {

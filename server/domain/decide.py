@@ -307,9 +307,7 @@ def _protect_at_intake(
     stops = [(s.queue, list(s.procedures), "") for s in plan.steps]
     departments = protection.itinerary_departments(rules.site, rules.procedures, stops)
     seed = ctx.visit_id + ctx.token
-    return [
-        protection.mark(state, ctx.visit_id, command.protect, seed, rules.site, departments)
-    ]
+    return [protection.mark(state, ctx.visit_id, command.protect, seed, rules.site, departments)]
 
 
 def _add_procedure(

@@ -2,7 +2,8 @@
 
 Staff notes (the intake note, handoff notes, park notes, cancellation reasons, why a visit
 is protected) may hold personal details. After the configured retention they are removed from
-the log itself; the rest of each record (numbers, procedures, times, actors) stays for the daily figures and audit.
+the log itself; the rest of each record (numbers, procedures, times, actors) stays for the
+daily figures and audit.
 """
 
 from __future__ import annotations

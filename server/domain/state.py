@@ -382,9 +382,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             counter.visit = vid
             state.calls = [
                 *state.calls[-(RECENT_CALLS - 1) :],
-                Call(
-                    record.seq, vid, visit.shown_ticket, cid, step.queue, at, 0, visit.protected
-                ),
+                Call(record.seq, vid, visit.shown_ticket, cid, step.queue, at, 0, visit.protected),
             ]
         case ev.Recalled(visit=vid, counter=cid):
             visit = state.visits[vid]
