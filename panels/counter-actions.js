@@ -22,6 +22,7 @@ const LABELS = {
   Transfer: "a_transfer",
   ReturnToQueue: "a_return",
   Park: "a_park",
+  MarkProtected: "a_protect",
   Unpark: "a_unpark",
 };
 
@@ -95,6 +96,8 @@ export class Actions {
         return this.#needVisitor(visit) && this.#openTransfer(visit);
       case "park":
         return this.#needVisitor(visit) && this.#openPark(visit);
+      case "protect":
+        return this.#needVisitor(visit) && this.#openProtect(visit);
       case "unpark":
         return options.visit ? this.#unpark(options.visit) : this.#openUnpark();
       default:
@@ -234,6 +237,15 @@ export class Actions {
         () => this.t("ok_transferred", { ticket: visit.ticket, queue: catalog.queueLabel(t, queue) }),
       );
     });
+  }
+
+  #openProtect(visit) {
+    // Online only (the command is never queued in the outbox): see docs/protected.md.
+    this.#open("dlg-protect", visit, async (data) =>
+      this.send({ type: "MarkProtected", visit: visit.id, reason: String(data.get("reason") || "") }, () =>
+        this.t("ok_protected", { ticket: visit.ticket }),
+      ),
+    );
   }
 
   #openPark(visit) {

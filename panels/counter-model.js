@@ -160,5 +160,6 @@ export function availability(model, { live, actor }) {
     returnToQueue: hasVisitor,
     park: hasVisitor,
     unpark: model.parked.length > 0,
+    protect: live && hasVisitor && !visit.protected,
   };
 }

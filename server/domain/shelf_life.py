@@ -50,6 +50,10 @@ SHELF_LIFE: dict[type[c.Cmd], Shelf] = {
     c.PostNotice: "outbox",
     c.WithdrawNotice: "outbox",
     c.SetAlertThreshold: "outbox",
+    # Protected visits: marking is online only (refused offline, so the clerk knows the
+    # number is still showing rather than believing a queued mark); unmarking may wait.
+    c.MarkProtected: "never_late",
+    c.UnmarkProtected: "outbox",
 }
 
 NEVER_LATE: tuple[str, ...] = tuple(

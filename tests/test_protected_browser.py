@@ -1,0 +1,106 @@
+"""A protected visitor in real browsers against a real server: the counter panel calls them
+in person, the visitor's own page shows no number and says to wait, and every showing of
+the details is in the supervisor's audit trail; a clerk marks another visitor protected
+from the panel (online only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from tests.live import LiveServer
+from tests.live import http_command as command
+from tests.screenshots import save
+from tests.test_counter_panel import MOVED_IN, open_counter, open_panel, serving
+
+SITE = "shimogyo"
+CLERK = ("clerk-shimin", "2222")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path_factory.mktemp("protected"), MADOGUCHI_RATE_LIMITS="0")
+    live.start()
+    yield live
+    live.stop()
+
+
+def audit(server: LiveServer, visit: str) -> list[dict[str, Any]]:
+    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
+        http.post("/api/login", json={"id": "super01", "pin": "9999"}).raise_for_status()
+        reply = http.get(f"/api/sites/{SITE}/audit", params={"visit": visit})
+        reply.raise_for_status()
+        body = reply.json()
+        return [dict(zip(body["header"], row, strict=True)) for row in body["rows"]]
+
+
+def test_the_counter_calls_a_protected_visitor_in_person(
+    browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
+) -> None:
+    server = fresh_day
+    panel = open_panel(browser, contexts, server, CLERK, "?counter=c1")
+    open_counter(panel)
+    # The guide marks the visitor protected at intake: the ack carries no number to print.
+    ack = command(
+        server, ("guide01", "1111"), {"type": "CreateVisit", "intake": MOVED_IN, "protect": "DV"}
+    )
+    assert ack["type"] == "ack" and ack["ticket"] == "", ack
+    visit, token = ack["visit"], ack["token"]
+    item = panel.locator(f".line-item[data-visit='{visit}']")
+    expect(item.locator(".badge.protected")).to_have_text("🛡 保護対象")
+
+    visitor = browser.new_context(viewport={"width": 390, "height": 844})
+    contexts.append(visitor)
+    own = visitor.new_page()
+    own.goto(f"{server.url}/visit/{SITE}/{token}")
+    expect(own.locator("#ticket")).to_have_text("—")
+
+    panel.keyboard.press("n")
+    call = serving(panel).locator("#protected-call")
+    expect(call).to_have_attribute("role", "alert")
+    expect(call.locator(".protected-how")).to_contain_text("直接お声がけ")
+    expect(serving(panel).locator(".badge.protected")).to_be_visible()
+    save(panel, "counter-protected-call.png")
+    # The visitor's page vibrates (not observable here) and says to stay: staff will come.
+    expect(own.locator("#status-detail")).to_have_text(
+        "その場でお待ちください。係員がお迎えにまいります"
+    )
+    assert "A0" not in own.title()
+
+    # Showing the details on the panel, and opening them, are both on the audit trail.
+    answers = serving(panel).locator(f"details[data-key='answers-{visit}'] summary")
+    answers.click()  # open
+    answers.click()  # close
+    answers.click()  # and open again
+    panel.wait_for_timeout(500)
+    rows = audit(server, visit)
+    actions = [(r["actor"], r["action"]) for r in rows]
+    assert ("guide01", "VisitProtected") in actions
+    viewed = [r for r in rows if r["action"] == "VisitViewed" and r["actor"] == CLERK[0]]
+    assert len(viewed) >= 3, rows  # the card shown, then each opening
+
+
+def test_a_clerk_marks_the_visitor_at_the_counter(
+    browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
+) -> None:
+    server = fresh_day
+    panel = open_panel(browser, contexts, server, CLERK, "?counter=c1")
+    open_counter(panel)
+    ack = command(server, ("guide01", "1111"), {"type": "CreateVisit", "intake": MOVED_IN})
+    ticket, visit = ack["ticket"], ack["visit"]
+    panel.keyboard.press("n")
+    expect(serving(panel).locator(".ticket.big")).to_have_text(ticket)
+    panel.locator("button[data-action='protect']").click()
+    dialog = panel.locator("#dlg-protect")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("理由").fill("証人保護")
+    dialog.locator("button[type='submit']").click()
+    expect(serving(panel).locator("#protected-call")).to_be_visible()
+    expect(panel.locator("button[data-action='protect']")).to_be_disabled()
+    rows = audit(server, visit)
+    assert [r["actor"] for r in rows if r["action"] == "VisitProtected"] == [CLERK[0]]
+    assert all("証人" not in str(r) for r in rows)  # the reason is never shown
