@@ -240,7 +240,7 @@ export class Actions {
   }
 
   #openProtect(visit) {
-    // Online only (the command is never queued in the outbox): see docs/protected.md.
+    // Online only: the button is enabled only while live (see docs/protected.md).
     this.#open("dlg-protect", visit, async (data) =>
       this.send({ type: "MarkProtected", visit: visit.id, reason: String(data.get("reason") || "") }, () =>
         this.t("ok_protected", { ticket: visit.ticket }),

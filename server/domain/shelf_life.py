@@ -50,9 +50,9 @@ SHELF_LIFE: dict[type[c.Cmd], Shelf] = {
     c.PostNotice: "outbox",
     c.WithdrawNotice: "outbox",
     c.SetAlertThreshold: "outbox",
-    # Protected visits: marking is online only (refused offline, so the clerk knows the
-    # number is still showing rather than believing a queued mark); unmarking may wait.
-    c.MarkProtected: "never_late",
+    # Protected visits: the panel offers marking only while live (online only, so the clerk
+    # never believes a mark that has not reached the boards); sent, it must not be lost.
+    c.MarkProtected: "outbox",
     c.UnmarkProtected: "outbox",
 }
 
