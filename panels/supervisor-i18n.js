@@ -129,6 +129,7 @@ const STRINGS = {
   dlg_line_empty: ["お待ちの方はいません", "Nobody is waiting"],
   dlg_line_waited: ["{t}待ち", "waiting {t}"],
   dlg_priority: ["優先", "priority"],
+  protected: ["保護対象", "protected"],
   dlg_close: ["閉じる", "Close"],
   dlg_move_h: ["{ticket} を他の列へ移す", "Move {ticket} to another queue"],
   dlg_move_help: ["待ち始めた時刻はそのまま、移った先の列で順番が決まります。", "They keep the time they started waiting; their turn in the new line follows from it."],

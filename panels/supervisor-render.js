@@ -184,6 +184,7 @@ function servingCell(ctx, counter) {
       "span",
       { class: "serving", dataset: { status: visit.status } },
       h("span", { class: "ticket" }, visit.ticket),
+      visit.protected ? h("span", { class: "badge info" }, "🛡 ", t("protected")) : null,
       " ",
       h("span", { class: "serving-state" }, t(visit.status === "serving" ? "state_serving" : "state_called")),
       " ",
@@ -394,6 +395,7 @@ export function lineItems(ctx, queueId) {
         " ",
         h("span", { class: "muted" }, t("dlg_line_waited", { t: t("minutes", { n: clock.minutes(step.queued_at) }) })),
         v.priority ? h("span", { class: "badge info" }, t("dlg_priority")) : null,
+        v.protected ? h("span", { class: "badge info" }, "🛡 ", t("protected")) : null,
         " ",
         h(
           "button",

@@ -159,7 +159,9 @@ async function main() {
     const draft = wizard.draft;
     if (!draft.issued) return;
     const ack = draft.issued.ack;
-    const visit = ack ? (hub.entities.visits || {})[ack.visit] : undefined;
+    const found = ack ? (hub.entities.visits || {})[ack.visit] : undefined;
+    // A protected visit is a stub here (guides have no need to know): nothing more to show.
+    const visit = found && !found.stub ? found : undefined;
     const pending = hub.pending.find((p) => p.id === draft.issued.id);
     const key = JSON.stringify([lang(), draft.issued, pending && pending.sent, visit && visit.status, visit && visit.steps.map((s) => s.queue)]);
     if (!force && key === ticketKey) return;

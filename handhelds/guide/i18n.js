@@ -204,6 +204,8 @@ const UI = {
   not_sent: { ja: "未送信", en: "Not sent" },
   sent_waiting: { ja: "送信済み・確認待ち", en: "Sent, awaiting reply" },
   priority: { ja: "優先", en: "Priority" },
+  protected: { ja: "保護対象", en: "Protected" },
+  protected_hint: { ja: "番号・所在は担当課のみ", en: "Number and whereabouts: the departments concerned only" },
   people: { ja: "{n}名", en: "{n} in party" },
   details: { ja: "詳細", en: "Details" },
   close: { ja: "閉じる", en: "Close" },
