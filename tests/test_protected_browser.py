@@ -5,6 +5,7 @@ from the panel (online only)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,10 +13,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
+from server.config import Config
+from tests.guide_support import PHONE, choose_event, next_step, sign_in
 from tests.live import LiveServer
 from tests.live import http_command as command
 from tests.screenshots import save
 from tests.test_counter_panel import MOVED_IN, open_counter, open_panel, serving
+from tests.test_guide_app import answer_moved_in_family
 
 SITE = "shimogyo"
 CLERK = ("clerk-shimin", "2222")
@@ -104,3 +108,32 @@ def test_a_clerk_marks_the_visitor_at_the_counter(
     rows = audit(server, visit)
     assert [r["actor"] for r in rows if r["action"] == "VisitProtected"] == [CLERK[0]]
     assert all("証人" not in str(r) for r in rows)  # the reason is never shown
+
+
+def test_the_guide_issues_a_protected_ticket_at_intake(
+    browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer, config: Config
+) -> None:
+    server = fresh_day
+    phone = browser.new_context(**PHONE)
+    contexts.append(phone)
+    page = phone.new_page()
+    sign_in(page, server)
+    choose_event(page, config, "tennyu")
+    next_step(page)
+    answer_moved_in_family(page, config)
+    next_step(page)  # the visitor
+    next_step(page)  # the itinerary: protect here
+    page.locator("#protect-on").check()
+    page.get_by_label("理由（記録のみ・表示しません）").fill("支援措置（DV）")
+    next_step(page)  # forms
+    page.locator("#all-forms").click()
+    page.locator("#wizard-next").click()
+    # No number on the guide's screen: the visitor is called in person.
+    expect(page.get_by_test_id("ticket-number")).to_have_text("🛡 番号なし・係員が直接お声がけ")
+    # Today's visits show it only as 保護対象.
+    page.locator("[data-tab='visits']").click()
+    item = page.locator("#visit-list li.visit.protected")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("保護対象")
+    assert re.search(r"\b[A-Z]\d{3}\b", item.inner_text()) is None
+    save(page, "guide-protected.png")

@@ -69,7 +69,9 @@ async function main() {
    */
   function issueTicket(issued, command, series) {
     delete issued.choose;
-    if (!hub.live && series) {
+    // A protected visit never takes a leased number (it would be printed before the hub
+    // knows it is protected): it waits in the outbox and gets its ticket online.
+    if (!hub.live && series && !command.protect) {
       const ticket = lease.take(series);
       if (ticket) {
         issued.leased = ticket;
@@ -90,6 +92,10 @@ async function main() {
     draftKey: KEYS.draft,
     actions: {
       issue(draft, plan, writing) {
+        if (draft.protectOn && !draft.protect.trim()) {
+          document.getElementById("protect-reason")?.focus();
+          return;
+        }
         const id = commandId();
         const forms = plan ? draft.formsDone.filter((f) => plan.forms.includes(f)) : [];
         if (forms.length) {
@@ -98,6 +104,7 @@ async function main() {
         }
         draft.issued = { id, kind: "create", writing, plan };
         const command = { type: "CreateVisit", intake: intakeOf(draft), override_self_service: draft.override, forms_pending: writing };
+        if (draft.protectOn) command.protect = draft.protect.trim();
         const series = plan && plan.steps.length ? seriesOf(plan.steps[0].queue) : "";
         if (!hub.live && !series) {
           // Offline without a plan: the guide says where the visitor goes first.

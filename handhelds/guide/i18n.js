@@ -205,6 +205,13 @@ const UI = {
   sent_waiting: { ja: "送信済み・確認待ち", en: "Sent, awaiting reply" },
   priority: { ja: "優先", en: "Priority" },
   protected: { ja: "保護対象", en: "Protected" },
+  protected_ticket: { ja: "番号なし・係員が直接お声がけ", en: "No number: staff call the visitor in person" },
+  protect_on: { ja: "保護対象として発券（支援措置など）", en: "Issue as protected (support measures etc.)" },
+  protect_help: {
+    ja: "番号を表示板・音声・公開ページに出さず、担当課と監督者だけが見られます。オンライン時のみ。解除は監督者。",
+    en: "The number is never shown or called; only the departments concerned and supervisors see the visit. Online only; only a supervisor can undo it.",
+  },
+  protect_reason: { ja: "理由（記録のみ・表示しません）", en: "Reason (recorded, never shown)" },
   protected_hint: { ja: "番号・所在は担当課のみ", en: "Number and whereabouts: the departments concerned only" },
   people: { ja: "{n}名", en: "{n} in party" },
   details: { ja: "詳細", en: "Details" },

@@ -70,7 +70,10 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
       "div",
       { class: "ticket-card", role: "status", "aria-live": "polite" },
       h("p", { class: "ticket-label" }, ui("ticket_number")),
-      h("p", { class: "ticket-big", id: "ticket-number", "data-testid": "ticket-number" }, ack.ticket),
+      // A protected visit called in person has no number (its alias, if the site uses one).
+      ack.ticket
+        ? h("p", { class: "ticket-big", id: "ticket-number", "data-testid": "ticket-number" }, ack.ticket)
+        : h("p", { class: "ticket-protected", id: "ticket-number", "data-testid": "ticket-number" }, "🛡 ", ui("protected_ticket")),
       first ? h("p", { class: "go" }, writing ? ui("go_writing", { place: first }) : ui("go_first", { place: first })) : null,
       steps.length > 1 ? h("p", { class: "route-line muted" }, steps.map((q) => placeName(catalog, q)).join(" → ")) : null,
       h("img", { class: "qr", src: `${base}/qr/${encodeURIComponent(ack.visit)}.svg`, alt: ui("qr_caption"), width: "180", height: "180" }),
