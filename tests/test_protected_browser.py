@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from server.config import Config
-from tests.guide_support import PHONE, choose_event, next_step, sign_in
+from tests.guide_support import choose_event, next_step, sign_in
 from tests.live import LiveServer
 from tests.live import http_command as command
 from tests.screenshots import save
@@ -114,7 +114,9 @@ def test_the_guide_issues_a_protected_ticket_at_intake(
     browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer, config: Config
 ) -> None:
     server = fresh_day
-    phone = browser.new_context(**PHONE)
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     contexts.append(phone)
     page = phone.new_page()
     sign_in(page, server)
