@@ -54,6 +54,15 @@ def test_the_counter_calls_a_protected_visitor_in_person(
     )
     assert ack["type"] == "ack" and ack["ticket"] == "", ack
     visit, token = ack["visit"], ack["token"]
+    # The printed ticket has no number either, and printing it is on the audit trail.
+    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
+        http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
+        page = http.get(f"/guide/{SITE}/ticket/{visit}")
+        assert page.status_code == 200
+        assert "係員が直接お声がけします" in page.text
+        assert re.search(r"\bA\d{3}\b", page.text) is None
+    printed = [r for r in audit(server, visit) if r["action"] == "VisitViewed"]
+    assert [(r["actor"], r["target"]) for r in printed] == [("guide01", "view=ticket")]
     item = panel.locator(f".line-item[data-visit='{visit}']")
     expect(item.locator(".badge.protected")).to_have_text("🛡 保護対象")
 
@@ -127,6 +136,7 @@ def test_the_guide_issues_a_protected_ticket_at_intake(
     next_step(page)  # the itinerary: protect here
     page.locator("#protect-on").check()
     page.get_by_label("理由（記録のみ・表示しません）").fill("支援措置（DV）")
+    save(page.locator(".protect-box"), "guide-protect-intake.png")
     next_step(page)  # forms
     page.locator("#all-forms").click()
     page.locator("#wizard-next").click()

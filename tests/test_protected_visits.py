@@ -4,22 +4,26 @@ reason, and the daily figures (counts only)."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from server.audit import audit_rows
-from server.config import Config
+from server.config import Config, load_config
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.permissions import GRANTS
 from server.domain.privacy import without_notes
 from server.domain.protection import may_see
 from server.domain.state import Visit
+from server.errors import ConfigError
 from server.figures import compute
 from server.projections import ViewKey, analyse, build
 from tests.harness import GUIDE, MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office, clerk, rejected
 
+ROOT = Path(__file__).resolve().parent.parent
 DISPLAY = c.Actor("board-1f", "display")
 VISITOR = c.Actor("visitor", "visitor")
 # MOVED_IN_WITH_CHILDREN goes to line A (shimin/hoken) and line C (hagukumi).
@@ -192,3 +196,21 @@ def test_figures_count_protected_visits_without_details(office: Office) -> None:
     figures = compute(site, office.config.procedures, office.records, office.state.business_date)
     assert figures.protected == 2
     assert figures.visits == 3
+
+
+def test_an_alias_series_a_line_uses_is_refused_at_start_up(tmp_path: Path) -> None:
+    copy = tmp_path / "config"
+    shutil.copytree(ROOT / "config", copy)
+    site = copy / "sites" / "shimogyo.toml"
+    text = site.read_text(encoding="utf-8")
+    site.write_text(
+        text.replace(
+            "recent_calls = 8",
+            'recent_calls = 8\nprotected_call = { mode = "alias", alias_series = "A" }',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(copy)
+    assert "$.protected_call.alias_series" in str(info.value)
