@@ -337,7 +337,9 @@ def _visitor_where(site: Site, visit: Visit) -> dict[str, Any]:
     step = visit.step
     if step is None or not visit.is_open:
         return {"kind": "none"}
-    if step.counter and visit.status in ("called", "serving"):
+    # Called in person: the visitor waits where they are and staff fetch them there.
+    fetched = visit.protected and not visit.alias and visit.status == "called"
+    if step.counter and visit.status in ("called", "serving") and not fetched:
         counter = site.counter(step.counter)
         department = next((d for d in site.departments if d.id == counter.department), None)
         return {

@@ -83,6 +83,10 @@ def test_the_counter_calls_a_protected_visitor_in_person(
         "その場でお待ちください。係員がお迎えにまいります"
     )
     assert "A0" not in own.title()
+    # Where to wait: the line's waiting area, not the counter (staff come to them).
+    expect(own.locator("#where")).to_contain_text("総合受付")
+    expect(own.locator("#where")).not_to_contain_text("1番")
+    save(own, "visitor-protected-called.png")
 
     # Showing the details on the panel, and opening them, are both on the audit trail.
     answers = serving(panel).locator(f"details[data-key='answers-{visit}'] summary")
