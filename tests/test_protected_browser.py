@@ -140,7 +140,9 @@ def test_the_guide_issues_a_protected_ticket_at_intake(
     next_step(page)  # the itinerary: protect here
     page.locator("#protect-on").check()
     page.get_by_label("理由（記録のみ・表示しません）").fill("支援措置（DV）")
-    save(page.locator(".protect-box"), "guide-protect-intake.png")
+    box = page.locator(".protect-box")
+    box.evaluate("el => el.scrollIntoView({block: 'center'})")  # clear of the fixed bars
+    save(box, "guide-protect-intake.png")
     next_step(page)  # forms
     page.locator("#all-forms").click()
     page.locator("#wizard-next").click()
