@@ -396,6 +396,15 @@ export function lineItems(ctx, queueId) {
         h("span", { class: "muted" }, t("dlg_line_waited", { t: t("minutes", { n: clock.minutes(step.queued_at) }) })),
         v.priority ? h("span", { class: "badge info" }, t("dlg_priority")) : null,
         v.protected ? h("span", { class: "badge info" }, "🛡 ", t("protected")) : null,
+        // Only a supervisor may make a protected visit an ordinary one again.
+        v.protected
+          ? h(
+              "button",
+              { type: "button", class: "small secondary", disabled: !ctx.live, dataset: { action: "unprotect", visit: v.id, ticket: v.ticket, focusKey: `unprotect-${v.id}` } },
+              t("a_unprotect"),
+              h("span", { class: "visually-hidden" }, ` ${v.ticket}`),
+            )
+          : null,
         " ",
         h(
           "button",

@@ -155,3 +155,33 @@ def test_the_guide_issues_a_protected_ticket_at_intake(
     expect(item).to_contain_text("保護対象")
     assert re.search(r"\b[A-Z]\d{3}\b", item.inner_text()) is None
     save(page, "guide-protected.png")
+
+
+def test_only_a_supervisor_unprotects_from_the_live_view(
+    browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
+) -> None:
+    server = fresh_day
+    ack = command(
+        server, ("guide01", "1111"), {"type": "CreateVisit", "intake": MOVED_IN, "protect": "DV"}
+    )
+    visit = ack["visit"]
+    refused = command(server, CLERK, {"type": "UnmarkProtected", "visit": visit})
+    assert refused["type"] == "error" and refused["code"] == "forbidden"
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    contexts.append(context)
+    assert context.request.post(
+        f"{server.url}/api/login",
+        data={"id": "super01", "pin": "9999"},
+        headers={"Origin": server.url},
+    ).ok
+    page = context.new_page()
+    page.goto(f"{server.url}/supervisor/{SITE}")
+    expect(page.locator("#conn")).to_have_attribute("data-status", "live")
+    page.locator("#queues tr[data-queue='A']").get_by_role("button", name="列を見る").click()
+    item = page.locator(f"#dlg-line li[data-visit='{visit}']")
+    expect(item.locator(".badge", has_text="保護対象")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    item.get_by_role("button", name="保護解除").click()
+    expect(page.locator("#message")).to_contain_text("の保護を解除しました")
+    rows = audit(server, visit)
+    assert [r["actor"] for r in rows if r["action"] == "VisitUnprotected"] == ["super01"]
