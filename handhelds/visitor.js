@@ -98,16 +98,18 @@ function render() {
   $("expired").hidden = true;
   if (!visit) return;
   $("number-label").textContent = t("number");
-  $("ticket").textContent = visit.ticket;
+  // A protected visit shows its alias, or no number at all (called in person).
+  $("ticket").textContent = visit.ticket || "—";
+  $("ticket").title = visit.in_person ? t("in_person") : "";
   renderStatus(visit, closed);
   renderInterpreter();
   renderOuting(visit);
   renderWhere(visit);
   renderBooth(visit);
   renderSteps(visit);
-  document.title = visit.status === "called" && visit.where?.counter
+  document.title = visit.status === "called" && visit.where?.counter && visit.ticket
     ? t("called_title", { t: visit.ticket, n: visit.where.counter })
-    : `${visit.ticket} — ${t("title")}`;
+    : visit.ticket ? `${visit.ticket} — ${t("title")}` : t("title");
 }
 
 function renderLink() {
@@ -137,6 +139,8 @@ function renderStatus(visit, closed) {
     if (visit.estimated_wait === null || visit.estimated_wait === undefined) extra = t("no_counter");
     else if (visit.estimated_wait <= 0) extra = t("soon");
     else extra = t("wait", { n: roundWait(visit.estimated_wait) });
+  } else if (status === "called" && visit.in_person) {
+    detail = t("in_person_called");
   } else if (status === "called" || status === "serving") {
     detail = visit.where?.counter ? t(status === "called" ? "go_counter" : "at_counter", { n: visit.where.counter }) : "";
   } else if (closed) {
@@ -146,6 +150,7 @@ function renderStatus(visit, closed) {
   } else if (ENDED.has(status)) {
     detail = t("detail_ended");
   }
+  if (visit.in_person && status === "waiting") extra = [extra, t("in_person")].filter(Boolean).join(" ");
   $("status-detail").textContent = detail;
   $("status-extra").textContent = extra;
   $("status-extra").hidden = !extra;

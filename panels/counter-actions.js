@@ -22,6 +22,7 @@ const LABELS = {
   Transfer: "a_transfer",
   ReturnToQueue: "a_return",
   Park: "a_park",
+  MarkProtected: "a_protect",
   Unpark: "a_unpark",
   StepOut: "step_out",
   StepBack: "step_back",
@@ -102,6 +103,8 @@ export class Actions {
         const booth = family ? panel.catalog.boothLabel(this.t, family.booth) : "";
         return this.send({ type: "TakeBoothVisit", counter, visit: options.visit }, () => this.t("ok_booth_taken", { booth }));
       }
+      case "protect":
+        return this.#needVisitor(visit) && this.#openProtect(visit);
       case "unpark":
         return options.visit ? this.#unpark(options.visit) : this.#openUnpark();
       case "stepOut":
@@ -266,6 +269,15 @@ export class Actions {
         () => this.t("ok_transferred", { ticket: visit.ticket, queue: catalog.queueLabel(t, queue) }),
       );
     });
+  }
+
+  #openProtect(visit) {
+    // Online only: the button is enabled only while live (see docs/protected.md).
+    this.#open("dlg-protect", visit, async (data) =>
+      this.send({ type: "MarkProtected", visit: visit.id, reason: String(data.get("reason") || "") }, () =>
+        this.t("ok_protected", { ticket: visit.ticket }),
+      ),
+    );
   }
 
   #openPark(visit) {

@@ -179,5 +179,6 @@ export function availability(model, { live, actor }) {
     unpark: model.parked.length > 0,
     stepOut: ready,
     stepBack: ready,
+    protect: live && hasVisitor && !visit.protected,
   };
 }

@@ -22,8 +22,10 @@ export function idleCard(ctx, model, actor) {
     parts.push(h("p", { class: "idle empty" }, t("idle_empty")));
     return parts;
   }
-  const queued = head.steps[head.current].queued_at;
   parts.push(h("p", { class: "idle ready" }, t("idle_ready"), " ", h("kbd", {}, keyFor("callNext"))));
+  // A protected visitor this department has not met yet: that they are next, no more.
+  if (head.stub) return [...parts, h("p", { class: "muted" }, t("idle_next_protected"))];
+  const queued = head.steps[head.current].queued_at;
   parts.push(
     h("p", { class: "muted" }, t("idle_next", { ticket: head.ticket, wait: t("waited", { t: t("minutes", { n: ctx.clock.minutes(queued) }) }) })),
   );
@@ -109,6 +111,7 @@ function lineItem(ctx, visit, index, canCall, nextId) {
     { class: visit.priority ? "line-item priority" : "line-item", dataset: { visit: visit.id, ticket: visit.ticket } },
     h("span", { class: "pos", "aria-hidden": "true" }, String(index + 1)),
     h("span", { class: "ticket" }, visit.ticket),
+    visit.protected ? h("span", { class: "badge protected" }, "🛡 ", t("protected")) : null,
     visit.priority ? h("span", { class: "badge priority" }, "★ ", t("priority")) : null,
     visit.id === nextId ? h("span", { class: "badge next" }, "▶ ", t("next_up"), h("kbd", {}, keyFor("callNext"))) : null,
     h("span", { class: "waited", dataset: { waited: String(step.queued_at) } }, t("waited", { t: t("minutes", { n: ctx.clock.minutes(step.queued_at) }) })),

@@ -15,6 +15,7 @@ function badges(ctx, visit) {
   const { t, catalog } = ctx;
   const intake = visit.intake;
   const out = [];
+  if (visit.protected) out.push(h("span", { class: "badge protected" }, "🛡 ", t("protected")));
   if (visit.priority) out.push(h("span", { class: "badge priority" }, "★ ", t("priority")));
   for (const need of intake.needs) out.push(h("span", { class: "badge need" }, catalog.needLabel(t, need)));
   if (intake.language && intake.language !== "ja") {
@@ -208,6 +209,22 @@ function etaText(t, eta) {
   return eta <= 0 ? t("eta_now") : t("eta_min", { n: eta });
 }
 
+/** A protected visitor: no board or voice calls them, so the clerk does (or the alias). */
+function protectedCall(ctx, visit) {
+  const { t } = ctx;
+  if (!visit.protected) return null;
+  const called = visit.status === "called";
+  return h(
+    "div",
+    { class: `protected-call${called ? " calling" : ""}`, role: called ? "alert" : null, id: "protected-call" },
+    h("p", { class: "protected-title" }, "🛡 ", t("protected")),
+    visit.alias
+      ? h("p", { class: "protected-how" }, t("protected_alias", { alias: visit.alias }))
+      : h("p", { class: "protected-how" }, called ? t("protected_in_person_now") : t("protected_in_person")),
+    h("p", { class: "muted" }, t("protected_hint")),
+  );
+}
+
 /** The summary card of the visitor at this counter: greet them by their purpose. */
 export function servingCard(ctx, visit) {
   const { t } = ctx;
@@ -231,6 +248,7 @@ export function servingCard(ctx, visit) {
         step.calls > 1 ? h("span", { class: "muted" }, ` · ${t("calls_count", { n: step.calls })}`) : null,
       ),
     ),
+    protectedCall(ctx, visit),
     h("p", { class: "purpose" }, t("purpose", { purpose: purposeText(ctx, visit) })),
     // A family seated at a booth (issue 22b): the clerk goes there; "complete" releases it.
     visit.booth ? h("p", { class: "booth-at", "data-testid": "booth-at" }, t("booth_at", { booth: ctx.catalog.boothLabel(t, visit.booth) })) : null,

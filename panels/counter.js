@@ -42,6 +42,8 @@ export class Panel {
     this.timezone = catalog.raw.site.timezone;
     this.busy = 0;
     this.openDetails = new Set();
+    // Protected visits whose details this screen has shown (each showing is audited once).
+    this.shownProtected = new Set();
     this.wasLive = false;
     this.setLanguage(stored(LANG_KEY) || "ja", { render: false });
     const asked = data.counter || stored(COUNTER_KEY);
@@ -166,7 +168,8 @@ export class Panel {
       const action = button.dataset.action || button.dataset.actionState;
       const key = keyFor(action);
       const shown = t.has(key) ? t(key) : key;
-      button.replaceChildren(h("span", {}, t(button.dataset.label)), key ? h("kbd", {}, shown) : null);
+      // A button without a shortcut (mark protected) gets no key hint.
+      button.replaceChildren(...[h("span", {}, t(button.dataset.label)), key ? h("kbd", {}, shown) : null].filter(Boolean));
       if (key && !t.has(key)) button.setAttribute("aria-keyshortcuts", key);
     }
     const lang = document.getElementById("lang-toggle");
@@ -242,10 +245,23 @@ export class Panel {
       if (!ALWAYS.has(action)) button.disabled = !can[action];
     }
     document.querySelector("#ticket-form button").disabled = !can.callTicket;
+    this.auditProtected(model);
     document.body.classList.toggle("has-visitor", Boolean(model.current));
     const number = counter ? t("counter_option", { number: counter.number }) : t("title");
     document.title = `${model.current ? `${model.current.ticket} · ` : ""}${number} — ${t("title")}`;
     this.renderConnection();
+  }
+
+  /** Showing a protected visitor's details (serving or incoming card) is a read the audit
+   * trail records, as opening any visit's details is; once per showing on this screen. */
+  auditProtected(model) {
+    const shown = [model.current, ...model.incoming].filter((v) => v && v.protected && !v.stub);
+    if (!this.live) return;
+    for (const visit of shown) {
+      if (this.shownProtected.has(visit.id)) continue;
+      this.shownProtected.add(visit.id);
+      this.hub.viewed(visit.id);
+    }
   }
 
   tick() {

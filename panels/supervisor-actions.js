@@ -38,6 +38,10 @@ export class Actions {
         return this.send({ type: "WithdrawNotice", notice: data.notice }, t("done_withdraw"));
       case "unpark":
         return this.send({ type: "Unpark", visit: data.visit }, t("done_unpark", { ticket: data.ticket }));
+      case "unprotect":
+        // Its number may be shown and called again from now on: ask first.
+        if (!window.confirm(t("confirm_unprotect", { ticket: data.ticket }))) return false;
+        return this.send({ type: "UnmarkProtected", visit: data.visit }, t("done_unprotect", { ticket: data.ticket }));
       default:
         return false;
     }

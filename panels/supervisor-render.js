@@ -190,6 +190,7 @@ function servingCell(ctx, counter) {
       "span",
       { class: "serving", dataset: { status: visit.status } },
       h("span", { class: "ticket" }, visit.ticket),
+      visit.protected ? h("span", { class: "badge info" }, "🛡 ", t("protected")) : null,
       " ",
       h("span", { class: "serving-state" }, t(visit.status === "serving" ? "state_serving" : "state_called")),
       " ",
@@ -401,6 +402,16 @@ export function lineItems(ctx, queueId) {
         " ",
         h("span", { class: "muted" }, t("dlg_line_waited", { t: t("minutes", { n: clock.minutes(step.queued_at) }) })),
         v.priority ? h("span", { class: "badge info" }, t("dlg_priority")) : null,
+        v.protected ? h("span", { class: "badge info" }, "🛡 ", t("protected")) : null,
+        // Only a supervisor may make a protected visit an ordinary one again.
+        v.protected
+          ? h(
+              "button",
+              { type: "button", class: "small secondary", disabled: !ctx.live, dataset: { action: "unprotect", visit: v.id, ticket: v.ticket, focusKey: `unprotect-${v.id}` } },
+              t("a_unprotect"),
+              h("span", { class: "visually-hidden" }, ` ${v.ticket}`),
+            )
+          : null,
         " ",
         h(
           "button",

@@ -19,7 +19,17 @@ from server.domain import events as ev
 from server.domain.events import Record
 
 # What of an event names its target (never a personal text).
-TARGET_FIELDS = ("visit", "counter", "queue", "procedure", "notice", "date", "staff")
+TARGET_FIELDS = (
+    "visit",
+    "counter",
+    "queue",
+    "procedure",
+    "notice",
+    "date",
+    "staff",
+    "department",
+    "why",
+)
 HEADER = ["time", "actor", "role", "action", "ticket", "visit", "target", "address"]
 
 

@@ -226,6 +226,20 @@ class StepOutRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     on_return: Literal["next", "place"] = "next"
 
 
+class ProtectedCall(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How a counter calls a protected visitor (DV・ストーカー等の支援措置, witnesses…), whose
+    number must never be shown or spoken.
+
+    ``private`` (the default): boards and voice never carry the call; the counter panel says
+    "call in person / 直接お声がけ" and the visitor page (if issued) vibrates and says where to
+    wait. ``alias``: boards and voice call a number of ``alias_series`` instead, drawn at
+    random (three digits), so it reveals neither the ticket nor how many were protected.
+    """
+
+    mode: Literal["private", "alias"] = "private"
+    alias_series: str = "R"
+
+
 class Hours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     open: str = "08:45"
     close: str = "17:30"
@@ -304,6 +318,7 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     speech: Speech = Speech()
     bereavement: BereavementCorner | None = None
     """The site's bereavement corner (booth mode); None: the site runs none."""
+    protected_call: ProtectedCall = ProtectedCall()
 
     @functools.cached_property
     def _queues(self) -> dict[str, Queue]:

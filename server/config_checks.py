@@ -617,6 +617,14 @@ def _queue_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]
     languages = _board_languages(site)
     yield from _unique(queues, [q.id for q in site.queues], "queue id", "id")
     yield from _unique(queues, [q.series for q in site.queues], "queue series", "series")
+    alias = site.protected_call.alias_series
+    if alias in {q.series for q in site.queues} or not alias.isalpha():
+        # An alias from a line's own series would be called as that line's next number.
+        yield (
+            at.key("protected_call")
+            .key("alias_series")
+            .problem(f"{alias!r} (expected letters no queue uses as its series)")
+        )
     listed_in: dict[str, str] = {}
     for i, queue in enumerate(site.queues):
         here = queues.index(i)

@@ -34,6 +34,7 @@ from server.client_clock import ClockOffset
 from server.domain.commands import Actor
 from server.domain.events import Event, VisitViewed
 from server.domain.permissions import visitor_actor
+from server.domain.protection import may_see
 from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
 from server.heartbeat import BEAT
@@ -348,10 +349,15 @@ class Connection:
         actor = self.principal.actor
         if actor is None or self.audit is None or self.key.kind not in STAFF_VIEWS:
             raise Rejected("forbidden", "only staff screens open a visit's details")
-        if message.visit in self.viewed:
-            return
-        if message.visit not in self.site.state.visits:
+        visit = self.site.state.visits.get(message.visit)
+        if visit is None:
             raise Rejected("unknown_visit")
+        if visit.protected:
+            # A protected visit: only who has a need to know, and every opening is on record.
+            if not may_see(visit, actor):
+                raise Rejected("forbidden", "this visit is protected")
+        elif message.visit in self.viewed:
+            return
         if not self.bucket.take(self.limits.clock()):
             raise Rejected("rate_limited")
         self.viewed.add(message.visit)

@@ -137,6 +137,8 @@ class Figures(msgspec.Struct, frozen=True):
     transfers: int
     moves: int
     series: Series | None = None
+    protected: int = 0
+    """Visits marked protected (a count only: which, why and by whom stay in the audit)."""
     trend: dict[str, Trend] = {}
     booth: BoothFigures | None = None
     """None when the site runs no bereavement corner."""
@@ -283,6 +285,7 @@ class _Tally:
         self.added = 0
         self.transfers = 0
         self.moves = 0
+        self.protected: set[str] = set()
 
     def day(self, date: str) -> Counter[str]:
         return self.days.setdefault(date, Counter())
@@ -335,6 +338,8 @@ class _Tally:
                     self.handoffs[(here, qid)] += 1
             case ev.VisitMoved():
                 self.moves += 1
+            case ev.VisitProtected(visit=vid):
+                self.protected.add(vid)
 
     def _service(self, step: Step, counter: str, at: float, procedures: list[str]) -> None:
         seconds = at - (step.started_at or step.called_at)
@@ -480,6 +485,7 @@ def _figures(
         procedures_added=tally.added,
         transfers=tally.transfers,
         moves=tally.moves,
+        protected=len(tally.protected),
         series=series,
         trend=trends(series, now) if series is not None and now is not None else {},
         booth=_booth(site, tally),

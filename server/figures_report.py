@@ -235,7 +235,7 @@ def to_text(figures: Figures, config: Config, site: Site) -> str:
         f"不在 no-shows: {figures.no_shows} (うち終了 ended {figures.no_shows_dropped})"
         f"  セルフサービス案内 deflections: {figures.deflections}"
         f"  手続き追加 added: {figures.procedures_added}  転送 transfers: {figures.transfers}"
-        f"  列の変更 moves: {figures.moves}",
+        f"  列の変更 moves: {figures.moves}  保護対象 protected: {figures.protected}",
     ]
     by_section: dict[str, list[dict[str, Any]]] = {}
     for row in rows(figures, config, site):

@@ -36,7 +36,7 @@ import msgspec
 from server.config import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
-from server.domain.events import Record, VisitCreated
+from server.domain.events import Record, VisitCreated, VisitProtected
 from server.domain.privacy import without_notes
 from server.domain.state import SiteState, apply
 from server.errors import Conflict, DuplicateCommand, LogError, Rejected, StoreUnavailable
@@ -513,6 +513,10 @@ def _ack_for(record: Record) -> Ack:
     for event in record.events:
         if isinstance(event, VisitCreated):
             ticket = f"{event.series}{event.number:03d}"
+            # Protected at intake: the guide's phone gets only what may be printed and shown.
+            for other in record.events:
+                if isinstance(other, VisitProtected):
+                    ticket = other.alias
             return Ack(record.seq, visit=event.visit, ticket=ticket, token=event.token)
     return Ack(record.seq)
 

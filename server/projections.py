@@ -86,7 +86,7 @@ def build(
         staff = _staff(config, site, state, snap, key.scope, memo)
         return briefing.extend(staff, config, site, state, snap, key.scope)
     if key.kind == "supervisor":
-        staff = _staff(config, site, state, snap, "", memo)
+        staff = _staff(config, site, state, snap, "", memo, supervisor=True)
         return supervision.extend(staff, config, site, state, snap)
     return _staff(config, site, state, snap, "", memo)
 
@@ -221,11 +221,23 @@ def board_calls(state: SiteState, queues: set[str], keep: int) -> tuple[list[Cal
         if call.queue not in queues or call.visit in seen:
             continue
         seen.add(call.visit)
+        if not shown_call(state, call):
+            continue
         if called.get(call.visit) == call.counter:
             standing.append(call)
         elif len(recent) < keep and call.visit not in called:
             recent.append(call)
     return standing[::-1], recent[::-1]
+
+
+def shown_call(state: SiteState, call: Call) -> bool:
+    """Whether a call may be shown and spoken at all: never a protected visit's ticket. A
+    protected call carries its alias (shown) or nothing (called in person); a call made before
+    the visit was marked is withdrawn from the boards."""
+    if call.protected:
+        return bool(call.ticket)
+    visit = state.visits.get(call.visit)
+    return visit is None or not visit.protected
 
 
 def _call_entity(call: Call, numbers: dict[str, str]) -> dict[str, Any]:
@@ -256,7 +268,11 @@ def _visitor(config: Config, site: Site, state: SiteState, snap: Snapshot, token
     counter = site.counter(step.counter) if step is not None and step.counter else None
     entity = {
         "id": "me",
-        "ticket": visit.ticket,
+        # A protected visitor's own page shows only the alias, or no number at all: it is
+        # read in the waiting area, over a shoulder.
+        "ticket": visit.shown_ticket,
+        "protected": visit.protected,
+        "in_person": visit.protected and not visit.alias,
         "status": visit.status,
         "ahead": ahead,
         "estimated_wait": wait,
@@ -366,7 +382,9 @@ def _visitor_where(site: Site, visit: Visit) -> dict[str, Any]:
     step = visit.step
     if step is None or not visit.is_open:
         return {"kind": "none"}
-    if step.counter and visit.status in ("called", "serving"):
+    # Called in person: the visitor waits where they are and staff fetch them there.
+    fetched = visit.protected and not visit.alias and visit.status == "called"
+    if step.counter and visit.status in ("called", "serving") and not fetched:
         counter = site.counter(step.counter)
         department = next((d for d in site.departments if d.id == counter.department), None)
         return {
@@ -439,6 +457,8 @@ def _staff(
     snap: Snapshot,
     department: str,
     memo: Memo | None = None,
+    *,
+    supervisor: bool = False,
 ) -> Entities:
     if department:
         queues = {
@@ -458,6 +478,10 @@ def _staff(
         queues = {q.id for q in site.queues}
         counters = list(site.counters)
         visits = list(state.visits.values())
+    # Protected visits this viewer has no need to know: not in any line or at any counter.
+    hidden = {
+        v.id for v in visits if v.protected and not supervisor and department not in v.known_to
+    }
     entities: Entities = {
         "site": {
             site.id: {**_site_entity(site, sorted(queues)), "business_date": state.business_date}
@@ -466,8 +490,8 @@ def _staff(
             q: {
                 **_queue_entity(site, snap.figures[q]),
                 "minutes_per_visit": snap.figures[q].minutes_per_visit,
-                "line": [v.id for v in snap.lines.get(q, [])],
-                "out_line": [v.id for v in snap.outs.get(q, [])],
+                "line": [v.id for v in snap.lines.get(q, []) if v.id not in hidden],
+                "out_line": [v.id for v in snap.outs.get(q, []) if v.id not in hidden],
                 "oldest_queued_at": min(
                     (v.steps[v.current].queued_at for v in snap.lines.get(q, [])), default=None
                 ),
@@ -481,10 +505,13 @@ def _staff(
                 "department": c.department,
                 **msgspec.to_builtins(state.counter(c.id)),
                 "queues": counter_queues(site, state, c.id),
+                **({"visit": ""} if state.counter(c.id).visit in hidden else {}),
             }
             for c in counters
         },
-        "visits": _visit_entities(config, site, snap, visits, department, queues, memo),
+        "visits": _visit_entities(
+            config, site, snap, visits, department, queues, memo, supervisor=supervisor
+        ),
     }
     # The bereavement corner (issue 22b): each booth's family and who is asked to come.
     entities["booths"] = booth_views.booth_entities(config, site, state)
@@ -516,6 +543,8 @@ def _visit_entities(
     department: str,
     queues: set[str],
     memo: Memo | None,
+    *,
+    supervisor: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """A staff view's visits. The floor and counter views hold every visit of the day, so an
     entity is rebuilt only when something it shows changed: the visit itself (``rev``, the
@@ -534,11 +563,16 @@ def _visit_entities(
         held = memo.get(visit.id) if memo is not None else None
         if held is not None and held[0] == key:
             entity = held[1]
+        elif visit.protected and not supervisor and department not in visit.known_to:
+            # Guides, and departments without a need to know: that it exists, nothing more.
+            entity = protected_stub(visit, snap)
         elif department:
             entity = _withhold_elsewhere(config, _visit_entity(config, site, visit, snap), queues)
             entity["briefing"] = briefing.briefing(config, site, visit, department, queues, snap)
         else:
             entity = _visit_entity(config, site, visit, snap)
+        if held is None or held[1] is not entity:
+            _flag_protected(entity, visit)
         fresh[visit.id] = (key, entity)
     if memo is not None:
         memo.clear()
@@ -547,6 +581,29 @@ def _visit_entities(
 
 
 WITHHELD = "withheld"
+PROTECTED = "protected"
+
+
+def protected_stub(visit: Visit, snap: Snapshot) -> dict[str, Any]:
+    """A protected visit as seen without a need to know: 保護対象, its state and nothing that
+    tells who or where (no ticket, line, counter, itinerary, intake or link)."""
+    return {
+        "id": visit.id,
+        "ticket": "",
+        "protected": True,
+        "stub": True,
+        "status": visit.status,
+        "created_at": visit.created_at,
+        "closed_at": visit.closed_at,
+    }
+
+
+def _flag_protected(entity: dict[str, Any], visit: Visit) -> None:
+    """Staff who see a protected visit see that it is: the panel calls it in person."""
+    if entity.get("stub"):
+        return
+    entity["protected"] = visit.protected
+    entity["alias"] = visit.alias
 
 
 def _withheld_name(

@@ -70,7 +70,9 @@ async function main() {
    */
   function issueTicket(issued, command, series) {
     delete issued.choose;
-    if (!hub.live && series) {
+    // A protected visit never takes a leased number (it would be printed before the hub
+    // knows it is protected): it waits in the outbox and gets its ticket online.
+    if (!hub.live && series && !command.protect) {
       const ticket = lease.take(series);
       if (ticket) {
         issued.leased = ticket;
@@ -91,6 +93,10 @@ async function main() {
     draftKey: KEYS.draft,
     actions: {
       issue(draft, plan, writing) {
+        if (draft.protectOn && !draft.protect.trim()) {
+          document.getElementById("protect-reason")?.focus();
+          return;
+        }
         const id = commandId();
         const forms = plan ? draft.formsDone.filter((f) => plan.forms.includes(f)) : [];
         if (forms.length) {
@@ -99,6 +105,7 @@ async function main() {
         }
         draft.issued = { id, kind: "create", writing, plan };
         const command = { type: "CreateVisit", intake: intakeOf(draft), override_self_service: draft.override, forms_pending: writing };
+        if (draft.protectOn) command.protect = draft.protect.trim();
         const series = plan && plan.steps.length ? seriesOf(plan.steps[0].queue) : "";
         if (!hub.live && !series) {
           // Offline without a plan: the guide says where the visitor goes first.
@@ -194,7 +201,9 @@ async function main() {
     const draft = wizard.draft;
     if (!draft.issued) return;
     const ack = draft.issued.ack;
-    const visit = ack ? (hub.entities.visits || {})[ack.visit] : undefined;
+    const found = ack ? (hub.entities.visits || {})[ack.visit] : undefined;
+    // A protected visit is a stub here (guides have no need to know): nothing more to show.
+    const visit = found && !found.stub ? found : undefined;
     const pending = hub.pending.find((p) => p.id === draft.issued.id);
     const key = JSON.stringify([lang(), draft.issued, pending && pending.sent, visit && visit.status, visit && visit.booth, visit && visit.steps.map((s) => s.queue)]);
     if (!force && key === ticketKey) return;

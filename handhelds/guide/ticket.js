@@ -71,7 +71,10 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
       "div",
       { class: "ticket-card", role: "status", "aria-live": "polite" },
       h("p", { class: "ticket-label" }, ui("ticket_number")),
-      h("p", { class: "ticket-big", id: "ticket-number", "data-testid": "ticket-number" }, ack.ticket),
+      // A protected visit called in person has no number (its alias, if the site uses one).
+      ack.ticket
+        ? h("p", { class: "ticket-big", id: "ticket-number", "data-testid": "ticket-number" }, ack.ticket)
+        : h("p", { class: "ticket-protected", id: "ticket-number", "data-testid": "ticket-number" }, "🛡 ", ui("protected_ticket")),
       // A family seated at a booth goes nowhere: the departments come (issue 22b).
       visit && visit.booth ? boothLine(catalog, visit) : null,
       visit && visit.booth ? h("p", { class: "muted" }, ui("booth_not_called")) : null,

@@ -117,7 +117,7 @@ export class VisitList {
     const creating = this.query ? [] : this.pending.filter((p) => p.command.type === "CreateVisit");
     const visits = Object.values(this.visits)
       .filter((v) => this.filter === "all" || !v.closed_at)
-      .filter((v) => !this.query || v.ticket.includes(this.query))
+      .filter((v) => !this.query || (v.ticket && v.ticket.includes(this.query)))
       .sort((a, b) => b.created_at - a.created_at);
     const items = [
       ...creating.map((p) => this.#pendingItem(p)),
@@ -146,7 +146,28 @@ export class VisitList {
     );
   }
 
+  /** A protected visit: that it exists and its state, nothing that tells who or where. */
+  #protectedItem(visit) {
+    return h(
+      "li",
+      { class: `visit protected status-${visit.status}`, "data-visit": visit.id },
+      h(
+        "div",
+        { class: "visit-row" },
+        h("span", { class: "ticket-no" }, "🛡"),
+        h(
+          "span",
+          { class: "visit-main" },
+          h("span", { class: "status-chip protected" }, ui("protected")),
+          h("span", { class: "where muted" }, ui("protected_hint")),
+        ),
+        h("span", { class: "time muted" }, clock(visit.created_at, this.timezone)),
+      ),
+    );
+  }
+
   #item(visit) {
+    if (visit.stub) return this.#protectedItem(visit);
     const needs = visit.intake.needs.map((n) => text(this.catalog.needs[n], n));
     return h(
       "li",

@@ -22,6 +22,8 @@ export function emptyDraft() {
     party_size: 1,
     note: "",
     override: false,
+    protectOn: false, // a protected visit (支援措置…): no number shown or called; online only
+    protect: "", // why (recorded for the audit, never shown)
     formsDone: [],
     step: "events",
     editing: null, // {visit, ticket} when changing an existing visit's intake
@@ -518,6 +520,7 @@ export class Wizard {
       const panel = this.actions.boothPanel(this.draft, plan);
       if (panel) box.append(h("div", { id: "booth-slot-holder" }, panel));
     }
+    if (plan.steps.length && !this.draft.editing) box.append(this.#protectBox());
     if (plan.self_service.length || this.draft.override) {
       box.append(
         h(
@@ -530,6 +533,51 @@ export class Wizard {
       );
     }
     return box;
+  }
+
+  /** Mark the visit protected at intake (shown only online: the plan step needs the hub). */
+  #protectBox() {
+    const draft = this.draft;
+    const reason = h("input", {
+      id: "protect-reason",
+      type: "text",
+      maxlength: "500",
+      value: draft.protect,
+      required: true,
+      oninput: (e) => {
+        draft.protect = e.target.value;
+        this.save();
+      },
+    });
+    return h(
+      "div",
+      { class: "protect-box" },
+      h(
+        "label",
+        { class: "choice" },
+        h("input", {
+          type: "checkbox",
+          id: "protect-on",
+          checked: draft.protectOn,
+          onchange: (e) => {
+            draft.protectOn = e.target.checked;
+            this.save();
+            this.render();
+          },
+        }),
+        h("span", { class: "mark", "aria-hidden": "true" }),
+        h("span", {}, "🛡 ", ui("protect_on")),
+      ),
+      draft.protectOn
+        ? h(
+            "div",
+            { class: "protect-reason" },
+            h("p", { class: "help" }, ui("protect_help")),
+            h("label", { for: "protect-reason" }, ui("protect_reason")),
+            reason,
+          )
+        : null,
+    );
   }
 
   #formsStep() {

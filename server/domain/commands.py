@@ -49,6 +49,9 @@ class CreateVisit(Cmd, tag=True):
     leased: LeasedTicket | None = None
     """Set when the ticket was already issued from a lease: the visit gets exactly that
     number, and its place in line is when the command was first sent (its ``at``)."""
+    protect: str = ""
+    """Non-empty: the visit is protected from the start (the reason, recorded, never shown);
+    see :class:`MarkProtected`. Online only: refused with a leased number."""
 
 
 class UpdateIntake(VisitCmd, tag=True):
@@ -244,6 +247,24 @@ class CancelBoothReservation(Cmd, tag=True):
     reservation: str
 
 
+# --- protected visits (issue 22, protected half) -----------------------------------------
+
+
+class MarkProtected(VisitCmd, tag=True):
+    """A guide or a clerk whose department holds the visitor marks the visit protected
+    (支援措置, witness, some welfare cases): its number is never shown or spoken again and
+    only the departments on its itinerary (and supervisors) see it. Online only."""
+
+    reason: str
+
+
+class UnmarkProtected(VisitCmd, tag=True):
+    """Supervisor only: the visit is an ordinary one again."""
+
+
+# --- end protected visits ----------------------------------------------------------------
+
+
 Command = (
     CreateVisit
     | UpdateIntake
@@ -281,6 +302,8 @@ Command = (
     | TakeBoothVisit
     | ReserveBooth
     | CancelBoothReservation
+    | MarkProtected
+    | UnmarkProtected
 )
 
 Role = Literal["guide", "clerk", "supervisor", "display", "visitor", "integration"]
@@ -294,5 +317,5 @@ class Actor(msgspec.Struct, frozen=True):
     department: str = ""
 
 
-MINTS_IDS = (CreateVisit, PostNotice, LeaseNumbers, SeatAtBooth, ReserveBooth)
+MINTS_IDS = (CreateVisit, PostNotice, LeaseNumbers, SeatAtBooth, ReserveBooth, MarkProtected)
 """The commands whose decision needs fresh random ids (``Context.visit_id`` and ``token``)."""

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from server.config import LifeEvents, Procedures, Site, Text
-from server.domain import booths, leases, outings
+from server.domain import booths, leases, outings, protection
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.intake import Intake, Plan, is_priority, plan_visit, validate_intake
@@ -96,7 +96,10 @@ def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> 
             return prelude  # back too late: the no-show rule has spoken
         if isinstance(command, c.LapseOutings):
             return prelude
-    return prelude + _decide(state, command, ctx, rules)
+    events = _decide(state, command, ctx, rules)
+    # Protected visits: whatever gives a department business with one lets it in, on record.
+    events += protection.grants(state, events, rules.site, rules.procedures)
+    return prelude + events
 
 
 _STATE_ENCODER = msgspec.msgpack.Encoder()
@@ -272,6 +275,22 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             if nid not in state.notices:
                 raise Rejected("unknown_notice", f"no notice {nid!r} on the boards", "$.notice")
             return [ev.NoticeWithdrawn(nid)]
+        # --- protected visits (issue 22, protected half)
+        case c.MarkProtected(visit=vid, reason=reason):
+            visit = _open_visit(state, vid)
+            if visit.protected:
+                raise Rejected("already_done", "the visit is already protected")
+            departments = protection.itinerary_departments(
+                site, rules.procedures, protection.stops(visit)
+            )
+            seed = ctx.visit_id + ctx.token
+            return [protection.mark(state, visit.id, reason, seed, site, departments)]
+        case c.UnmarkProtected(visit=vid):
+            visit = _open_visit(state, vid)
+            if not visit.protected:
+                raise Rejected("already_done", "the visit is not protected")
+            return [ev.VisitUnprotected(visit.id)]
+        # --- end protected visits
         case c.SetAlertThreshold(queue=qid, minutes=minutes):
             if not site.has_queue(qid):
                 raise Rejected("unknown_queue", f"no queue {qid!r}", "$.queue")
@@ -316,6 +335,9 @@ def _create_visit(
     state: SiteState, command: c.CreateVisit, ctx: Context, rules: Rules
 ) -> list[ev.Event]:
     plan = _plan(command.intake, rules, command.override_self_service)
+    if command.protect and command.leased is not None:
+        # A leased number was printed offline: it may already be on paper and seen.
+        raise Rejected("invalid", "a protected visit is marked online only", "$.protect")
     queued = not (command.forms_pending and plan.forms)
     if command.leased is not None:
         leased = command.leased
@@ -338,7 +360,8 @@ def _create_visit(
             queued=queued,
             device=command.leased.device if command.leased else "",
             issued_at=issued_at,
-        )
+        ),
+        *_protect_at_intake(state, command, plan, ctx, rules),
     ]
 
 
@@ -359,6 +382,18 @@ def _seat_at_booth(
     )
     created = _create_visit(state, c.CreateVisit(command.intake), ctx, rules)
     return [*created, ev.BoothSeated(ctx.visit_id, booth, reservation)]
+
+
+def _protect_at_intake(
+    state: SiteState, command: c.CreateVisit, plan: Plan, ctx: Context, rules: Rules
+) -> list[ev.Event]:
+    """Marked protected at intake: in the same record, so no view ever shows it unprotected."""
+    if not command.protect:
+        return []
+    stops = [(s.queue, list(s.procedures), "") for s in plan.steps]
+    departments = protection.itinerary_departments(rules.site, rules.procedures, stops)
+    seed = ctx.visit_id + ctx.token
+    return [protection.mark(state, ctx.visit_id, command.protect, seed, rules.site, departments)]
 
 
 def _add_procedure(

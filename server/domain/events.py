@@ -275,6 +275,36 @@ class BoothReservationCancelled(Evt, tag=True):
     reservation: str
 
 
+# --- protected visits (issue 22, protected half) -----------------------------------------
+
+
+class VisitProtected(Evt, tag=True):
+    """The visit is protected. ``reason`` is for the audit only (never shown; purged with
+    the notes); ``alias`` the number boards and voice call instead ("" when the site calls
+    protected visitors in person); ``departments`` those with a need to know now."""
+
+    visit: str
+    reason: str
+    alias: str
+    departments: list[str]
+
+
+class VisitUnprotected(Evt, tag=True):
+    visit: str
+
+
+class NeedToKnowGranted(Evt, tag=True):
+    """A department gains sight of a protected visit (a transfer, a procedure added, a move,
+    a call at one of its counters): recorded so the audit shows who was let in, and why."""
+
+    visit: str
+    department: str
+    why: str
+
+
+# --- end protected visits ----------------------------------------------------------------
+
+
 # Audit events. The security log (``_security``, not a site) holds sign-ins and ended
 # sessions; a site's log holds who read a visit's details. They change no state.
 
@@ -349,6 +379,9 @@ Event = (
     | BoothVisitTaken
     | BoothReserved
     | BoothReservationCancelled
+    | VisitProtected
+    | VisitUnprotected
+    | NeedToKnowGranted
     | SignedIn
     | SignInFailed
     | SessionsEnded

@@ -90,6 +90,10 @@ GRANTS: dict[type[c.Cmd], Grant] = {
     c.TakeBoothVisit: Grant(clerk="counter"),
     c.ReserveBooth: Grant(guide=True),
     c.CancelBoothReservation: Grant(guide=True),
+    # Protected visits: marked at intake (CreateVisit.protect) or later by a guide or a
+    # clerk whose department holds the visitor; unmarked by a supervisor only.
+    c.MarkProtected: Grant(guide=True, clerk="visit"),
+    c.UnmarkProtected: Grant(),
 }
 
 

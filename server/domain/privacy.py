@@ -1,8 +1,9 @@
 """Retention of staff notes: what is blanked from old log records.
 
-Staff notes (the intake note, handoff notes, park notes, cancellation reasons) may hold
-personal details. After the configured retention they are removed from the log itself; the
-rest of each record (numbers, procedures, times, actors) stays for the daily figures and audit.
+Staff notes (the intake note, handoff notes, park notes, cancellation reasons, why a visit
+is protected) may hold personal details. After the configured retention they are removed from
+the log itself; the rest of each record (numbers, procedures, times, actors) stays for the
+daily figures and audit.
 """
 
 from __future__ import annotations
@@ -32,6 +33,6 @@ def _strip(event: ev.Event) -> ev.Event:
             note
         ):
             return msgspec.structs.replace(event, note=PURGED)
-        case ev.VisitCancelled(reason=reason) if reason:
+        case ev.VisitCancelled(reason=reason) | ev.VisitProtected(reason=reason) if reason:
             return msgspec.structs.replace(event, reason=PURGED)
     return event

@@ -59,6 +59,10 @@ SHELF_LIFE: dict[type[c.Cmd], Shelf] = {
     c.TakeBoothVisit: "never_late",
     c.ReserveBooth: "outbox",
     c.CancelBoothReservation: "outbox",
+    # Protected visits: the panel offers marking only while live (online only, so the clerk
+    # never believes a mark that has not reached the boards); sent, it must not be lost.
+    c.MarkProtected: "outbox",
+    c.UnmarkProtected: "outbox",
 }
 
 NEVER_LATE: tuple[str, ...] = tuple(

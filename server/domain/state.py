@@ -97,6 +97,9 @@ class Visit(msgspec.Struct):
     # bereavement corner (issue 22b): the booth the family sits at ("" = a visitor in lines)
     booth: str = ""
     reservation: str = ""
+    protected: bool = False
+    alias: str = ""  # what boards and voice call instead of a protected ticket ("" in person)
+    known_to: list[str] = []  # departments with a need to know a protected visit
 
     @property
     def ticket(self) -> str:
@@ -106,6 +109,12 @@ class Visit(msgspec.Struct):
     def step(self) -> Step | None:
         """The step the visitor is on now, or None once the visit is over."""
         return self.steps[self.current] if self.current < len(self.steps) else None
+
+    @property
+    def shown_ticket(self) -> str:
+        """The number a board, a voice or the visitor's own page may carry: the ticket, or
+        for a protected visit its alias ("" when it is called in person)."""
+        return self.alias if self.protected else self.ticket
 
     @property
     def is_open(self) -> bool:
@@ -136,6 +145,7 @@ class Call(msgspec.Struct, frozen=True):
     queue: str
     at: float
     recall: int = 0
+    protected: bool = False  # a protected visit's call: ``ticket`` is its alias or ""
 
 
 class PostedNotice(msgspec.Struct, frozen=True):
@@ -195,6 +205,7 @@ class SiteState(msgspec.Struct):
     leases: dict[str, Lease] = {}
     booth_reservations: dict[str, BoothReservation] = {}
     """Bookings of the bereavement corner, today's and later ones (kept across days)."""
+    aliases: dict[str, str] = {}  # a protected visit's alias number → visit id
 
     def counter(self, counter_id: str) -> CounterState:
         """A counter's live state (read only); a counter never touched yet is closed."""
@@ -332,6 +343,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             state.booth_reservations = {
                 rid: r for rid, r in state.booth_reservations.items() if r.date >= date
             }
+            state.aliases = {}
             for counter in state.counters.values():
                 counter.visit = ""
                 counter.status = "closed"
@@ -417,7 +429,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             counter.visit = vid
             state.calls = [
                 *state.calls[-(RECENT_CALLS - 1) :],
-                Call(record.seq, vid, visit.ticket, cid, step.queue, at),
+                Call(record.seq, vid, visit.shown_ticket, cid, step.queue, at, 0, visit.protected),
             ]
         case ev.Recalled(visit=vid, counter=cid):
             visit = state.visits[vid]
@@ -426,7 +438,16 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             kept = [c for c in state.calls if not (c.visit == vid and c.counter == cid)]
             state.calls = [
                 *kept[-(RECENT_CALLS - 1) :],
-                Call(record.seq, vid, visit.ticket, cid, step.queue, at, recall=step.calls - 1),
+                Call(
+                    record.seq,
+                    vid,
+                    visit.shown_ticket,
+                    cid,
+                    step.queue,
+                    at,
+                    recall=step.calls - 1,
+                    protected=visit.protected,
+                ),
             ]
         case ev.ServiceStarted(visit=vid):
             visit = state.visits[vid]
@@ -600,6 +621,25 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             )
         case ev.BoothReservationCancelled(reservation=rid):
             state.booth_reservations.pop(rid, None)
+        # --- protected visits (issue 22, protected half)
+        case ev.VisitProtected(visit=vid, alias=alias, departments=departments):
+            visit = state.visits[vid]
+            visit.protected = True
+            visit.alias = alias
+            visit.known_to = list(departments)
+            if alias:
+                state.aliases[alias] = vid
+        case ev.VisitUnprotected(visit=vid):
+            visit = state.visits[vid]
+            state.aliases.pop(visit.alias, None)
+            visit.protected = False
+            visit.alias = ""
+            visit.known_to = []
+        case ev.NeedToKnowGranted(visit=vid, department=department):
+            visit = state.visits[vid]
+            if department not in visit.known_to:
+                visit.known_to = [*visit.known_to, department]
+        # --- end protected visits
         case ev.SignedIn() | ev.SignInFailed() | ev.SessionsEnded() | ev.VisitViewed():
             pass  # audit only
 

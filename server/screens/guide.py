@@ -32,7 +32,9 @@ from starlette.routing import BaseRoute, Route
 from server.auth import Principal
 from server.config import Config, Site
 from server.context import AppContext
+from server.domain.events import VisitViewed
 from server.domain.permissions import on_itinerary
+from server.domain.protection import may_see
 from server.domain.state import Visit, ticket_of
 from server.errors import Rejected
 from server.exposure import public_origin
@@ -132,7 +134,9 @@ def ticket_context(
     return {
         "site": site,
         "visit": visit,
-        "ticket": visit.ticket,
+        # A protected visit's ticket carries its alias, or no number (called in person).
+        "ticket": visit.shown_ticket,
+        "in_person": visit.protected and not visit.alias,
         "steps": steps,
         "issued": local.strftime("%Y-%m-%d %H:%M"),
         "second": second,
@@ -231,13 +235,21 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if (
             actor is not None
             and actor.role == "clerk"
-            and not on_itinerary(visit, actor.department, site, ctx.config.procedures)
+            and not (
+                may_see(visit, actor)
+                if visit.protected
+                else on_itinerary(visit, actor.department, site, ctx.config.procedures)
+            )
         ):
             return PlainTextResponse(
                 "this visitor has no business with your department"
                 " / この来庁者の手続きは担当外です",
                 status_code=403,
             )
+        if visit.protected and actor is not None:
+            # Who printed or looked at a protected visit's ticket (or its QR code) is recorded.
+            view = "qr" if request.url.path.endswith(".svg") else "ticket"
+            await ctx.sessions.append(actor, VisitViewed(site.id, visit.id, view))
         return site, visit
 
     async def ticket(request: Request) -> Response:

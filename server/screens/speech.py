@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.config import Site
 from server.context import AppContext
+from server.domain.state import SiteState
 from server.errors import Rejected
 
 AUDIO_CACHE = "public, max-age=86400, immutable"
@@ -30,6 +31,15 @@ def _refused(exc: Rejected) -> Response:
         status_code=status,
         headers={"Cache-Control": "no-store"},
     )
+
+
+def speakable(state: SiteState, ticket: str) -> bool:
+    """A ticket issued today that may be spoken: never a protected visit's own number (the
+    address would confirm it exists and fill the cache with it), but its alias."""
+    if ticket in state.aliases:
+        return True
+    visit = state.visits.get(state.tickets.get(ticket, ""))
+    return visit is not None and not visit.protected
 
 
 def routes(ctx: AppContext) -> list[BaseRoute]:
@@ -60,7 +70,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             ticket, counter = params["ticket"], params["counter"]
             hub_site = ctx.hub.site(site.id)
             await hub_site.current()
-            if ticket not in hub_site.state.tickets:
+            if not speakable(hub_site.state, ticket):
                 raise Rejected("unknown_ticket", "no such ticket today")
             if not any(c.number == counter for c in site.counters):
                 raise Rejected("unknown_counter", "no such counter")

@@ -29,8 +29,10 @@ def upcoming(site: Site, state: SiteState, per_queue: int) -> Upcoming:
     open_ids = [c for c, live in state.counters.items() if live.status == "open"]
     queues = {q for c in open_ids if site.has_counter(c) for q in counter_queues(site, state, c)}
     lines = waiting_lines(state) if queues and per_queue > 0 else {}
+    # A protected visit is never spoken: its alias instead, or nothing (called in person).
     heads = [
-        [visit.ticket for visit in lines.get(queue, [])[:per_queue]] for queue in sorted(queues)
+        [v.shown_ticket for v in lines.get(queue, [])[:per_queue] if v.shown_ticket]
+        for queue in sorted(queues)
     ]
     # Interleave the queues: every queue's very next ticket before anyone's second.
     tickets = [line[i] for i in range(per_queue) for line in heads if i < len(line)]
