@@ -42,8 +42,12 @@ def _step_minutes(config: Config, site: Site, step: Step) -> int:
     return booths.step_minutes(step, config.procedures, corner, DEFAULT_MINUTES)
 
 
-def booth_entities(config: Config, site: Site, state: SiteState) -> dict[str, Any]:
-    """Every booth of the corner with its family (if any) and the bookings holding it."""
+def booth_entities(
+    config: Config, site: Site, state: SiteState, hidden: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    """Every booth of the corner with its family (if any) and the bookings holding it.
+    ``hidden``: protected visits this viewer has no need to know: the booth shows in use, with
+    no ticket."""
     corner = site.bereavement
     if corner is None:
         return {}
@@ -70,6 +74,8 @@ def booth_entities(config: Config, site: Site, state: SiteState) -> dict[str, An
         }
         if visit is not None:
             entity.update(_family(config, site, visit))
+            if visit.id in hidden:
+                entity["ticket"] = ""
         out[booth.id] = entity
     return out
 

@@ -514,7 +514,12 @@ def _staff(
         ),
     }
     # The bereavement corner (issue 22b): each booth's family and who is asked to come.
-    entities["booths"] = booth_views.booth_entities(config, site, state)
+    unknown = {
+        v.id
+        for v in state.visits.values()
+        if v.booth and v.protected and not supervisor and department not in v.known_to
+    }
+    entities["booths"] = booth_views.booth_entities(config, site, state, unknown)
     if not department:
         # Guides' phones find their own lease here; the supervisor sees every one outstanding.
         entities["leases"] = _lease_entities(state)

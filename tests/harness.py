@@ -11,7 +11,7 @@ import pytest
 from server.config import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
-from server.domain.events import Event, Record, VisitCreated
+from server.domain.events import BoothSeated, Event, Record, VisitCreated
 from server.domain.intake import Intake
 from server.domain.state import SiteState, Visit, apply, fold
 from server.errors import Rejected
@@ -110,3 +110,25 @@ def rejected(office: Office, command: c.Command, code: str, actor: c.Actor | Non
         office.run(command, actor) if actor else office.run(command)
     assert info.value.code == code
     assert office.state.seq == before
+
+
+# A family after a death: insurance and pension (総合受付), care (健康長寿), disability (保健福祉).
+BEREAVED = Intake(
+    events=["shibo"],
+    answers={
+        "death_filed": True,
+        "deceased_kokuho": True,
+        "deceased_pensioner": True,
+        "deceased_care": True,
+        "deceased_householder": False,
+        "deceased_certificates": True,
+        "deceased_child_benefit": False,
+    },
+)
+
+
+def seat(office: Office, **kw: str) -> Visit:
+    """Seat a bereaved family at the corner (a booth of the guide's choosing, or any free)."""
+    events = office.run(c.SeatAtBooth(BEREAVED, **kw), GUIDE)
+    seated = next(e for e in events if isinstance(e, BoothSeated))
+    return office.state.visits[seated.visit]

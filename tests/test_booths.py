@@ -10,34 +10,13 @@ import pytest
 from server.config import load_config
 from server.domain import booths
 from server.domain import commands as c
-from server.domain.events import BoothSeated
 from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
-from server.domain.state import Visit
 from server.errors import ConfigError
 from server.figures import compute
-from tests.harness import GUIDE, MORNING, Office, clerk, rejected
+from tests.harness import BEREAVED, GUIDE, MORNING, Office, clerk, rejected, seat
 
-# A family after a death: insurance and pension (総合受付), care (健康長寿), disability (保健福祉).
-BEREAVED = Intake(
-    events=["shibo"],
-    answers={
-        "death_filed": True,
-        "deceased_kokuho": True,
-        "deceased_pensioner": True,
-        "deceased_care": True,
-        "deceased_householder": False,
-        "deceased_certificates": True,
-        "deceased_child_benefit": False,
-    },
-)
 TODAY = "2026-03-30"  # MORNING's date (09:00 JST)
-
-
-def seat(office: Office, **kw: str) -> Visit:
-    events = office.run(c.SeatAtBooth(BEREAVED, **kw), GUIDE)
-    seated = next(e for e in events if isinstance(e, BoothSeated))
-    return office.state.visits[seated.visit]
 
 
 def test_three_departments_come_to_the_booth_in_the_planners_order(office: Office) -> None:

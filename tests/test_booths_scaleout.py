@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+import msgspec
+
 from server.domain.events import BoothVisitTaken
+from tests.harness import BEREAVED
 from tests.live import LiveServer
 from tests.redis_proc import RedisServer
-from tests.test_booths_browser import BEREAVED
 from tests.test_redis_scaleout import pair, read_log, staff
 
 __all__ = ["pair"]  # the two-process fixture, shared with the scale-out tests
@@ -29,7 +31,9 @@ async def test_two_processes_never_hand_one_booth_request_to_two_clerks(
         assert ack["type"] == "ack", ack
     for n in range(ROUNDS):
         guide = guides[n % 2]
-        seated = await guide.command(f"seat-{n}", {"type": "SeatAtBooth", "intake": BEREAVED})
+        seated = await guide.command(
+            f"seat-{n}", {"type": "SeatAtBooth", "intake": msgspec.to_builtins(BEREAVED)}
+        )
         assert seated["type"] == "ack", seated
         visit = seated["visit"]
         replies = await asyncio.gather(

@@ -21,7 +21,15 @@ from server.domain.state import Visit
 from server.errors import ConfigError
 from server.figures import compute
 from server.projections import ViewKey, analyse, build
-from tests.harness import GUIDE, MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office, clerk, rejected
+from tests.harness import (
+    GUIDE,
+    MOVED_IN_WITH_CHILDREN,
+    SUPERVISOR,
+    Office,
+    clerk,
+    rejected,
+    seat,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DISPLAY = c.Actor("board-1f", "display")
@@ -214,3 +222,21 @@ def test_an_alias_series_a_line_uses_is_refused_at_start_up(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as info:
         load_config(copy)
     assert "$.protected_call.alias_series" in str(info.value)
+
+
+def test_a_protected_family_at_a_booth_shows_in_use_without_its_ticket(office: Office) -> None:
+    family = seat(office)
+    office.run(c.MarkProtected(family.id, "支援措置（DV）"), GUIDE)
+    site, state = office.rules.site, office.state
+    snap = analyse(site, state, office.now)
+
+    def booth(kind: str, scope: str = "") -> dict[str, Any]:
+        view = build(ViewKey(kind, scope), office.config, site, state, snap)  # type: ignore[arg-type]
+        found: dict[str, Any] = view["booths"][family.booth]
+        return found
+
+    for key in (("floor", ""), ("counter", "seikatsu")):  # the guides; a department not asked
+        seen = booth(*key)
+        assert seen["visit"] and seen["ticket"] == "", key  # in use: nobody seats a walk-in there
+    assert booth("counter", "hoken")["ticket"] == family.ticket  # the department it waits for
+    assert booth("supervisor")["ticket"] == family.ticket
