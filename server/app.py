@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     notices = Notices(
         config, settings, hub, open_book(settings.store), exposure.public_origin(settings)
     )
+    metrics.sections.append(notices.metrics)
     ctx = AppContext(config, settings, hub, auth, templates, speech, sessions, notices=notices)
     screen_modules = screens.modules()
 

@@ -49,6 +49,7 @@ class Settings(msgspec.Struct, frozen=True):
     push_loopback: bool = False  # tests only: accept http://127.0.0.1 push endpoints
     notice_timeout: float = 5.0
     notice_backoff: float = 1.0
+    notice_attempts: int = 4
     notice_queue: int = 1000
 
     @classmethod
@@ -115,6 +116,7 @@ class Settings(msgspec.Struct, frozen=True):
                 push_loopback=_flag(env, "MADOGUCHI_PUSH_LOOPBACK"),
                 notice_timeout=float(env.get("MADOGUCHI_NOTICE_TIMEOUT", "5")),
                 notice_backoff=float(env.get("MADOGUCHI_NOTICE_BACKOFF", "1")),
+                notice_attempts=int(env.get("MADOGUCHI_NOTICE_ATTEMPTS", "4")),
                 notice_queue=int(env.get("MADOGUCHI_NOTICE_QUEUE", "1000")),
                 rate_limits=env.get("MADOGUCHI_RATE_LIMITS", "1") not in ("0", "off", "no"),
             )

@@ -115,7 +115,7 @@ class Receiver:
                             {k.lower(): v for k, v in self.headers.items()},
                             body,
                             time.monotonic(),
-                        )  # fmt: skip
+                        )
                     )
                 if self.path.startswith("/hang/"):
                     receiver.release.wait(60)

@@ -88,6 +88,7 @@ class Notices:
             size=settings.notice_queue,
             timeout=settings.notice_timeout,
             backoff=settings.notice_backoff,
+            attempts=settings.notice_attempts,
         )
         self._key = AESGCM(
             hashlib.sha256(b"madoguchi notices\0" + settings.secret.encode()).digest()
@@ -183,6 +184,22 @@ class Notices:
         return self._offer(site, visit_id, entry, kind, filled)
 
     # --- watching the sites ----------------------------------------------------------------
+
+    def metrics(self) -> list[str]:
+        """Prometheus lines: notices by channel and outcome, and the queue's length."""
+        lines = [
+            "# HELP madoguchi_notices_total Notices to visitors by channel and outcome"
+            " (sent, retry, gone, refused, failed, dropped, error).",
+            "# TYPE madoguchi_notices_total counter",
+        ]
+        for (channel, outcome), n in sorted(self.dispatcher.counts.items()):
+            lines.append(f'madoguchi_notices_total{{channel="{channel}",outcome="{outcome}"}} {n}')
+        lines += [
+            "# HELP madoguchi_notices_queued Notices waiting to be sent.",
+            "# TYPE madoguchi_notices_queued gauge",
+            f"madoguchi_notices_queued {self.dispatcher.queue.qsize()}",
+        ]
+        return lines
 
     def changed(self, site: SiteHub) -> None:
         """Called by the hub after each publish: mark the site, nothing more."""
