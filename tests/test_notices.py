@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.live import LiveServer
 from tests.push_receiver import Receiver, Subscription, verify_vapid
+from tests.screenshots import save
 from tests.test_board_support import INTAKE, SITE, Desk
 
 NOTICE_TIMEOUT = 1.0
@@ -266,6 +267,7 @@ def test_the_service_worker_shows_called_and_n_ahead_with_the_page_closed(
     expect(page.locator("#notices-status")).to_have_text(
         "通知を設定できませんでした。ページを開いたままお待ちください。"
     )
+    save(page.locator("#notices"), "visitor-notices-ja.png")  # audited for accessibility too
     # The push path itself: the server's real push, decrypted as the browser would (the
     # visitor asked to be told at 20 ahead or fewer: due at once)...
     page_says = page.locator("#status-detail").inner_text()
