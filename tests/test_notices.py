@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.live import LiveServer
 from tests.push_receiver import Receiver, Subscription, verify_vapid
+from tests.a11y import audit
 from tests.screenshots import save
 from tests.test_board_support import INTAKE, SITE, Desk
 
@@ -261,13 +262,14 @@ def test_the_service_worker_shows_called_and_n_ahead_with_the_page_closed(
     expect(page.locator("#n-called")).to_be_checked()
     page.locator("#n-ahead-on").check()
     page.locator("#n-ahead").select_option("1")
+    save(page.locator("#notices"), "visitor-notices-ja.png")  # audited for accessibility too
     page.locator("#n-on").click()
     # A headless (incognito) Chromium refuses PushManager.subscribe: the page says so plainly
     # and tells the visitor to keep it open; the service worker is registered all the same.
     expect(page.locator("#notices-status")).to_have_text(
         "通知を設定できませんでした。ページを開いたままお待ちください。"
     )
-    save(page.locator("#notices"), "visitor-notices-ja.png")  # audited for accessibility too
+    audit(page, "visitor notices: could not be set up")
     # The push path itself: the server's real push, decrypted as the browser would (the
     # visitor asked to be told at 20 ahead or fewer: due at once)...
     page_says = page.locator("#status-detail").inner_text()
