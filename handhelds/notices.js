@@ -13,12 +13,19 @@ const SUBSCRIBE_SECONDS = 20;
  * Mount the notices section. `t(key, values)` words a text in the page's current language,
  * `lang()` is that language; `setVisit(visit)` (returned) shows or hides the section.
  */
-export function mountNotices({ site, token, t, lang }) {
+export function mountNotices({ site, token, t, lang, offered = true }) {
   const $ = (id) => document.getElementById(id);
   const base = `/visit/${encodeURIComponent(site)}/${encodeURIComponent(token)}/notices`;
   const section = $("notices");
   const saved = readSaved();
-  const state = { on: saved.on, busy: false, message: saved.on ? "push_is_on" : "", open: false };
+  const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+  const state = {
+    on: Boolean(saved.on) && supported,
+    busy: false,
+    // A browser without push is told so at once (with the iOS advice where it applies).
+    message: !supported ? "push_unsupported" : saved.on ? "push_is_on" : "",
+    open: false,
+  };
   window.madoguchiNotices = state;
 
   fillSelect($("n-ahead"), AHEAD, 3);
@@ -30,7 +37,6 @@ export function mountNotices({ site, token, t, lang }) {
   if ($("n-ahead-on").checked) $("n-ahead").value = String(choices.ahead);
   if ($("n-minutes-on").checked) $("n-minutes").value = String(choices.minutes);
 
-  const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
   const ios = /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
   const standalone = window.matchMedia?.("(display-mode: standalone)").matches || navigator.standalone === true;
 
@@ -57,6 +63,7 @@ export function mountNotices({ site, token, t, lang }) {
     $("n-on").textContent = t(state.on ? "push_save" : "push_on");
     $("n-test").textContent = t("push_test_button");
     $("n-off").textContent = t("push_off");
+    $("n-on").hidden = !supported;
     $("n-test").hidden = !state.on;
     $("n-off").hidden = !state.on;
     for (const id of ["n-on", "n-test", "n-off"]) $(id).disabled = state.busy;
@@ -197,7 +204,7 @@ export function mountNotices({ site, token, t, lang }) {
     relanguage,
     /** Offered only while the visit is still ahead of the visitor. */
     setVisit(visit) {
-      const open = Boolean(visit) && ["writing", "waiting", "called", "parked"].includes(visit.status);
+      const open = offered && Boolean(visit) && ["writing", "waiting", "called", "parked"].includes(visit.status);
       if (open !== state.open) {
         state.open = open;
         render();

@@ -46,7 +46,7 @@ const t = (key, values) => {
   return values ? fill(template, values) : template;
 };
 const label = (text) => pick(text, state.lang);
-const notices = mountNotices({ site, token, t, lang: () => state.lang });
+const notices = mountNotices({ site, token, t, lang: () => state.lang, offered: root.dataset.push === "1" });
 
 // --- language choice ------------------------------------------------------------------------
 

@@ -23,9 +23,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.a11y import audit
 from tests.live import LiveServer
 from tests.push_receiver import Receiver, Subscription, verify_vapid
-from tests.a11y import audit
 from tests.screenshots import save
 from tests.test_board_support import INTAKE, SITE, Desk
 
