@@ -141,8 +141,10 @@ class Receiver:
         self.http.shutdown()
         self.http.server_close()
 
-    def subscription(self, path: str) -> Subscription:
-        return Subscription(f"{self.origin}/{path}")
+    def subscription(self, path: str, host: str = "127.0.0.1") -> Subscription:
+        """A browser's subscription at this service (``host="localhost"``: as another push
+        service, another origin, for the server)."""
+        return Subscription(f"http://{host}:{self.http.server_address[1]}/{path}")
 
     def to(self, path: str) -> list[Push]:
         with self.lock:

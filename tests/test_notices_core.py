@@ -275,3 +275,67 @@ def test_entries_survive_a_secret_only_as_long_as_it_is_the_same() -> None:
     assert two._open("s", "v", blob) is None
     assert one._open("s", "other-visit", blob) is None  # bound to its visit
     assert b"endpoint" not in blob and msgspec.msgpack.encode(entry) not in blob
+
+
+class TwoServices:
+    """Two push services: ``slow.example`` always times out, ``fast.example`` answers."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.fast: list[float] = []
+
+    def check(self, contact: dict[str, Any]) -> str:
+        return ""
+
+    async def send(self, contact: dict[str, Any], message: Message, timeout: float) -> Outcome:
+        if "fast" in contact["endpoint"]:
+            self.fast.append(time.monotonic())
+            return "sent"
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(timeout)
+        finally:
+            self.in_flight -= 1
+        return "retry"
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_push_service_that_times_out_gets_one_send_at_a_time() -> None:
+    channel = TwoServices()
+
+    async def on_gone(site: str, visit: str) -> None:
+        return None
+
+    def to(host: str, n: int) -> Job:
+        return Job("s", f"v{n}", "scripted", {"endpoint": f"https://{host}/{n}"},
+                   Message("called", "t", "b", "ja", "tag", "/"))  # fmt: skip
+
+    dispatcher = Dispatcher({"scripted": channel}, on_gone, workers=2, timeout=0.2, attempts=1)
+    dispatcher.start()
+    try:
+        dispatcher.offer(to("slow.example", 0))
+        async with asyncio.timeout(2):
+            while dispatcher.counts[("scripted", "retry")] < 1:  # noqa: ASYNC110 (polling what a worker task changes)
+                await asyncio.sleep(0.01)
+        # Known slow now: of its next three jobs only one is in flight at a time, and a job
+        # for another service behind them goes out at once.
+        for n in range(1, 4):
+            dispatcher.offer(to("slow.example", n))
+        offered = time.monotonic()
+        dispatcher.offer(to("fast.example", 9))
+        async with asyncio.timeout(2):
+            while not channel.fast:  # noqa: ASYNC110 (polling what a worker task changes)
+                await asyncio.sleep(0.01)
+        assert channel.fast[0] - offered < 0.1
+        async with asyncio.timeout(5):
+            while dispatcher.counts[("scripted", "retry")] < 4:  # noqa: ASYNC110 (polling what a worker task changes)
+                await asyncio.sleep(0.01)
+        assert channel.most_in_flight == 1
+    finally:
+        await dispatcher.stop()

@@ -6,6 +6,10 @@ service that hangs holds at most ``workers`` sends for that long while calls, bo
 rest of the queue go on. A failed send (timeout, 429, 5xx, network) is tried again after
 ``backoff * 2**attempt`` seconds (with jitter), up to ``attempts`` times; a contact the
 channel reports ``gone`` (Web Push 404/410) is deleted from the book at once.
+
+A push service that times out is marked *slow* for ``SLOW_SECONDS``: while it is, only one
+send to it is in flight at a time (its other jobs wait their turn off the workers), so one
+hanging service cannot take every worker and hold up notices to the other services.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -24,6 +30,9 @@ from server.notify.channels import Notifier, Outcome
 from server.notify.wording import Message
 
 log = logging.getLogger("madoguchi.notify")
+
+SLOW_SECONDS = 60.0
+SLOW_RECHECK = 0.5  # a job for a slow service whose one send is in flight waits this long
 
 
 class Job(msgspec.Struct):
@@ -33,6 +42,14 @@ class Job(msgspec.Struct):
     contact: dict[str, Any]
     message: Message
     attempt: int = 0
+
+    @property
+    def lane(self) -> str:
+        """Who receives it: the push service's origin (or the channel, for others)."""
+        endpoint = self.contact.get("endpoint")
+        if isinstance(endpoint, str):
+            return urlsplit(endpoint).netloc
+        return self.channel
 
 
 class Dispatcher:
@@ -58,6 +75,8 @@ class Dispatcher:
         self._workers = workers
         self._tasks: list[asyncio.Task[None]] = []
         self._timers: set[asyncio.TimerHandle] = set()
+        self._slow: dict[str, float] = {}  # lane -> monotonic time it stops being slow
+        self._busy: Counter[str] = Counter()  # sends in flight per lane
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -87,8 +106,16 @@ class Dispatcher:
     async def _work(self) -> None:
         while True:
             job = await self.queue.get()
+            lane = job.lane
+            if self._slow.get(lane, 0.0) > time.monotonic() and self._busy[lane] > 0:
+                self._later(job, SLOW_RECHECK)  # its one send in flight goes first
+                continue
+            self._busy[lane] += 1
+            started = time.monotonic()
             try:
                 outcome = await self._send(job)
+                if outcome == "retry" and time.monotonic() - started >= self.timeout * 0.9:
+                    self._slow[lane] = time.monotonic() + SLOW_SECONDS
                 self.counts[(job.channel, outcome)] += 1
                 if outcome == "gone":
                     await self.on_gone(job.site, job.visit)
@@ -100,6 +127,8 @@ class Dispatcher:
                 # A channel's bug must not end the worker (nor the others' sending).
                 self.counts[(job.channel, "error")] += 1
                 log.exception("notices: sending through %s failed", job.channel)
+            finally:
+                self._busy[lane] -= 1
 
     async def _send(self, job: Job) -> Outcome:
         notifier = self.notifiers.get(job.channel)
@@ -118,12 +147,14 @@ class Dispatcher:
                         job.attempt + 1)  # fmt: skip
             return
         delay = self.backoff * 2**job.attempt * random.uniform(0.8, 1.2)
-        again = msgspec.structs.replace(job, attempt=job.attempt + 1)
-        loop = asyncio.get_running_loop()
+        self._later(msgspec.structs.replace(job, attempt=job.attempt + 1), delay)
+
+    def _later(self, job: Job, delay: float) -> None:
+        """Offer ``job`` again after ``delay`` seconds (holding no worker meanwhile)."""
 
         def requeue() -> None:
             self._timers.discard(timer)
-            self.offer(again)
+            self.offer(job)
 
-        timer = loop.call_later(delay, requeue)
+        timer = asyncio.get_running_loop().call_later(delay, requeue)
         self._timers.add(timer)
