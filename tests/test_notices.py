@@ -221,6 +221,7 @@ def test_a_push_service_that_hangs_does_not_slow_calls_and_410_deletes(
     assert len(receiver.to("gone/1")) == 1
     clerk.run("NoShow", counter="c4")
     clerk.run("CloseCounter", counter="c4")
+    receiver.release.set()  # the push service recovers: its held requests are answered
     metrics = httpx.get(server.url + "/metrics").text
     assert 'madoguchi_notices_total{channel="webpush",outcome="gone"} 1' in metrics
 
