@@ -278,6 +278,11 @@ def test_the_service_worker_shows_called_and_n_ahead_with_the_page_closed(
     # The choices are offered in the page's language, with the iOS advice where it applies.
     expect(page.locator("#notices-title")).to_have_text("外出中もお知らせ")
     expect(page.locator("#n-called")).to_be_checked()
+    # Installable (iOS pushes only to a Home Screen web app), opening this very ticket.
+    href = page.locator('link[rel="manifest"]').get_attribute("href")
+    manifest = httpx.get(server.url + str(href)).json()
+    assert manifest["start_url"] == f"/visit/{SITE}/{me['token']}"
+    assert (manifest["display"], manifest["scope"]) == ("standalone", "/visit/")
     page.locator("#n-ahead-on").check()
     page.locator("#n-ahead").select_option("1")
     save(page.locator("#notices"), "visitor-notices-ja.png")  # audited for accessibility too

@@ -242,9 +242,10 @@ async def test_the_service_tells_once_purges_with_the_visit_and_the_day_and_send
         assert len(await sent(1)) == 1
 
         # Another feature (the stepping-out window) asks the visitor back: one call.
-        assert await notices.notify("shimogyo", stays.id, "return")
+        assert await notices.notify("shimogyo", stays.id, "return", once="return:1")
         back = (await sent(2))[-1]
         assert back.kind == "return" and back.body.startswith("Your turn is near")
+        assert not await notices.notify("shimogyo", stays.id, "return", once="return:1")
 
         # A cancelled visit loses its subscription; the day's close takes the rest.
         await run(c.CancelVisit(visit=done.id))

@@ -169,16 +169,27 @@ class Notices:
         return await self.notify(site.site.id, visit.id, "test")
 
     async def notify(
-        self, site_id: str, visit_id: str, kind: Kind, values: dict[str, str | int] | None = None
+        self,
+        site_id: str,
+        visit_id: str,
+        kind: Kind,
+        values: dict[str, str | int] | None = None,
+        once: str = "",
     ) -> bool:
-        """Send one notice to a visit's subscription now (not once-only: the caller decides
-        when). For other features, e.g. ``notify(site, visit, "return")`` when a visitor who
-        stepped out should come back. False when the visitor has no subscription."""
+        """Send one notice to a visit's subscription now. For other features, e.g.
+        ``notify(site, visit, "return", once=f"return:{seq}")`` when a visitor who stepped out
+        should come back. ``once``: a key claimed first in the book, so that of several
+        processes reacting to the same record only one sends (and a repeat sends nothing);
+        without it every call sends. False when nothing was sent (no subscription, or the
+        key was claimed already)."""
         site = self.hub.site(site_id)
+        await site.current()
         blob = await self.book.get(site_id, visit_id)
         entry = self._open(site_id, visit_id, blob) if blob is not None else None
         visit = site.state.visits.get(visit_id)
-        if entry is None or visit is None:
+        if entry is None or visit is None or not visit.is_open:
+            return False
+        if once and not await self.book.claim(site_id, visit_id, once, self._expires(site)):
             return False
         filled = {"t": visit.ticket, **(values or {})}
         return self._offer(site, visit_id, entry, kind, filled)

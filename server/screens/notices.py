@@ -19,7 +19,8 @@ from server.config import Site
 from server.context import AppContext
 from server.errors import CODES, Rejected
 from server.notify.triggers import Choices
-from server.screens.visitor import own_visit
+from server.screens.guide import ICONS
+from server.screens.visitor import TOKEN, own_visit, visitor_url
 from server.settings import ROOT
 
 MAX_BODY = 8192
@@ -55,6 +56,16 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             media_type="text/javascript",
             headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/visit/"},
         )
+
+    async def manifest(request: Request) -> Response:
+        """The visitor page as a Home Screen web app (iOS delivers web push only to one),
+        opening this ticket's page."""
+        site = ctx.config.sites.get(request.path_params["site"])
+        token = request.path_params["token"]
+        if site is None or not TOKEN.match(token):
+            return JSONResponse({"type": "error", "code": "unknown_visit"}, status_code=404)
+        return JSONResponse(web_manifest(site, token), media_type="application/manifest+json",
+                            headers=NO_STORE)  # fmt: skip
 
     async def key(request: Request) -> Response:
         channels = sorted(notices.notifiers) if notices is not None else []
@@ -102,9 +113,30 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     return [
         Route("/visit/sw.js", worker),
         Route("/visit/notices.json", key),
+        Route("/visit/{site}/{token}/manifest.webmanifest", manifest),
         Route("/visit/{site}/{token}/notices", subscribe, methods=["POST", "DELETE"]),
         Route("/visit/{site}/{token}/notices/test", test, methods=["POST"]),
     ]
+
+
+def web_manifest(site: Site, token: str) -> dict[str, Any]:
+    """Standalone, scoped to the visitor pages, starting at this ticket's own page."""
+    page = visitor_url(site.id, token)
+    return {
+        "name": f"{site.name.ja} 番号札 / {site.name.en} ticket",
+        "short_name": "番号札",
+        "id": page,
+        "start_url": page,
+        "scope": "/visit/",
+        "display": "standalone",
+        "lang": "ja",
+        "background_color": "#ffffff",
+        "theme_color": "#0b57d0",
+        "icons": [
+            {"src": f"{ICONS}/icon-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": f"{ICONS}/icon-512.png", "sizes": "512x512", "type": "image/png"},
+        ],
+    }
 
 
 def links(ctx: AppContext, site: Site) -> list[dict[str, str]]:
