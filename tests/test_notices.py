@@ -147,6 +147,17 @@ def test_the_estimated_wait_notice_and_a_wrong_subscription_refused(
     assert notice["kind"] == "soon"
     assert notice["body"].startswith("Estimated wait: about ")
 
+    # The page's test button, then "turn off": the subscription is gone from the book.
+    page = f"{server.url}/visit/{SITE}/{me['token']}/notices"
+    origin = {"Origin": server.origin}
+    assert httpx.post(page + "/test", headers=origin).json() == {"ok": True, "subscribed": True}
+    test = sub.decrypt(receiver.wait_for("push/soon", 2)[1])
+    assert (test["kind"], test["body"]) == ("test", "Notifications are working.")
+    assert httpx.delete(page, headers=origin).status_code == 200
+    assert me["visit"] not in {v for v, _ in book_rows(server)}
+    again = httpx.post(page + "/test", headers=origin)  # and at most one test per 10 s
+    assert again.status_code == 429 and again.json()["code"] == "rate_limited"
+
     # A push endpoint on the office's network, a bad key, bad choices: refused, coded.
     bad = sub.json()
     for contact, choices in [
@@ -328,6 +339,23 @@ def test_the_service_worker_shows_called_and_n_ahead_with_the_page_closed(
     assert shown["body"] == "4番窓口へお越しください"
     assert shown["data"]["url"].endswith(f"/visit/{SITE}/{me['token']}")
     worker_page.context.close()
+
+
+def test_subscriptions_and_the_vapid_key_survive_a_restart(
+    server: LiveServer, receiver: Receiver, desks: dict[str, Desk]
+) -> None:
+    key = server_key(server)
+    me = visit(desks)
+    sub = receiver.subscription("push/restart")
+    assert subscribe(server, me["token"], sub).status_code == 200
+    server.stop()
+    server.start()
+    assert server_key(server) == key  # browsers' subscriptions are bound to it
+    desks["super"].run("OpenCounter", counter="c5")
+    desks["super"].run("CallTicket", counter="c5", visit=me["visit"])
+    [push] = receiver.wait_for("push/restart")
+    verify_vapid(push, key, receiver.origin)
+    assert sub.decrypt(push)["kind"] == "called"
 
 
 def test_at_day_end_every_subscription_is_deleted_and_none_was_kept_in_clear(
