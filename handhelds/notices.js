@@ -204,7 +204,7 @@ export function mountNotices({ site, token, t, lang, offered = true }) {
     relanguage,
     /** Offered only while the visit is still ahead of the visitor. */
     setVisit(visit) {
-      const open = offered && Boolean(visit) && ["writing", "waiting", "called", "parked"].includes(visit.status);
+      const open = offered && Boolean(visit) && ["writing", "waiting", "out", "called", "parked"].includes(visit.status);
       if (open !== state.open) {
         state.open = open;
         render();

@@ -276,6 +276,10 @@ class Notices:
         if figures is not None and ahead is not None:
             wait = estimate_minutes(ahead, figures.minutes_per_visit, figures.open_counters)
         counter = site.site.counter(step.counter) if step is not None and step.counter else None
+        # Stepping out (issue 19's return window): a visit out carries ``out`` with the times
+        # the log asked them back (ReturnSoon: ``asked_at``; CallHeld: ``held_at``).
+        outing = getattr(visit, "out", None)
+        asked = max(getattr(outing, "held_at", 0.0), getattr(outing, "asked_at", 0.0))
         return Progress(
             visit.status,
             visit.current,
@@ -284,6 +288,7 @@ class Notices:
             wait,
             visit.ticket,
             counter.number if counter is not None else "",
+            float(asked),
         )
 
     def _offer(

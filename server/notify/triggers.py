@@ -45,6 +45,7 @@ class Progress(msgspec.Struct, frozen=True):
     wait: int | None  # estimated minutes (None: no open counter yet)
     ticket: str = ""
     counter: str = ""
+    asked: float = 0.0  # out (stepped out): when the office last asked them back, else 0
 
 
 class Due(msgspec.Struct, frozen=True):
@@ -57,6 +58,10 @@ def due(choices: Choices, progress: Progress) -> list[Due]:
     """The notices due now. The caller sends those whose key it has not sent before."""
     out: list[Due] = []
     at = f"{progress.step}"
+    if progress.status == "out" and progress.asked > 0:
+        # Stepped out and asked back (their turn is near, or a counter held their call): the
+        # office's request, sent whatever else was chosen — each request once.
+        out.append(Due("return", f"return:{at}:{progress.asked:.3f}", {"t": progress.ticket}))
     if progress.status == "called" and choices.called:
         out.append(
             Due(
