@@ -61,7 +61,9 @@ def test_once_only_keys_repeat_for_a_recall_and_for_the_next_counter_only() -> N
 def test_a_visitor_out_who_is_asked_back_is_told_to_return_once_per_request() -> None:
     out = Progress("out", 0, 0, None, None, "A012", "", asked=1000.0)
     [back] = due(Choices(called=False), out)
-    assert (back.kind, back.values) == ("return", {"t": "A012"})
+    assert (back.kind, back.values) == ("return", {"t": "A012", "held": 0})
+    held = Progress("out", 0, 0, None, None, "A012", "", asked=1000.0, held=True)
+    assert due(Choices(), held)[0].values == {"t": "A012", "held": 1}
     assert due(Choices(), Progress("out", 0, 0, None, None, "A012", "", asked=1000.0)) == [back]
     held_later = due(Choices(), Progress("out", 0, 0, None, None, "A012", "", asked=1300.0))
     assert held_later[0].key != back.key  # a held call after "turn near": told again

@@ -279,7 +279,8 @@ class Notices:
         # Stepping out (issue 19's return window): a visit out carries ``out`` with the times
         # the log asked them back (ReturnSoon: ``asked_at``; CallHeld: ``held_at``).
         outing = getattr(visit, "out", None)
-        asked = max(getattr(outing, "held_at", 0.0), getattr(outing, "asked_at", 0.0))
+        held_at = float(getattr(outing, "held_at", 0.0))
+        asked = max(held_at, float(getattr(outing, "asked_at", 0.0)))
         return Progress(
             visit.status,
             visit.current,
@@ -288,7 +289,8 @@ class Notices:
             wait,
             visit.ticket,
             counter.number if counter is not None else "",
-            float(asked),
+            asked,
+            held_at > 0 and held_at >= asked,
         )
 
     def _offer(

@@ -46,6 +46,7 @@ class Progress(msgspec.Struct, frozen=True):
     ticket: str = ""
     counter: str = ""
     asked: float = 0.0  # out (stepped out): when the office last asked them back, else 0
+    held: bool = False  # ... because a counter reached them (their call is held)
 
 
 class Due(msgspec.Struct, frozen=True):
@@ -61,7 +62,8 @@ def due(choices: Choices, progress: Progress) -> list[Due]:
     if progress.status == "out" and progress.asked > 0:
         # Stepped out and asked back (their turn is near, or a counter held their call): the
         # office's request, sent whatever else was chosen — each request once.
-        out.append(Due("return", f"return:{at}:{progress.asked:.3f}", {"t": progress.ticket}))
+        values: dict[str, str | int] = {"t": progress.ticket, "held": int(progress.held)}
+        out.append(Due("return", f"return:{at}:{progress.asked:.3f}", values))
     if progress.status == "called" and choices.called:
         out.append(
             Due(

@@ -44,7 +44,13 @@ def word(
     elif kind == "soon":
         title, body = head, texts.get("wait", lang, n=n)
     elif kind == "return":
-        title, body = head, texts.get("push_return", lang)
+        # Said as the page's own "please come back" banner says it when the stepping-out
+        # texts are there (issue 19: return_held / return_near), else push_return.
+        near = "return_held" if values.get("held") else "return_near"
+        title = head
+        if "return_title" in texts.texts:
+            title = f"{ticket} — {texts.get('return_title', lang)}" if ticket else head
+        body = texts.get(near if near in texts.texts else "push_return", lang)
     else:
         title, body = head, texts.get("push_test", lang)
     return Message(kind, title, body, texts.tag(lang), f"madoguchi-{ticket}", url, ticket)
