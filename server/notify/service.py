@@ -13,9 +13,10 @@ Subscriptions live only as long as their visit: deleted when the visit is done, 
 no-show, when the day is closed or the next one starts, or when the push service says the
 subscription is gone; an entry also expires on its own the next morning (04:00 at the site).
 
-Other features notify through :meth:`Notices.notify` — the "please come back now / お戻り
-ください" notice (kind ``return``) of a visitor who stepped out is one call:
-``await ctx.notices.notify(site_id, visit_id, "return")``.
+A visitor who stepped out and is asked back (issue 19: ``ReturnSoon`` / ``CallHeld``, read
+from the visit's ``out``) gets the "please come back / お戻りください" notice (kind ``return``)
+from the same loop. Other features notify through :meth:`Notices.notify`, e.g.
+``await ctx.notices.notify(site_id, visit_id, "return", once=f"return:{seq}")``.
 """
 
 from __future__ import annotations
