@@ -45,12 +45,18 @@ def word(
         title, body = head, texts.get("wait", lang, n=n)
     elif kind == "return":
         # Said as the page's own "please come back" banner says it when the stepping-out
-        # texts are there (issue 19: return_held / return_near), else push_return.
+        # texts have the visitor's language (issue 19: return_held / return_near), else in
+        # push_return's words, which every language has: never English where avoidable.
         near = "return_held" if values.get("held") else "return_near"
         title = head
-        if "return_title" in texts.texts:
-            title = f"{ticket} — {texts.get('return_title', lang)}" if ticket else head
-        body = texts.get(near if near in texts.texts else "push_return", lang)
+        if _has(texts, "return_title", lang) and ticket:
+            title = f"{ticket} — {texts.get('return_title', lang)}"
+        body = texts.get(near if _has(texts, near, lang) else "push_return", lang)
     else:
         title, body = head, texts.get("push_test", lang)
     return Message(kind, title, body, texts.tag(lang), f"madoguchi-{ticket}", url, ticket)
+
+
+def _has(texts: Texts, key: str, lang: str) -> bool:
+    """Whether ``key`` exists with words of ``lang``'s own (not the English fallback)."""
+    return texts.words(lang) in texts.texts.get(key, {})
