@@ -7,10 +7,11 @@ const { site, token, version } = root.dataset;
 const menu = JSON.parse(root.dataset.menu || "[]");
 const siteName = JSON.parse(root.dataset.siteName || "{}");
 const v = encodeURIComponent(version);
-const [{ HubClient }, { embeddedTexts, pick, fill }, { mountLinkBanner }] = await Promise.all([
+const [{ HubClient }, { embeddedTexts, pick, fill }, { mountLinkBanner }, { mountNotices }] = await Promise.all([
   import(`/static/hub.js?v=${v}`),
   import(`/static/texts.js?v=${v}`),
   import(`/static/linkbar.js?v=${v}`),
+  import(`/handhelds/notices.js?v=${v}`),
 ]);
 
 const TEXTS = embeddedTexts();
@@ -55,6 +56,7 @@ const t = (key, values) => {
   return values ? fill(template, values) : template;
 };
 const label = (text) => pick(text, state.lang);
+const notices = mountNotices({ site, token, t, lang: () => state.lang, offered: root.dataset.push === "1" });
 
 // --- language choice ------------------------------------------------------------------------
 
@@ -75,6 +77,7 @@ function setLanguage(lang) {
   }
   renderLanguages();
   render();
+  notices.relanguage();
 }
 
 $("lang-select").addEventListener("change", (event) => setLanguage(event.target.value));
@@ -92,6 +95,8 @@ function render() {
   // Once the ticket has ended the page no longer promises to stay valid.
   $("privacy").textContent = visit && ENDED.has(visit.status) ? t("privacy") : `${t("privacy")} ${t("valid_today")}`;
   renderLink();
+  notices.setVisit(state.expired ? null : visit);
+  notices.render();
   if (state.expired) return renderExpired();
   document.body.dataset.state = visit ? visit.status : "loading";
   for (const id of ["ticket-card", "where", "itinerary"]) $(id).hidden = !visit;

@@ -42,6 +42,8 @@ from server.errors import LogError, Rejected
 from server.hub import Hub, ack_message
 from server.log.base import open_log
 from server.metrics import Metrics
+from server.notify.book import open_book
+from server.notify.service import Notices
 from server.pages import catalog_response, render
 from server.projections import analyse
 from server.protocol import decode_command
@@ -129,7 +131,11 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     speech = Speech(config, settings, metrics, lambda: _watched_by_boards(hub))
     limits = CommandLimits(settings.rate_limits)
     admission = Admission(settings.waiting_per_address)
-    ctx = AppContext(config, settings, hub, auth, templates, speech, sessions)
+    notices = Notices(
+        config, settings, hub, open_book(settings.store), exposure.public_origin(settings)
+    )
+    metrics.sections.append(notices.metrics)
+    ctx = AppContext(config, settings, hub, auth, templates, speech, sessions, notices=notices)
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
@@ -137,6 +143,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         await hub.start()
         await speech.start()
         await sessions.start()
+        await notices.start()
         # What exists now (config, templates, modules, the folded day) lives as long as the
         # process: keep it out of the collector's full passes, which otherwise pause every
         # screen's updates for tens of milliseconds.
@@ -158,6 +165,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         try:
             yield
         finally:
+            await notices.stop()
             await sessions.stop()
             await speech.stop()
             await hub.stop()

@@ -12,6 +12,7 @@ from server.auth import Authenticator, Principal
 from server.config import Config
 from server.history import History
 from server.hub import Hub
+from server.notify.service import Notices
 from server.sessions import SessionBook
 from server.settings import Settings
 from server.speech.renderer import Speech
@@ -27,6 +28,8 @@ class AppContext:
     speech: Speech
     sessions: SessionBook
     history: History = field(default_factory=History)
+    # Notices to visitors who step out (None: this app was built without them).
+    notices: Notices | None = None
 
     def principal(self, conn: HTTPConnection) -> Principal:
         """The signed-in staff member of a request, or the anonymous principal (also when

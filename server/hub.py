@@ -107,6 +107,8 @@ class SiteHub:
         self._publish_soon = False
         self._published_seq = 0
         self._used = -FOLLOW_IDLE
+        # Told after each publish (durable changes only); must return at once (notices).
+        self.listeners: list[Callable[[SiteHub], None]] = []
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -428,6 +430,8 @@ class SiteHub:
         """Send every view's changes since the last publish; acks wait for this."""
         started = time.perf_counter()
         self._published_seq = self.state.seq
+        for listener in self.listeners:
+            listener(self)
         if not self.views:
             return  # another process's site that nobody here watches: nothing to build
         snap = analyse(self.site, self.state, self.clock())

@@ -42,6 +42,15 @@ class Settings(msgspec.Struct, frozen=True):
     hello_seconds: float = 10.0
     request_seconds: float = 10.0
     waiting_per_address: int = 50
+    # Notices to visitors who step out (server/notify/, docs/notifications.md).
+    notifiers: tuple[str, ...] = ("webpush",)
+    vapid_private_key: str = ""
+    vapid_subject: str = ""
+    push_loopback: bool = False  # tests only: accept http://127.0.0.1 push endpoints
+    notice_timeout: float = 5.0
+    notice_backoff: float = 1.0
+    notice_attempts: int = 4
+    notice_queue: int = 1000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -101,6 +110,14 @@ class Settings(msgspec.Struct, frozen=True):
                 hello_seconds=float(env.get("MADOGUCHI_HELLO_SECONDS", "10")),
                 request_seconds=float(env.get("MADOGUCHI_REQUEST_SECONDS", "10")),
                 waiting_per_address=int(env.get("MADOGUCHI_WAITING_PER_ADDRESS", "50")),
+                notifiers=_list(env.get("MADOGUCHI_NOTIFIERS"), default.notifiers),
+                vapid_private_key=env.get("MADOGUCHI_VAPID_PRIVATE_KEY", ""),
+                vapid_subject=env.get("MADOGUCHI_VAPID_SUBJECT", ""),
+                push_loopback=_flag(env, "MADOGUCHI_PUSH_LOOPBACK"),
+                notice_timeout=float(env.get("MADOGUCHI_NOTICE_TIMEOUT", "5")),
+                notice_backoff=float(env.get("MADOGUCHI_NOTICE_BACKOFF", "1")),
+                notice_attempts=int(env.get("MADOGUCHI_NOTICE_ATTEMPTS", "4")),
+                notice_queue=int(env.get("MADOGUCHI_NOTICE_QUEUE", "1000")),
                 rate_limits=env.get("MADOGUCHI_RATE_LIMITS", "1") not in ("0", "off", "no"),
             )
         except ValueError as exc:

@@ -14,6 +14,7 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.counter",
     "server.screens.board",
     "server.screens.visitor",
+    "server.screens.notices",
     "server.screens.guide",
     "server.screens.supervisor",
     "server.screens.speech",

@@ -91,6 +91,8 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 texts.languages[interpreter].name if interpreter in texts.languages else ""
             ),
             hours=f"{site.hours.open}–{site.hours.close}",
+            # Notices are offered where this deployment sends Web Push (docs/notifications.md).
+            push=ctx.notices is not None and "webpush" in ctx.notices.notifiers,
         )
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
