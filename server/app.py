@@ -39,10 +39,12 @@ from server.domain.intake import Intake, plan_visit, validate_intake
 from server.domain.shelf_life import deadline
 from server.domain.state import SiteState
 from server.errors import LogError, Rejected
+from server.http_errors import error_response as _error
 from server.hub import Hub, ack_message
 from server.log.base import open_log
 from server.metrics import Metrics
 from server.pages import catalog_response, render
+from server.printing.spooler import PrintRoom
 from server.projections import analyse
 from server.protocol import decode_command
 from server.ratelimit import CommandLimits
@@ -56,17 +58,6 @@ from server.wire import direct_writer
 
 log = logging.getLogger("madoguchi.app")
 
-HTTP_STATUS = {
-    "malformed": 400,
-    "invalid": 400,
-    "unknown_type": 400,
-    "too_large": 413,
-    "rate_limited": 429,
-    "not_authenticated": 401,
-    "forbidden": 403,
-    "store_unavailable": 503,
-    "busy": 503,
-}
 ASSET_DIRS = ("static", "displays", "handhelds", "panels")
 
 
@@ -89,16 +80,6 @@ class PlanRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Login(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: str
     pin: str
-
-
-def _error(exc: Rejected, command_id: str = "") -> JSONResponse:
-    body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
-    if exc.path:
-        body["path"] = exc.path
-    if command_id:
-        body["id"] = command_id
-    status = HTTP_STATUS.get(exc.code, 404 if exc.code.startswith("unknown_") else 409)
-    return JSONResponse(body, status_code=status)
 
 
 def create_app(settings: Settings | None = None, config: Config | None = None) -> ASGIApp:
@@ -129,7 +110,9 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     speech = Speech(config, settings, metrics, lambda: _watched_by_boards(hub))
     limits = CommandLimits(settings.rate_limits)
     admission = Admission(settings.waiting_per_address)
-    ctx = AppContext(config, settings, hub, auth, templates, speech, sessions)
+    printers = PrintRoom(config)
+    metrics.sections.append(printers.metric_lines)
+    ctx = AppContext(config, settings, hub, auth, templates, speech, sessions, printers)
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
@@ -160,6 +143,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         finally:
             await sessions.stop()
             await speech.stop()
+            await printers.close()
             await hub.stop()
             auth.close()
 

@@ -33,6 +33,7 @@ class Principal(msgspec.Struct, frozen=True):
     actor: Actor | None = None
     sites: tuple[str, ...] = ()
     board: str = ""
+    kiosk: str = ""
 
     @property
     def role(self) -> str:
@@ -91,6 +92,11 @@ class Authenticator:
         digest = token_digest(token)
         for known, device in self.devices.items():
             if hmac.compare_digest(known, digest):
+                if device.kiosk:
+                    # A ticket machine sends commands as itself, with the kiosk role the
+                    # domain's permission table limits to creating visits.
+                    actor = Actor(device.id, "kiosk")
+                    return Principal("device", actor, sites=(device.site,), kiosk=device.kiosk)
                 return Principal("device", sites=(device.site,), board=device.board)
         return None
 

@@ -12,6 +12,7 @@ from server.auth import Authenticator, Principal
 from server.config import Config
 from server.history import History
 from server.hub import Hub
+from server.printing.spooler import PrintRoom
 from server.sessions import SessionBook
 from server.settings import Settings
 from server.speech.renderer import Speech
@@ -26,6 +27,7 @@ class AppContext:
     templates: Jinja2Templates
     speech: Speech
     sessions: SessionBook
+    printers: PrintRoom
     history: History = field(default_factory=History)
 
     def principal(self, conn: HTTPConnection) -> Principal:

@@ -21,6 +21,8 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.audit",
     "server.screens.public",
     "server.screens.staffing",
+    "server.screens.kiosk",
+    "server.screens.printers",
 )
 
 

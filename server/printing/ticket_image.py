@@ -1,0 +1,172 @@
+"""The ticket as a 1-bit raster image for a thermal printer.
+
+Printing an image rather than text is what makes Japanese come out right on any ESC/POS
+printer: no kanji mode, no code page, no printer font — only the printer's dot width.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+import segno
+from PIL import Image, ImageDraw, ImageFont
+
+from server.config import Text
+from server.ticket_facts import TICKET_WORDS, TicketFacts
+
+# Debian's fonts-noto-cjk (Japanese first in the collection), then other common places.
+FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/System/Library/Fonts/ヒラギノ角ゴシック W6.ttc",
+)
+MARGIN = 16
+
+
+@functools.cache
+def _font_path() -> str:
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).exists():
+            return candidate
+    raise RuntimeError(
+        "no Japanese font for printed tickets: install fonts-noto-cjk (apt-get install"
+        " fonts-noto-cjk)"
+    )
+
+
+@functools.cache
+def font(size: int) -> ImageFont.FreeTypeFont:
+    """The ticket font at ``size`` pixels (cached: a ticket uses four sizes)."""
+    # Japanese, English, Chinese and Korean need no shaping: the basic layout is several
+    # times faster than raqm's.
+    return ImageFont.truetype(_font_path(), size, index=0, layout_engine=ImageFont.Layout.BASIC)
+
+
+def local(text: Text, language: str) -> str:
+    """The label in the visitor's language, "" when that is Japanese or missing."""
+    if language == "ja":
+        return ""
+    value: str = getattr(text, language, "") or text.en
+    return value if value != text.ja else ""
+
+
+def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Lines of at most ``width`` pixels: Japanese breaks anywhere, other scripts at spaces."""
+    if face.getlength(text) <= width:
+        return [text] if text.strip() else []
+    lines: list[str] = []
+    line = ""
+    for word in _pieces(text):
+        candidate = line + word
+        if line and face.getlength(candidate) > width:
+            lines.append(line.rstrip())
+            line = word.lstrip()
+        else:
+            line = candidate
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _pieces(text: str) -> list[str]:
+    pieces: list[str] = []
+    for char in text:
+        if pieces and char.isascii() and char != " " and pieces[-1][-1:].isascii():
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+    return pieces
+
+
+class _Canvas:
+    """A growing column of lines on a white strip ``width`` dots wide."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.image = Image.new("1", (width, 4000), 1)
+        self.draw = ImageDraw.Draw(self.image)
+        self.y = MARGIN
+
+    def text(self, text: str, size: int, *, center: bool = False, gap: int = 6) -> None:
+        face = font(size)
+        for line in wrap(text, face, self.width - 2 * MARGIN):
+            x = (self.width - face.getlength(line)) / 2 if center else MARGIN
+            self.draw.text((x, self.y), line, font=face, fill=0)
+            self.y += size + gap
+
+    def rule(self) -> None:
+        self.y += 6
+        self.draw.line((MARGIN, self.y, self.width - MARGIN, self.y), fill=0, width=2)
+        self.y += 12
+
+    def boxed(self, text: str, size: int) -> None:
+        """White on black: seen from a distance, and not by colour alone."""
+        face = font(size)
+        tw = face.getlength(text)
+        x0 = int((self.width - tw) / 2) - 16
+        self.draw.rectangle((x0, self.y, x0 + int(tw) + 32, self.y + size + 16), fill=0)
+        self.draw.text((x0 + 16, self.y + 4), text, font=face, fill=1)
+        self.y += size + 26
+
+    def paste(self, image: Image.Image) -> None:
+        self.image.paste(image, ((self.width - image.width) // 2, self.y))
+        self.y += image.height + 8
+
+    def done(self) -> Image.Image:
+        return self.image.crop((0, 0, self.width, self.y + MARGIN))
+
+
+def qr_image(url: str, width: int) -> Image.Image:
+    """The QR code at the largest whole scale that fits half the paper (scans from a phone)."""
+    code = segno.make(url, error="m", micro=False)
+    modules = code.symbol_size(scale=1, border=2)[0]
+    scale = max(3, min(8, (width // 2) // modules))
+    buffer = io.BytesIO()
+    code.save(buffer, kind="png", scale=scale, border=2)
+    buffer.seek(0)
+    return Image.open(buffer).convert("1")
+
+
+def render_ticket(facts: TicketFacts, width: int) -> Image.Image:
+    """The whole ticket, Japanese first and the visitor's language after, ``width`` dots wide."""
+    lang = facts.language if facts.language in TICKET_WORDS else "en"
+    ja, other = TICKET_WORDS["ja"], TICKET_WORDS[lang]
+    second = lang != "ja"
+    scale = width / 576
+    big, mid, small = int(150 * scale), int(34 * scale), int(24 * scale)
+    canvas = _Canvas(width)
+    canvas.text(facts.site.ja, small, center=True)
+    canvas.text(ja["number"] + (f" / {other['number']}" if second else ""), mid, center=True)
+    canvas.text(facts.ticket, big, center=True, gap=36)
+    if facts.priority:
+        canvas.boxed(ja["priority"] + (f" {other['priority']}" if second else ""), mid)
+    canvas.rule()
+    if facts.stops:
+        first = facts.stops[0]
+        canvas.text(ja["first"] + (f" / {other['first']}" if second else ""), small)
+        where = " ".join(
+            part for part in (first.floor, f"{ja['counter']} {', '.join(first.counters)}") if part
+        )
+        canvas.text(f"{first.label.ja}  {where}", mid)
+        if label := local(first.label, lang):
+            canvas.text(label, small)
+        for n, stop in enumerate(facts.stops[1:], start=2):
+            canvas.text(f"{n}. {stop.label.ja} {stop.floor}", small)
+    if facts.documents:
+        canvas.rule()
+        canvas.text(ja["bring"] + (f" / {other['bring']}" if second else ""), small)
+        for doc in facts.documents:
+            extra = local(doc, lang)
+            canvas.text(f"・{doc.ja}" + (f" ({extra})" if extra else ""), small)
+    canvas.rule()
+    canvas.paste(qr_image(facts.url, width))
+    canvas.text(ja["scan"] + (f" / {other['scan']}" if second else ""), small, center=True)
+    canvas.text(ja["wait"], small)
+    if second:
+        canvas.text(other["wait"], small)
+    canvas.text(facts.issued, small, center=True)
+    return canvas.done()

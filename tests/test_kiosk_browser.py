@@ -1,0 +1,188 @@
+"""The walk-in ticket machine in a real browser, portrait 1080×1920: a certificate seeker is
+sent to the convenience store, a wheelchair user gets a priority ticket that prints on the
+kiosk's printer (a loopback stand-in), and an abandoned screen starts over by itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import zxingcpp
+from playwright.sync_api import Browser, Page, expect
+
+from tests.live import LiveServer, free_port
+from tests.printer_stub import PrinterStub, config_with_printers
+from tests.screenshots import save
+from tests.test_board_support import new_page
+
+SITE = "shimogyo"
+TOKEN = "demo-kiosk-entrance-token"
+IDLE_SECONDS = 12
+
+
+@pytest.fixture(scope="module")
+def printer() -> Iterator[PrinterStub]:
+    stub = PrinterStub(free_port()).start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, printer: PrinterStub) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("kiosk")
+    config = config_with_printers(folder / "config", {"entrance-kiosk": printer.address})
+    kiosk_toml = config / "kiosk.toml"
+    kiosk_toml.write_text(
+        kiosk_toml.read_text(encoding="utf-8").replace(
+            "idle_seconds = 60", f"idle_seconds = {IDLE_SECONDS}"
+        ),
+        encoding="utf-8",
+    )
+    live = LiveServer(folder, MADOGUCHI_CONFIG=str(config))
+    live.start()
+    yield live
+    live.stop()
+
+
+def open_kiosk(browser: Browser, server: LiveServer, width: int = 1080, height: int = 1920) -> Page:
+    page = new_page(browser, width, height, has_touch=True)
+    page.goto(f"{server.url}/kiosk/{SITE}/entrance?device={TOKEN}")
+    expect(page.locator("#kiosk")).to_have_attribute("data-screen", "home")
+    # The token left the address bar (it is kept in the kiosk's storage).
+    assert "device=" not in page.url
+    return page
+
+
+def metric(server: LiveServer, line_start: str) -> float:
+    text = httpx.get(server.url + "/metrics").text
+    for line in text.splitlines():
+        if line.startswith(line_start):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_a_certificate_seeker_with_a_card_is_sent_to_the_convenience_store(
+    browser: Browser, server: LiveServer
+) -> None:
+    page = open_kiosk(browser, server)
+    expect(page.get_by_role("heading", name="ご用件をお選びください")).to_be_visible()
+    purpose = page.get_by_role("button", name=re.compile("住民票の写し"))
+    box = purpose.bounding_box()
+    assert box is not None and box["height"] >= 200 and box["width"] >= 400  # a big target
+    save(page, "kiosk-home-portrait.png")
+
+    purpose.click()
+    expect(page.locator("#question-text")).to_have_text("マイナンバーカードをお持ちですか？")
+    expect(page.locator("#question-step")).to_have_text("質問 1 / 2")
+    page.get_by_role("button", name="はい", exact=True).click()
+    expect(page.locator("#question-text")).to_have_text(
+        "カードの暗証番号（数字4桁）をご存じですか？"
+    )
+    page.get_by_role("button", name="はい", exact=True).click()
+
+    # Told at once: no ticket needed, with the convenience store's hours.
+    expect(page.get_by_role("heading", name="窓口に並ばなくても手続きできます")).to_be_visible()
+    expect(page.locator("#deflect-routes")).to_contain_text("コンビニ交付")
+    expect(page.locator("#deflect-routes")).to_contain_text("6:30–23:00")
+    save(page, "kiosk-deflection-portrait.png")
+    before = metric(server, 'madoguchi_commands_total{command="RecordDeflection",outcome="ok"}')
+    page.get_by_role("button", name="わかりました（番号札は不要）").click()
+    expect(page.get_by_role("heading", name="ありがとうございました")).to_be_visible()
+    after = metric(server, 'madoguchi_commands_total{command="RecordDeflection",outcome="ok"}')
+    assert after == before + 1
+    # The goodbye screen gives way to the start for the next visitor.
+    expect(page.locator("#kiosk")).to_have_attribute("data-screen", "home", timeout=10000)
+
+
+def test_without_a_card_the_same_purpose_gets_a_ticket(
+    browser: Browser, server: LiveServer, printer: PrinterStub
+) -> None:
+    page = open_kiosk(browser, server)
+    printed = len(printer.tickets())
+    page.get_by_role("button", name=re.compile("住民票の写し")).click()
+    page.get_by_role("button", name="いいえ", exact=True).click()
+    # The PIN question is hidden (show_if): straight to the ticket.
+    expect(page.locator("#confirm-first")).to_contain_text("まず")
+    page.get_by_role("button", name="番号札を発行する").click()
+    expect(page.locator("#ticket-number")).to_have_text(re.compile(r"^[A-Z]\d{3}$"))
+    expect(page.locator("#ticket-priority")).to_be_hidden()
+    printer.wait_for_tickets(printed + 1)
+
+
+def test_a_wheelchair_user_gets_a_priority_ticket_that_prints(
+    browser: Browser, server: LiveServer, printer: PrinterStub
+) -> None:
+    page = open_kiosk(browser, server)
+    printed = len(printer.tickets())
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="What brings you here today?")).to_be_visible()
+    page.get_by_role("button", name="English").click()  # pressing again keeps English
+    page.get_by_role("button", name=re.compile("Birth")).click()
+    expect(page.locator("#question-text")).to_contain_text("Covered by workplace health insurance")
+    page.get_by_role("button", name="No", exact=True).click()
+    wheelchair = page.get_by_role("button", name="Wheelchair")
+    expect(wheelchair).to_have_attribute("aria-pressed", "false")
+    wheelchair.click()
+    expect(wheelchair).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#confirm-first")).to_contain_text("First go to")
+    save(page, "kiosk-priority-portrait.png")
+    page.get_by_role("button", name="Issue my ticket").click()
+
+    number = page.locator("#ticket-number")
+    expect(number).to_have_text(re.compile(r"^[A-Z]\d{3}$"))
+    expect(page.locator("#ticket-priority")).to_have_text("★ Priority")
+    expect(page.locator("#ticket-first")).to_contain_text("counter")
+    expect(page.locator("#print-status")).to_have_text("Your ticket is printing — please take it.")
+    expect(page.locator("#ticket-qr svg")).to_have_attribute("role", "img")
+    save(page, "kiosk-ticket-portrait.png")
+
+    ticket = printer.wait_for_tickets(printed + 1)[-1]
+    codes = zxingcpp.read_barcodes(ticket)
+    assert len(codes) == 1
+    url = codes[0].text
+    assert re.fullmatch(rf"{re.escape(server.url)}/visit/{SITE}/[\w-]+", url)
+    # The visitor's page behind the printed QR code is the ticket just issued.
+    shown = number.inner_text()
+    page.goto(url)
+    expect(page.locator("#ticket")).to_have_text(shown)
+
+
+def test_an_abandoned_kiosk_starts_over_by_itself(browser: Browser, server: LiveServer) -> None:
+    page = open_kiosk(browser, server)
+    page.get_by_role("button", name="中文").click()
+    page.get_by_role("button", name=re.compile("迁入")).click()
+    expect(page.locator("#kiosk")).to_have_attribute("data-screen", "question")
+    # The countdown warns before the reset, then the start screen is back, in Japanese.
+    expect(page.locator("#idle")).to_be_visible(timeout=IDLE_SECONDS * 1000)
+    expect(page.locator("#kiosk")).to_have_attribute(
+        "data-screen", "home", timeout=IDLE_SECONDS * 1000
+    )
+    expect(page.get_by_role("heading", name="ご用件をお選びください")).to_be_visible()
+
+
+def test_a_kiosk_without_its_token_issues_nothing(browser: Browser, server: LiveServer) -> None:
+    page = new_page(browser, 1080, 1920)
+    page.goto(f"{server.url}/kiosk/{SITE}/entrance")
+    expect(page.locator("#screen-loading")).to_contain_text("登録されていません")
+    # A board's token is not a kiosk's.
+    reply = httpx.post(
+        f"{server.url}/api/kiosk/{SITE}/entrance/ticket",
+        headers={"X-Madoguchi-Device": "demo-board-lobby-1f-token"},
+        json={"id": "x", "request": {"purpose": "shussei"}},
+    )
+    assert reply.status_code == 403 and reply.json()["code"] == "forbidden"
+
+
+def test_every_purpose_fits_a_landscape_screen_without_scrolling(
+    browser: Browser, server: LiveServer
+) -> None:
+    page = open_kiosk(browser, server, 1920, 1080)
+    buttons = page.locator(".purpose")
+    expect(buttons).to_have_count(8)
+    for i in range(buttons.count()):
+        box = buttons.nth(i).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 1080
+        assert box["height"] >= 96 and box["width"] >= 96
+    save(page, "kiosk-home-landscape.png")
