@@ -3,7 +3,6 @@
 // file only walks the visitor through the screens and starts over when they walk away.
 
 import { h, replaceChildren, stored, store } from "/static/dom.js";
-import { STRINGS } from "./kiosk-strings.js";
 
 const root = document.getElementById("kiosk");
 const { site, kiosk } = root.dataset;
@@ -30,9 +29,10 @@ let autoHomeAt = 0;
 
 // --- words -------------------------------------------------------------------------------------
 
+/** The kiosk's own words (``kiosk_*`` in config/texts.toml, English filling any gap). */
 function t(key, values = {}) {
-  const entry = STRINGS[key] || {};
-  const text = entry[lang] || entry.en || entry.ja || key;
+  const table = setup.texts[lang] || setup.texts.en;
+  const text = table[key] || key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
@@ -162,7 +162,7 @@ async function advance() {
   const { plan } = visit;
   if (plan.next) return renderQuestion();
   if (plan.self_service_only) return renderDeflect();
-  if (!plan.stops.length) return message("ℹ️", t("nothingTitle"), t("nothingText"));
+  if (!plan.stops.length) return message("ℹ️", t("nothing_title"), t("nothing_text"));
   renderConfirm();
 }
 
@@ -202,7 +202,7 @@ async function back() {
 }
 
 function renderDeflect() {
-  $("deflect-title").textContent = t("deflectTitle");
+  $("deflect-title").textContent = t("deflect_title");
   replaceChildren(
     $("deflect-routes"),
     visit.plan.self_service.map((route) =>
@@ -214,8 +214,8 @@ function renderDeflect() {
       ),
     ),
   );
-  $("deflect-ok").textContent = t("deflectOk");
-  $("deflect-ticket").textContent = t("deflectTicket");
+  $("deflect-ok").textContent = t("deflect_ok");
+  $("deflect-ticket").textContent = t("deflect_ticket");
   show("deflect");
 }
 
@@ -225,7 +225,7 @@ async function deflected() {
   } catch {
     // The advice was given either way; only the daily figure misses one.
   }
-  message("🙇", t("thanks"), t("thanksText"));
+  message("🙇", t("thanks"), t("thanks_text"));
 }
 
 async function ticketAnyway() {
@@ -240,10 +240,10 @@ async function ticketAnyway() {
 
 function renderConfirm() {
   $("confirm-purpose").textContent = label(visit.purpose.name);
-  $("confirm-title").textContent = t("confirmTitle");
+  $("confirm-title").textContent = t("confirm_title");
   const first = visit.plan.stops[0];
-  $("confirm-first").textContent = first ? t("firstStop", { place: label(first.label) }) : "";
-  $("needs-title").textContent = t("needsTitle");
+  $("confirm-first").textContent = first ? t("first_stop", { place: label(first.label) }) : "";
+  $("needs-title").textContent = t("needs_title");
   replaceChildren(
     $("needs"),
     Object.entries(setup.needs).map(([need, text]) =>
@@ -292,12 +292,12 @@ async function issue() {
 }
 
 function renderTicket(ticket) {
-  $("ticket-label").textContent = t("ticketLabel");
+  $("ticket-label").textContent = t("ticket_label");
   $("ticket-number").textContent = ticket.ticket;
   $("ticket-priority").hidden = !ticket.priority;
   $("ticket-priority").textContent = `★ ${t("priority")}`;
   const first = ticket.stops[0];
-  $("ticket-first").textContent = t("firstStop", {
+  $("ticket-first").textContent = t("first_stop", {
     place: `${label(first.label)} — ${t("counters", { floor: first.floor, numbers: first.counters.join(", ") })}`,
   });
   // The HTML parser puts the inline SVG in the SVG namespace (it carries no xmlns).
@@ -309,11 +309,11 @@ function renderTicket(ticket) {
   $("docs-title").textContent = t("docs");
   replaceChildren(
     $("docs"),
-    ticket.documents.length ? ticket.documents.map((doc) => h("li", {}, twoLine(doc))) : [h("li", {}, t("noDocs"))],
+    ticket.documents.length ? ticket.documents.map((doc) => h("li", {}, twoLine(doc))) : [h("li", {}, t("no_docs"))],
   );
   const printer = ticket.printer;
   const fault = ticket.print_error || (printer && ["offline", "paper_out"].includes(printer.state));
-  $("print-status").textContent = !setup.kiosk.printer ? t("noPrinter") : fault ? t("printFault") : t("printing");
+  $("print-status").textContent = !setup.kiosk.printer ? t("no_printer") : fault ? t("print_fault") : t("printing");
   $("print-status").classList.toggle("fault", Boolean(fault));
   $("finish").textContent = t("finish");
   show("ticket");
@@ -330,9 +330,9 @@ function message(pictogram, title, text) {
 
 function failed(error) {
   if (error.code === "not_authenticated" || error.code === "forbidden") {
-    return message("⚠️", t("notEnrolled"), "");
+    return message("⚠️", t("not_enrolled"), "");
   }
-  message("⚠️", t("errorTitle"), t("errorText"));
+  message("⚠️", t("error_title"), t("error_text"));
 }
 
 // --- idle reset: the next visitor always finds the start screen ----------------------------------
@@ -372,8 +372,8 @@ async function start() {
   } catch (error) {
     $("screen-loading").querySelector("p").textContent =
       error.code === "not_authenticated" || error.code === "forbidden"
-        ? `${STRINGS.notEnrolled.ja} / ${STRINGS.notEnrolled.en}`
-        : `${STRINGS.errorTitle.ja} / ${STRINGS.errorTitle.en}`;
+        ? root.dataset.notEnrolled
+        : root.dataset.unavailable;
     return;
   }
   root.dataset.idleSeconds = setup.idle_seconds;

@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     sessions = SessionBook(
         hub.log, auth.staff, settings.session_idle_seconds, settings.session_absolute_seconds
     )
+    auth.revoked = sessions.token_revoked
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
@@ -256,6 +257,27 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             if target is None or not set(target.sites) & set(principal.sites):
                 raise Rejected("forbidden", "no such colleague at your sites")
             await sessions.end(target.id, principal.actor, "ended by a supervisor")
+        except Rejected as exc:
+            return _error(exc)
+        except LogError:
+            return _error(Rejected("store_unavailable"))
+        return JSONResponse({"ok": True})
+
+    async def revoke_device(request: Request) -> Response:
+        """A supervisor revokes a lobby board's or kiosk's token (stolen, moved): it is
+        refused from the next request on; re-enrol with a new token in staff.toml."""
+        principal = principal_of(request)
+        device = next(
+            (d for d in config.accounts.devices if d.id == request.path_params["device"]), None
+        )
+        try:
+            if principal.actor is None:
+                raise Rejected("not_authenticated")
+            if principal.actor.role != "supervisor":
+                raise Rejected("forbidden", "supervisors revoke device tokens")
+            if device is None or device.site not in principal.sites:
+                raise Rejected("forbidden", "no such device at your sites")
+            await sessions.revoke(device, principal.actor, "revoked by a supervisor")
         except Rejected as exc:
             return _error(exc)
         except LogError:
@@ -419,6 +441,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         Route("/api/logout", logout, methods=["POST"]),
         Route("/api/me", me),
         Route("/api/staff/{staff}/end-sessions", end_sessions, methods=["POST"]),
+        Route("/api/devices/{device}/revoke", revoke_device, methods=["POST"]),
         Route("/api/sites/{site}/commands", command, methods=["POST"]),
         Route("/api/sites/{site}/plan", plan, methods=["POST"]),
         Route("/api/sites/{site}/catalog", catalog),

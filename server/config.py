@@ -454,9 +454,9 @@ class KioskRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """``kiosk.toml``: what every ticket machine offers, and when it starts over."""
 
     idle_seconds: int = 60
-    languages: dict[str, str] = msgspec.field(
-        default_factory=lambda: {"ja": "日本語", "en": "English", "zh": "中文", "ko": "한국어"}
-    )
+    # Each named in itself by config/texts.toml [languages]; the kiosk's words come from there
+    # too (``kiosk_*``), English filling a language's gaps.
+    languages: list[str] = msgspec.field(default_factory=lambda: ["ja", "en", "zh", "ko"])
     purposes: list[KioskPurpose] = []
 
     def purpose(self, purpose_id: str) -> KioskPurpose | None:

@@ -48,14 +48,14 @@ def site_problems(site: Site, at: _At) -> list[str]:
 
 def kiosk_problems(config: Config, at: _At) -> Iterator[str]:
     """Purposes name life events, ask at most two of the event's questions, and imply answers
-    that fit; the kiosk languages are languages of life_events.toml."""
+    that fit; the kiosk languages are languages of life_events.toml (and so of texts.toml)."""
     rules = config.kiosk
     life = config.life_events
     if rules.idle_seconds < 10:
         yield at.key("idle_seconds").problem("expected at least 10 seconds")
-    for lang in rules.languages:
+    for i, lang in enumerate(rules.languages):
         if lang not in life.languages:
-            yield at.key("languages").key(lang).problem(_unknown("language", lang, life.languages))
+            yield at.key("languages").index(i).problem(_unknown("language", lang, life.languages))
     yield from _duplicates(
         [(at.key("purposes").index(i).key("id"), p.id) for i, p in enumerate(rules.purposes)],
         "purpose id",

@@ -12,56 +12,6 @@ from server.config import Config, Site, Text
 from server.domain.intake import plan_visit
 from server.domain.state import Visit
 
-# The ticket's own words, in Japanese and the visitor's language (office labels come from
-# config: queue labels and the site's name).
-TICKET_WORDS: dict[str, dict[str, str]] = {
-    "ja": {
-        "number": "受付番号",
-        "scan": "呼び出し状況はこちら",
-        "wait": "番号が呼ばれるまで待合でお待ちください。番号は画面と音声でお呼びします。",
-        "first": "まずこちらへ",
-        "bring": "お持ちください",
-        "priority": "優先案内",
-        "counter": "窓口",
-    },
-    "en": {
-        "number": "Ticket number",
-        "scan": "Scan to follow your turn",
-        "wait": "Please wait in the waiting area; your number is shown and announced.",
-        "first": "Go first to",
-        "bring": "Please bring",
-        "priority": "Priority",
-        "counter": "Counter",
-    },
-    "zh": {
-        "number": "受理号码",
-        "scan": "扫码查看叫号进度",
-        "wait": "请在等候区等候，叫号时屏幕显示并广播。",
-        "first": "请先前往",
-        "bring": "请携带",
-        "priority": "优先",
-        "counter": "窗口",
-    },
-    "ko": {
-        "number": "접수 번호",
-        "scan": "호출 상황 확인",
-        "wait": "대기 구역에서 기다려 주십시오. 번호는 화면과 음성으로 안내합니다.",
-        "first": "먼저 가실 곳",
-        "bring": "지참해 주십시오",
-        "priority": "우선 안내",
-        "counter": "창구",
-    },
-    "vi": {
-        "number": "Số thứ tự",
-        "scan": "Quét để xem lượt của bạn",
-        "wait": "Vui lòng chờ tại khu vực chờ; số của bạn sẽ hiển thị và được gọi.",
-        "first": "Trước tiên đến",
-        "bring": "Vui lòng mang theo",
-        "priority": "Ưu tiên",
-        "counter": "Quầy",
-    },
-}
-
 
 class Stop(msgspec.Struct, frozen=True):
     """One stop of the itinerary: the line's (neutral) label, its floor and counter numbers."""

@@ -12,10 +12,11 @@ import pytest
 import zxingcpp
 from playwright.sync_api import Browser, Page, expect
 
+from tests.a11y import audit
 from tests.live import LiveServer, free_port
 from tests.printer_stub import PrinterStub, config_with_printers
 from tests.screenshots import save
-from tests.test_board_support import new_page
+from tests.test_board_support import Desk, new_page
 
 SITE = "shimogyo"
 TOKEN = "demo-kiosk-entrance-token"
@@ -40,7 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, printer: PrinterStub) -> It
         ),
         encoding="utf-8",
     )
-    live = LiveServer(folder, MADOGUCHI_CONFIG=str(config))
+    live = LiveServer(folder, MADOGUCHI_CONFIG=str(config), MADOGUCHI_RATE_LIMITS="0")
     live.start()
     yield live
     live.stop()
@@ -150,15 +151,19 @@ def test_a_wheelchair_user_gets_a_priority_ticket_that_prints(
 
 
 def test_an_abandoned_kiosk_starts_over_by_itself(browser: Browser, server: LiveServer) -> None:
-    page = open_kiosk(browser, server)
+    page = new_page(browser, 1080, 1920, has_touch=True)
+    page.clock.install()  # the page's clock: minutes of idling pass in an instant
+    page.goto(f"{server.url}/kiosk/{SITE}/entrance?device={TOKEN}")
+    expect(page.locator("#kiosk")).to_have_attribute("data-screen", "home")
     page.get_by_role("button", name="中文").click()
     page.get_by_role("button", name=re.compile("迁入")).click()
     expect(page.locator("#kiosk")).to_have_attribute("data-screen", "question")
     # The countdown warns before the reset, then the start screen is back, in Japanese.
-    expect(page.locator("#idle")).to_be_visible(timeout=IDLE_SECONDS * 1000)
-    expect(page.locator("#kiosk")).to_have_attribute(
-        "data-screen", "home", timeout=IDLE_SECONDS * 1000
-    )
+    page.clock.run_for((IDLE_SECONDS - 5) * 1000)
+    expect(page.locator("#idle")).to_be_visible()
+    expect(page.locator("#idle")).to_contain_text("秒后返回首页")
+    page.clock.run_for(6000)
+    expect(page.locator("#kiosk")).to_have_attribute("data-screen", "home")
     expect(page.get_by_role("heading", name="ご用件をお選びください")).to_be_visible()
 
 
@@ -167,12 +172,54 @@ def test_a_kiosk_without_its_token_issues_nothing(browser: Browser, server: Live
     page.goto(f"{server.url}/kiosk/{SITE}/entrance")
     expect(page.locator("#screen-loading")).to_contain_text("登録されていません")
     # A board's token is not a kiosk's.
-    reply = httpx.post(
-        f"{server.url}/api/kiosk/{SITE}/entrance/ticket",
-        headers={"X-Madoguchi-Device": "demo-board-lobby-1f-token"},
-        json={"id": "x", "request": {"purpose": "shussei"}},
+    audit(page, "kiosk, not enrolled")
+    # A board's token is not a kiosk's (the request is same-origin: the refusal is the
+    # kiosk's own, not the CSRF check's).
+    reply = kiosk_post(server, "demo-board-lobby-1f-token", f"{SITE}/entrance/ticket", "x")
+    assert reply.status_code == 403 and "another kiosk" in reply.json()["message"]
+
+
+def kiosk_post(server: LiveServer, token: str, path: str, command_id: str) -> httpx.Response:
+    return httpx.post(
+        f"{server.url}/api/kiosk/{path}",
+        headers={"X-Madoguchi-Device": token, "Origin": server.origin},
+        json={"id": command_id, "request": {"purpose": "shussei"}},
     )
-    assert reply.status_code == 403 and reply.json()["code"] == "forbidden"
+
+
+def test_a_kiosk_token_works_at_its_own_kiosk_only_and_stops_when_revoked(
+    server: LiveServer,
+) -> None:
+    nakagyo = "demo-kiosk-nakagyo-token"
+    # The entrance kiosk of Shimogyo cannot issue at Nakagyo's kiosk, nor the other way.
+    assert kiosk_post(server, TOKEN, "nakagyo/lobby/ticket", "k1").status_code == 403
+    assert kiosk_post(server, nakagyo, f"{SITE}/entrance/ticket", "k2").status_code == 403
+    # Nor does a kiosk token sign anyone in for the staff command endpoint.
+    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
+        reply = http.post(
+            "/api/sites/nakagyo/commands",
+            headers={"X-Madoguchi-Device": nakagyo},
+            json={"id": "k3", "command": {"type": "CloseDay"}},
+        )
+        assert reply.status_code == 401
+    assert kiosk_post(server, nakagyo, "nakagyo/lobby/ticket", "k4").status_code == 200
+
+    with Desk(server, "guide01", "1111") as guide:
+        reply = guide.http.post("/api/devices/kiosk-nakagyo-lobby/revoke")
+        assert reply.status_code == 403  # a guide may not
+    with Desk(server, "super01", "9999") as boss:
+        assert boss.http.post("/api/devices/kiosk-nakagyo-lobby/revoke").status_code == 200
+    # Revoked: refused from the next request on, a retry of an acknowledged ticket included.
+    for command_id in ("k4", "k5"):
+        reply = kiosk_post(server, nakagyo, "nakagyo/lobby/ticket", command_id)
+        assert reply.status_code == 401 and reply.json()["code"] == "not_authenticated"
+    assert setup(server, nakagyo, "nakagyo/lobby").status_code == 401
+    # The other kiosk is untouched.
+    assert setup(server, TOKEN, f"{SITE}/entrance").status_code == 200
+
+
+def setup(server: LiveServer, token: str, kiosk: str) -> httpx.Response:
+    return httpx.get(f"{server.url}/api/kiosk/{kiosk}/setup", headers={"X-Madoguchi-Device": token})
 
 
 def test_every_purpose_fits_a_landscape_screen_without_scrolling(

@@ -22,7 +22,7 @@ from server.printing.ticket_image import render_ticket
 from server.ticket_facts import Stop, TicketFacts
 from tests.escpos_decode import raster_images
 from tests.guide_support import answer, choose_event, next_step, sign_in
-from tests.live import LiveServer, free_port
+from tests.live import ROOT, LiveServer, free_port
 from tests.printer_stub import PrinterStub, config_with_printers
 from tests.screenshots import DOCS, folder
 from tests.test_board_support import INTAKE, Desk, new_page
@@ -49,7 +49,7 @@ def test_the_raster_stream_reads_back_as_the_same_picture() -> None:
         url="https://madoguchi.city.example/visit/shimogyo/abc_DEF-123",
     )
     for width in (576, 384):  # 80 mm and 58 mm paper
-        image = render_ticket(facts, width)
+        image = render_ticket(facts, width, load_config(ROOT / "config").texts)
         (back,) = raster_images(raster_job(image))
         assert back.size == image.size and back.tobytes() == image.convert("1").tobytes()
         assert qr_text(back) == facts.url
@@ -65,7 +65,7 @@ def printer() -> Iterator[PrinterStub]:
 @pytest.fixture
 def server(tmp_path: Any, printer: PrinterStub) -> Iterator[LiveServer]:
     config = config_with_printers(tmp_path / "config", {GUIDE_PRINTER: printer.address})
-    live = LiveServer(tmp_path, MADOGUCHI_CONFIG=str(config))
+    live = LiveServer(tmp_path, MADOGUCHI_CONFIG=str(config), MADOGUCHI_RATE_LIMITS="0")
     live.start()
     yield live
     live.stop()
@@ -136,7 +136,9 @@ def test_an_offline_printer_keeps_the_tickets_until_it_is_back(
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         contexts.append(context)
         assert context.request.post(
-            f"{server.url}/api/login", data={"id": "super01", "pin": "9999"}
+            f"{server.url}/api/login",
+            data={"id": "super01", "pin": "9999"},
+            headers={"Origin": server.origin},
         ).ok
         page = context.new_page()
         page.goto(f"{server.url}/supervisor/{SITE}")

@@ -14,7 +14,8 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from server.config import Text
-from server.ticket_facts import TICKET_WORDS, TicketFacts
+from server.texts import Texts
+from server.ticket_facts import TicketFacts
 
 # Debian's fonts-noto-cjk (Japanese first in the collection), then other common places.
 FONT_CANDIDATES = (
@@ -25,6 +26,9 @@ FONT_CANDIDATES = (
     "/System/Library/Fonts/ヒラギノ角ゴシック W6.ttc",
 )
 MARGIN = 16
+# Languages whose script the CJK font draws without shaping (Thai and Nepali need both a font
+# and shaping the printer path lacks: their visitors' tickets carry English after Japanese).
+PRINTABLE = frozenset({"ja", "en", "zh", "ko", "vi", "id", "tl", "pt", "es", "fr", "de", "ru"})
 
 
 @functools.cache
@@ -131,10 +135,26 @@ def qr_image(url: str, width: int) -> Image.Image:
     return Image.open(buffer).convert("1")
 
 
-def render_ticket(facts: TicketFacts, width: int) -> Image.Image:
-    """The whole ticket, Japanese first and the visitor's language after, ``width`` dots wide."""
-    lang = facts.language if facts.language in TICKET_WORDS else "en"
-    ja, other = TICKET_WORDS["ja"], TICKET_WORDS[lang]
+# The ticket's own words (config/texts.toml); office labels come from the site's file.
+WORDS = {
+    "number": "number",
+    "scan": "scan",
+    "wait": "wait_note",
+    "first": "ticket_first",
+    "bring": "ticket_bring",
+    "priority": "ticket_priority",
+    "counter": "ticket_counter",
+}
+
+
+def render_ticket(facts: TicketFacts, width: int, texts: Texts) -> Image.Image:
+    """The whole ticket, Japanese first and the visitor's language after (English where the
+    texts lack one), ``width`` dots wide."""
+    lang = texts.words(facts.language)
+    if lang not in PRINTABLE:
+        lang = "en"
+    ja = {word: texts.get(key, "ja") for word, key in WORDS.items()}
+    other = {word: texts.get(key, lang) for word, key in WORDS.items()}
     second = lang != "ja"
     scale = width / 576
     big, mid, small = int(150 * scale), int(34 * scale), int(24 * scale)

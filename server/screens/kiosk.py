@@ -64,13 +64,18 @@ def _json(value: object) -> Response:
 
 def setup(ctx: AppContext, site: Site, kiosk: Kiosk) -> dict[str, Any]:
     """What the kiosk page renders from: every text comes from ``config/``."""
-    rules, life = ctx.config.kiosk, ctx.config.life_events
+    rules, life, texts = ctx.config.kiosk, ctx.config.life_events, ctx.config.texts
     asked = dict.fromkeys(q for p in rules.purposes for q in p.questions)
     return {
         "site": {"id": site.id, "name": site.name},
         "kiosk": {"id": kiosk.id, "name": kiosk.name, "printer": bool(kiosk.printer)},
         "idle_seconds": rules.idle_seconds,
-        "languages": rules.languages,
+        "languages": {lang["id"]: lang["name"] for lang in texts.menu(rules.languages)},
+        # The kiosk's own words in each of its languages (English where one lacks a text).
+        "texts": {
+            lang: {k.removeprefix("kiosk_"): v for k, v in texts.table(lang, "kiosk_").items()}
+            for lang in dict.fromkeys([*rules.languages, "en"])
+        },
         "purposes": [{"id": p.id, "icon": p.icon, "name": p.name} for p in rules.purposes],
         "questions": {qid: life.questions[qid] for qid in asked},
         "needs": {k: v for k, v in life.needs.items() if k in PRIORITY_NEEDS},
@@ -114,8 +119,21 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             site, kiosk = kiosk_of(request)
         except Rejected:
             return PlainTextResponse(NOT_FOUND, status_code=404)
+        texts = config.texts
+        # Shown before the kiosk knows its token is good (setup carries the rest of its words).
+        both = {
+            key: f"{texts.get(key, 'ja')} / {texts.get(key, 'en')}"
+            for key in ("kiosk_not_enrolled", "kiosk_error_title")
+        }
         response = render(
-            ctx.templates, request, "kiosk.html", ctx.hub.version, site=site, kiosk=kiosk
+            ctx.templates,
+            request,
+            "kiosk.html",
+            ctx.hub.version,
+            site=site,
+            kiosk=kiosk,
+            not_enrolled=both["kiosk_not_enrolled"],
+            unavailable=both["kiosk_error_title"],
         )
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -44,7 +44,7 @@ class PrintRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 def ticket_bytes(ctx: AppContext, site: Site, visit: Visit, width: int) -> bytes:
     """The ESC/POS byte stream of a visit's ticket (a few tens of ms of Pillow work)."""
     facts = ticket_facts(ctx.config, site, visit, visitor_url(ctx.settings, site.id, visit.token))
-    return raster_job(render_ticket(facts, width))
+    return raster_job(render_ticket(facts, width, ctx.config.texts))
 
 
 async def print_ticket(ctx: AppContext, site: Site, visit: Visit, printer_id: str) -> PrinterStatus:
