@@ -102,6 +102,17 @@ class _Canvas:
             self.draw.text((x, self.y), line, font=face, fill=0)
             self.y += size + gap
 
+    def item(self, texts: list[str], size: int, gap: int = 6) -> None:
+        """A list item: a bullet, then each text wrapped in a column right of it."""
+        face = font(size)
+        indent = int(face.getlength("・"))
+        self.draw.text((MARGIN, self.y), "・", font=face, fill=0)
+        for text in texts:
+            for line in wrap(text, face, self.width - 2 * MARGIN - indent):
+                self.draw.text((MARGIN + indent, self.y), line, font=face, fill=0)
+                self.y += size + gap
+        self.y += gap
+
     def rule(self) -> None:
         self.y += 6
         self.draw.line((MARGIN, self.y, self.width - MARGIN, self.y), fill=0, width=2)
@@ -110,11 +121,14 @@ class _Canvas:
     def boxed(self, text: str, size: int) -> None:
         """White on black: seen from a distance, and not by colour alone."""
         face = font(size)
-        tw = face.getlength(text)
-        x0 = int((self.width - tw) / 2) - 16
-        self.draw.rectangle((x0, self.y, x0 + int(tw) + 32, self.y + size + 16), fill=0)
-        self.draw.text((x0 + 16, self.y + 4), text, font=face, fill=1)
-        self.y += size + 26
+        # Centred on the ink (the font's line box sits low: descenders would touch the edge).
+        left, top, right, bottom = face.getbbox(text)
+        pad = 12
+        x0 = int((self.width - (right - left)) / 2) - pad
+        y1 = self.y + (bottom - top) + 2 * pad
+        self.draw.rectangle((x0, self.y, x0 + (right - left) + 2 * pad, y1), fill=0)
+        self.draw.text((x0 + pad - left, self.y + pad - top), text, font=face, fill=1)
+        self.y = y1 + 12
 
     def paste(self, image: Image.Image) -> None:
         self.image.paste(image, ((self.width - image.width) // 2, self.y))
@@ -180,8 +194,8 @@ def render_ticket(facts: TicketFacts, width: int, texts: Texts) -> Image.Image:
         canvas.rule()
         canvas.text(ja["bring"] + (f" / {other['bring']}" if second else ""), small)
         for doc in facts.documents:
-            extra = local(doc, lang)
-            canvas.text(f"・{doc.ja}" + (f" ({extra})" if extra else ""), small)
+            # The visitor's own words under the Japanese.
+            canvas.item([doc.ja, *filter(None, [local(doc, lang)])], small, gap=4)
     canvas.rule()
     canvas.paste(qr_image(facts.url, width))
     canvas.text(ja["scan"] + (f" / {other['scan']}" if second else ""), small, center=True)

@@ -264,8 +264,9 @@ def links(ctx: AppContext, site: Site) -> list[dict[str, str]]:
                     if d.site == site.id and d.kiosk == kiosk.id
                 ],
             ),
-            "ja": f"発券機：{kiosk.name.ja}",
-            "en": f"Ticket kiosk: {kiosk.name.en or kiosk.name.ja}",
+            # The kiosk's name says what it is (「正面玄関 発券機」).
+            "ja": kiosk.name.ja,
+            "en": kiosk.name.en or kiosk.name.ja,
         }
         for kiosk in site.kiosks
     ]
