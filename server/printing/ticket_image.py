@@ -125,7 +125,7 @@ class _Canvas:
         left, top, right, bottom = face.getbbox(text)
         pad = 12
         x0 = int((self.width - (right - left)) / 2) - pad
-        y1 = self.y + (bottom - top) + 2 * pad
+        y1 = self.y + int(bottom - top) + 2 * pad
         self.draw.rectangle((x0, self.y, x0 + (right - left) + 2 * pad, y1), fill=0)
         self.draw.text((x0 + pad - left, self.y + pad - top), text, font=face, fill=1)
         self.y = y1 + 12
