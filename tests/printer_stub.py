@@ -90,3 +90,28 @@ def config_with_printers(target: Path, addresses: dict[str, str]) -> Path:
                 lines[i] = f'address = "{addresses[current]}"\n'
         site_file.write_text("".join(lines), encoding="utf-8")
     return target
+
+
+def main(argv: list[str]) -> None:
+    """``python -m tests.printer_stub PORT FOLDER``: listen on 127.0.0.1:PORT (a demo printer's
+    address) and save every ticket received as FOLDER/ticket-N.png until Ctrl-C."""
+    port, folder = int(argv[0]), Path(argv[1])
+    folder.mkdir(parents=True, exist_ok=True)
+    stub = PrinterStub(port).start()
+    print(f"printer stand-in on tcp://127.0.0.1:{port}, tickets to {folder}/", flush=True)
+    saved = 0
+    try:
+        while True:
+            for image in stub.tickets()[saved:]:
+                saved += 1
+                image.save(folder / f"ticket-{saved}.png")
+                print(f"ticket-{saved}.png", flush=True)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        stub.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
