@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     admission = Admission(settings.waiting_per_address)
     printers = PrintRoom(config)
     metrics.sections.append(printers.metric_lines)
-    ctx = AppContext(config, settings, hub, auth, templates, speech, sessions, printers)
+    ctx = AppContext(config, settings, hub, auth, templates, speech, sessions, printers, limits)
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager

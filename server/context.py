@@ -13,6 +13,7 @@ from server.config import Config
 from server.history import History
 from server.hub import Hub
 from server.printing.spooler import PrintRoom
+from server.ratelimit import CommandLimits
 from server.sessions import SessionBook
 from server.settings import Settings
 from server.speech.renderer import Speech
@@ -28,6 +29,7 @@ class AppContext:
     speech: Speech
     sessions: SessionBook
     printers: PrintRoom
+    limits: CommandLimits = field(default_factory=CommandLimits)
     history: History = field(default_factory=History)
 
     def principal(self, conn: HTTPConnection) -> Principal:

@@ -4,8 +4,10 @@ kiosk's printer (a loopback stand-in), and an abandoned screen starts over by it
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -233,3 +235,30 @@ def test_every_purpose_fits_a_landscape_screen_without_scrolling(
         assert box is not None and box["y"] + box["height"] <= 1080
         assert box["height"] >= 96 and box["width"] >= 96
     save(page, "kiosk-home-landscape.png")
+
+
+def test_a_kiosk_pressed_without_end_is_rate_limited(tmp_path: Path) -> None:
+    """With the rate limits on (as deployed): a burst goes through, then the kiosk is told to
+    wait (nothing written), like a runaway guide phone."""
+    live = LiveServer(tmp_path)
+    live.start()
+
+    async def burst() -> list[int]:
+        headers = {"X-Madoguchi-Device": TOKEN, "Origin": live.origin}
+        async with httpx.AsyncClient(base_url=live.url, headers=headers, timeout=30) as http:
+            replies = await asyncio.gather(
+                *(
+                    http.post(
+                        f"/api/kiosk/{SITE}/entrance/deflected",
+                        json={"id": f"burst-{n}", "request": {"purpose": "jumin_hyo"}},
+                    )
+                    for n in range(30)
+                )
+            )
+        return [reply.status_code for reply in replies]
+
+    try:
+        codes = asyncio.run(burst())
+    finally:
+        live.stop()
+    assert codes.count(200) >= 20 and codes.count(429) >= 5, codes

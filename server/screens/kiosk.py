@@ -40,6 +40,7 @@ from server.http_errors import error_response
 from server.pages import enrolment_url, render
 from server.screens.guide import qr_svg, visitor_url
 from server.screens.printers import print_ticket
+from server.sessions import client_address
 from server.ticket_facts import ticket_facts
 
 DEVICE_HEADER = "x-madoguchi-device"
@@ -104,6 +105,13 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if site.id not in principal.sites or principal.kiosk != kiosk.id:
             raise Rejected("forbidden", "this device is enrolled for another kiosk or site")
         return principal, site, kiosk
+
+    def limited(request: Request, principal: Principal, command: c.Command) -> None:
+        """The staff endpoints' rate limits (per address, per actor, new visits per minute):
+        a kiosk someone keeps pressing cannot use up a ticket series."""
+        assert principal.actor is not None
+        address = ctx.limits.address(client_address(request.scope.get("client")))
+        ctx.limits.check(address, principal.actor, command)
 
     async def body_of(request: Request, kind: type[Any]) -> Any:
         raw = await request.body()
@@ -189,11 +197,9 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             intake = kiosk_intake(body.request, config.kiosk, config.life_events)
             assert principal.actor is not None
             hub = ctx.hub.site(site.id)
-            ack = await hub.execute(
-                principal.actor,
-                body.id,
-                c.CreateVisit(intake, override_self_service=body.request.override_self_service),
-            )
+            create = c.CreateVisit(intake, override_self_service=body.request.override_self_service)
+            limited(request, principal, create)
+            ack = await hub.execute(principal.actor, body.id, create)
         except Rejected as exc:
             return error_response(exc)
         except LogError:
@@ -232,9 +238,9 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             body: KioskCommand = await body_of(request, KioskCommand)
             intake = kiosk_intake(body.request, config.kiosk, config.life_events)
             assert principal.actor is not None
-            ack = await ctx.hub.site(site.id).execute(
-                principal.actor, body.id, c.RecordDeflection(intake)
-            )
+            deflection = c.RecordDeflection(intake)
+            limited(request, principal, deflection)
+            ack = await ctx.hub.site(site.id).execute(principal.actor, body.id, deflection)
         except Rejected as exc:
             return error_response(exc)
         except LogError:
