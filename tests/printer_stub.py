@@ -34,6 +34,8 @@ class PrinterStub:
         return f"tcp://127.0.0.1:{self.port}"
 
     def start(self) -> PrinterStub:
+        if self._server is not None:
+            return self  # already listening
         stub = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -58,6 +60,12 @@ class PrinterStub:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    def reset(self) -> None:
+        """Forget what was printed; paper in (a test module shares one stand-in)."""
+        with self._lock:
+            self.streams.clear()
+        self.paper = True
 
     def tickets(self) -> list[Image.Image]:
         """Every ticket printed so far, as the paper would show it."""

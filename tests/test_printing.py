@@ -55,17 +55,28 @@ def test_the_raster_stream_reads_back_as_the_same_picture() -> None:
         assert qr_text(back) == facts.url
 
 
-@pytest.fixture
-def printer() -> Iterator[PrinterStub]:
+# One server and one stand-in printer for the module; each test switches the printer on or
+# off as it needs (pytest-playwright runs the browser tests after the others).
+@pytest.fixture(scope="module")
+def printer_stub() -> Iterator[PrinterStub]:
     stub = PrinterStub(free_port())
     yield stub
     stub.stop()
 
 
 @pytest.fixture
-def server(tmp_path: Any, printer: PrinterStub) -> Iterator[LiveServer]:
-    config = config_with_printers(tmp_path / "config", {GUIDE_PRINTER: printer.address})
-    live = LiveServer(tmp_path, MADOGUCHI_CONFIG=str(config), MADOGUCHI_RATE_LIMITS="0")
+def printer(printer_stub: PrinterStub) -> PrinterStub:
+    printer_stub.reset()
+    return printer_stub
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, printer_stub: PrinterStub
+) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("printing")
+    config = config_with_printers(folder / "config", {GUIDE_PRINTER: printer_stub.address})
+    live = LiveServer(folder, MADOGUCHI_CONFIG=str(config), MADOGUCHI_RATE_LIMITS="0")
     live.start()
     yield live
     live.stop()
@@ -99,35 +110,48 @@ def metrics(server: LiveServer) -> str:
     return httpx.get(server.url + "/metrics").text
 
 
-def test_the_guide_prints_a_ticket_whose_qr_opens_the_visitors_page(
-    server: LiveServer, printer: PrinterStub
-) -> None:
-    printer.start()
+def test_printing_refusals_are_coded(server: LiveServer) -> None:
     with Desk(server, "guide01", "1111") as guide:
         ack = guide.run("CreateVisit", intake=INTAKE)
-        assert print_ticket(guide, ack["ticket"])["ticket"] == ack["ticket"]
-    (ticket,) = printer.wait_for_tickets(1)
-    assert ticket.width == 576
-    assert qr_text(ticket) == f"{server.url}/visit/{SITE}/{ack['token']}"
-    path = folder() / "printed-ticket.png"
-    ticket.save(path)
-    assert path.parent in (DOCS, folder())
+        reply = guide.http.post(
+            f"/api/sites/{SITE}/print", json={"visit": ack["ticket"], "printer": "nope"}
+        )
+        assert reply.status_code == 404 and reply.json()["code"] == "unknown_printer"
+        reply = guide.http.post(
+            f"/api/sites/{SITE}/print", json={"visit": "Z999", "printer": GUIDE_PRINTER}
+        )
+        assert reply.status_code == 404 and reply.json()["code"] == "unknown_visit"
+        # The status is for guides and supervisors, not for the public; a printer nothing
+        # was sent to yet is "idle" (this module's first test with the server).
+        reply = guide.http.get(f"/api/sites/{SITE}/printers")
+        assert reply.status_code == 200
+        assert {p["id"]: p["state"] for p in reply.json()["printers"]}[GUIDE_PRINTER] == "idle"
+    assert httpx.get(f"{server.url}/api/sites/{SITE}/printers").status_code == 401
+    with Desk(server, "clerk-choju", "3333") as clerk:
+        assert clerk.http.get(f"/api/sites/{SITE}/printers").status_code == 403
+        # A clerk may print only for a visitor with business at their department.
+        reply = clerk.http.post(
+            f"/api/sites/{SITE}/print", json={"visit": ack["ticket"], "printer": GUIDE_PRINTER}
+        )
+        assert reply.status_code == 403
 
 
 def test_an_offline_printer_keeps_the_tickets_until_it_is_back(
     browser: Browser, contexts: list[BrowserContext], server: LiveServer, printer: PrinterStub
 ) -> None:
+    printer.stop()  # switched off
     with Desk(server, "guide01", "1111") as guide, Desk(server, "super01", "9999") as boss:
-        assert printer_status(boss)["state"] == "idle"
+        before = printer_status(boss)["printed"]
         tickets = [guide.run("CreateVisit", intake=INTAKE) for _ in range(2)]
         for ack in tickets:
             print_ticket(guide, ack["ticket"])
         status = wait_status(boss, state="offline")
-        assert status["queued"] == 2 and status["printed"] == 0
+        assert status["queued"] == 2 and status["printed"] == before
         deadline = time.monotonic() + 10
-        while printer_status(boss)["retries"] < 2 and time.monotonic() < deadline:
+        retries = status["retries"]
+        while printer_status(boss)["retries"] < retries + 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert printer_status(boss)["retries"] >= 2  # it keeps trying
+        assert printer_status(boss)["retries"] >= retries + 2  # it keeps trying
         state = 'madoguchi_printer_state{site="shimogyo",printer="guide-1f",state="offline"} 1'
         assert state in metrics(server)
         assert 'madoguchi_printer_queue{site="shimogyo",printer="guide-1f"} 2' in metrics(server)
@@ -148,11 +172,26 @@ def test_an_offline_printer_keeps_the_tickets_until_it_is_back(
         expect(fault).to_contain_text("2枚 印刷待ち")
 
         printer.start()  # someone switched it on
-        wait_status(boss, state="ready", queued=0, printed=2)
+        wait_status(boss, state="ready", queued=0, printed=before + 2)
         expect(fault).to_contain_text("正常", timeout=10000)
     printed = [qr_text(image) for image in printer.wait_for_tickets(2)]
     # Both tickets, once each, in the order they were issued.
     assert printed == [f"{server.url}/visit/{SITE}/{ack['token']}" for ack in tickets]
+
+
+def test_the_guide_prints_a_ticket_whose_qr_opens_the_visitors_page(
+    server: LiveServer, printer: PrinterStub
+) -> None:
+    printer.start()
+    with Desk(server, "guide01", "1111") as guide:
+        ack = guide.run("CreateVisit", intake=INTAKE)
+        assert print_ticket(guide, ack["ticket"])["ticket"] == ack["ticket"]
+    (ticket,) = printer.wait_for_tickets(1)
+    assert ticket.width == 576
+    assert qr_text(ticket) == f"{server.url}/visit/{SITE}/{ack['token']}"
+    path = folder() / "printed-ticket.png"
+    ticket.save(path)
+    assert path.parent in (DOCS, folder())
 
 
 def test_out_of_paper_is_a_fault_and_the_ticket_prints_after_a_new_roll(
@@ -161,38 +200,16 @@ def test_out_of_paper_is_a_fault_and_the_ticket_prints_after_a_new_roll(
     printer.paper = False
     printer.start()
     with Desk(server, "guide01", "1111") as guide, Desk(server, "super01", "9999") as boss:
+        printed = printer_status(boss)["printed"]
         ack = guide.run("CreateVisit", intake=INTAKE)
         print_ticket(guide, ack["ticket"])
         wait_status(boss, state="paper_out", queued=1)
         assert 'state="paper_out"} 1' in metrics(server)
         assert printer.tickets() == []  # nothing was sent into an empty printer
         printer.paper = True
-        wait_status(boss, state="ready", queued=0, printed=1)
+        wait_status(boss, state="ready", queued=0, printed=printed + 1)
     (ticket,) = printer.wait_for_tickets(1)
     assert qr_text(ticket).endswith(ack["token"])
-
-
-def test_printing_refusals_are_coded(server: LiveServer) -> None:
-    with Desk(server, "guide01", "1111") as guide:
-        ack = guide.run("CreateVisit", intake=INTAKE)
-        reply = guide.http.post(
-            f"/api/sites/{SITE}/print", json={"visit": ack["ticket"], "printer": "nope"}
-        )
-        assert reply.status_code == 404 and reply.json()["code"] == "unknown_printer"
-        reply = guide.http.post(
-            f"/api/sites/{SITE}/print", json={"visit": "Z999", "printer": GUIDE_PRINTER}
-        )
-        assert reply.status_code == 404 and reply.json()["code"] == "unknown_visit"
-        # The status is for guides and supervisors, not for the public.
-        assert guide.http.get(f"/api/sites/{SITE}/printers").status_code == 200
-    assert httpx.get(f"{server.url}/api/sites/{SITE}/printers").status_code == 401
-    with Desk(server, "clerk-choju", "3333") as clerk:
-        assert clerk.http.get(f"/api/sites/{SITE}/printers").status_code == 403
-        # A clerk may print only for a visitor with business at their department.
-        reply = clerk.http.post(
-            f"/api/sites/{SITE}/print", json={"visit": ack["ticket"], "printer": GUIDE_PRINTER}
-        )
-        assert reply.status_code == 403
 
 
 def test_the_guide_app_sends_its_ticket_to_the_station_printer(
