@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import zxingcpp
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.a11y import audit
 from tests.live import LiveServer, free_port
@@ -23,6 +23,7 @@ from tests.test_board_support import Desk, new_page
 SITE = "shimogyo"
 TOKEN = "demo-kiosk-entrance-token"
 IDLE_SECONDS = 12
+blocked: list[str] = []  # CSP reports of every kiosk page of the module
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,20 @@ def server(tmp_path_factory: pytest.TempPathFactory, printer: PrinterStub) -> It
     live.stop()
 
 
+def note_csp(message: ConsoleMessage) -> None:
+    if "Content Security Policy" in message.text:
+        blocked.append(message.text)
+
+
 def open_kiosk(browser: Browser, server: LiveServer, width: int = 1080, height: int = 1920) -> Page:
     page = new_page(browser, width, height, has_touch=True)
+    # Anything the page's Content-Security-Policy blocks is reported on the console.
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto(f"{server.url}/kiosk/{SITE}/entrance?device={TOKEN}")
     expect(page.locator("#kiosk")).to_have_attribute("data-screen", "home")
     # The token left the address bar (it is kept in the kiosk's storage).
@@ -150,6 +163,7 @@ def test_a_wheelchair_user_gets_a_priority_ticket_that_prints(
     shown = number.inner_text()
     page.goto(url)
     expect(page.locator("#ticket")).to_have_text(shown)
+    assert blocked == []
 
 
 def test_an_abandoned_kiosk_starts_over_by_itself(browser: Browser, server: LiveServer) -> None:

@@ -20,6 +20,7 @@ from server.config import Config, Text, load_config
 from server.printing.escpos import raster_job
 from server.printing.ticket_image import render_ticket
 from server.ticket_facts import Stop, TicketFacts
+from tests.a11y import audit
 from tests.escpos_decode import raster_images
 from tests.guide_support import answer, choose_event, next_step, sign_in
 from tests.live import ROOT, LiveServer, free_port
@@ -170,6 +171,7 @@ def test_an_offline_printer_keeps_the_tickets_until_it_is_back(
         expect(fault).to_contain_text("1階 案内カウンター")
         expect(fault).to_contain_text("応答なし")
         expect(fault).to_contain_text("2枚 印刷待ち")
+        audit(page, "supervisor live view, printer offline")
 
         printer.start()  # someone switched it on
         wait_status(boss, state="ready", queued=0, printed=before + 2)
