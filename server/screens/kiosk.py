@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server.auth import Principal
+from server.auth import command_actor
 from server.config import Kiosk, Site
 from server.context import AppContext
 from server.domain import commands as c
@@ -96,22 +96,24 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             raise Rejected("unknown_kiosk", f"no kiosk {request.path_params['kiosk']!r}")
         return site, kiosk
 
-    def enrolled(request: Request) -> tuple[Principal, Site, Kiosk]:
-        """The kiosk device of a request, or Rejected: a token of this very kiosk is needed."""
+    def enrolled(request: Request) -> tuple[c.Actor, Site, Kiosk]:
+        """Who a kiosk request acts as, or Rejected: a (not revoked) token of this very kiosk
+        is needed. The actor passes the same gate as every staff command
+        (``command_actor``), then the domain's permission table (``GRANTS``: a kiosk creates
+        visits and records deflections, nothing else)."""
         site, kiosk = kiosk_of(request)
         principal = ctx.auth.device(request.headers.get(DEVICE_HEADER, ""))
         if principal is None:
             raise Rejected("not_authenticated", "this kiosk is not enrolled")
         if site.id not in principal.sites or principal.kiosk != kiosk.id:
             raise Rejected("forbidden", "this device is enrolled for another kiosk or site")
-        return principal, site, kiosk
+        return command_actor(principal, site.id), site, kiosk
 
-    def limited(request: Request, principal: Principal, command: c.Command) -> None:
+    def limited(request: Request, actor: c.Actor, command: c.Command) -> None:
         """The staff endpoints' rate limits (per address, per actor, new visits per minute):
         a kiosk someone keeps pressing cannot use up a ticket series."""
-        assert principal.actor is not None
         address = ctx.limits.address(client_address(request.scope.get("client")))
-        ctx.limits.check(address, principal.actor, command)
+        ctx.limits.check(address, actor, command)
 
     async def body_of(request: Request, kind: type[Any]) -> Any:
         raw = await request.body()
@@ -192,14 +194,13 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def ticket_endpoint(request: Request) -> Response:
         try:
-            principal, site, kiosk = enrolled(request)
+            actor, site, kiosk = enrolled(request)
             body: KioskCommand = await body_of(request, KioskCommand)
             intake = kiosk_intake(body.request, config.kiosk, config.life_events)
-            assert principal.actor is not None
             hub = ctx.hub.site(site.id)
             create = c.CreateVisit(intake, override_self_service=body.request.override_self_service)
-            limited(request, principal, create)
-            ack = await hub.execute(principal.actor, body.id, create)
+            limited(request, actor, create)
+            ack = await hub.execute(actor, body.id, create)
         except Rejected as exc:
             return error_response(exc)
         except LogError:
@@ -234,13 +235,12 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def deflected_endpoint(request: Request) -> Response:
         try:
-            principal, site, _ = enrolled(request)
+            actor, site, _ = enrolled(request)
             body: KioskCommand = await body_of(request, KioskCommand)
             intake = kiosk_intake(body.request, config.kiosk, config.life_events)
-            assert principal.actor is not None
             deflection = c.RecordDeflection(intake)
-            limited(request, principal, deflection)
-            ack = await ctx.hub.site(site.id).execute(principal.actor, body.id, deflection)
+            limited(request, actor, deflection)
+            ack = await ctx.hub.site(site.id).execute(actor, body.id, deflection)
         except Rejected as exc:
             return error_response(exc)
         except LogError:
