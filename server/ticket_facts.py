@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from server.config import Config, Site, Text
-from server.domain.intake import plan_visit
 from server.domain.state import Visit
+from server.projections import visitor_checklist
 
 
 class Stop(msgspec.Struct, frozen=True):
@@ -47,10 +47,19 @@ def stop_floor(site: Site, queue_id: str) -> str:
 
 
 def ticket_facts(config: Config, site: Site, visit: Visit, url: str) -> TicketFacts:
-    """The ticket of a visit; documents are those the plan says the visitor still lacks or
-    must show (the planner is pure and small, so this is computed at print time)."""
-    plan = plan_visit(visit.intake, config.life_events, config.procedures, site)
-    documents = [config.procedures.documents[need.document].name for need in plan.documents]
+    """The ticket of a visit: the stops still ahead, and the documents the visitor still has
+    to bring to them — the same list as the browser's printed ticket and the visitor page
+    (``visitor_checklist``), once each."""
+    ahead = [
+        s for s in visit.steps if site.has_queue(s.queue) and s.status not in ("done", "cancelled")
+    ]
+    documents = list(
+        {
+            name.ja: name
+            for step in ahead
+            for name in visitor_checklist(config, visit, step)["bring"]
+        }.values()
+    )
     local = dt.datetime.fromtimestamp(visit.created_at, ZoneInfo(site.timezone))
     return TicketFacts(
         site=site.name,
@@ -65,8 +74,7 @@ def ticket_facts(config: Config, site: Site, visit: Visit, url: str) -> TicketFa
                 stop_counters(site, s.queue),
                 s.status,
             )
-            for s in visit.steps
-            if site.has_queue(s.queue)
+            for s in ahead
         ],
         documents=documents,
         url=url,
