@@ -243,6 +243,10 @@ function renderConfirm() {
   $("confirm-title").textContent = t("confirm_title");
   const first = visit.plan.stops[0];
   $("confirm-first").textContent = first ? t("first_stop", { place: label(first.label) }) : "";
+  // Outside opening hours the ticket is still issued (as a guide would), with a word of warning.
+  const { phase, open } = visit.plan.office || { phase: "open" };
+  $("confirm-hours").hidden = phase === "open";
+  $("confirm-hours").textContent = phase === "open" ? "" : t(phase, { open });
   $("needs-title").textContent = t("needs_title");
   replaceChildren(
     $("needs"),

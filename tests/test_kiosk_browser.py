@@ -14,15 +14,18 @@ import pytest
 import zxingcpp
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from server.passwords import token_digest
 from tests.a11y import audit
 from tests.live import LiveServer, free_port
 from tests.printer_stub import PrinterStub, config_with_printers
 from tests.screenshots import save
 from tests.test_board_support import Desk, new_page
+from tests.test_hours_browser import ALL_DAY, CLOSED_BY_NOW, away_from_midnight, set_hours
 
 SITE = "shimogyo"
 TOKEN = "demo-kiosk-entrance-token"
 IDLE_SECONDS = 12
+SPARE_TOKEN = "spare-nakagyo-kiosk-token"
 blocked: list[str] = []  # CSP reports of every kiosk page of the module
 
 
@@ -37,6 +40,17 @@ def printer() -> Iterator[PrinterStub]:
 def server(tmp_path_factory: pytest.TempPathFactory, printer: PrinterStub) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("kiosk")
     config = config_with_printers(folder / "config", {"entrance-kiosk": printer.address})
+    # Shimogyo open all day (the photographs do not depend on the hour), Nakagyo closed by now.
+    away_from_midnight()
+    set_hours(config, {SITE: ALL_DAY, "nakagyo": CLOSED_BY_NOW})
+    # A second token for Nakagyo's kiosk, for the test that revokes one.
+    staff = config / "staff.toml"
+    staff.write_text(
+        staff.read_text(encoding="utf-8")
+        + f'\n[[devices]]\nid = "kiosk-nakagyo-spare"\nsite = "nakagyo"\nkiosk = "lobby"\n'
+        f'token_sha256 = "{token_digest(SPARE_TOKEN)}"\n',
+        encoding="utf-8",
+    )
     kiosk_toml = config / "kiosk.toml"
     kiosk_toml.write_text(
         kiosk_toml.read_text(encoding="utf-8").replace(
@@ -143,6 +157,7 @@ def test_a_wheelchair_user_gets_a_priority_ticket_that_prints(
     wheelchair.click()
     expect(wheelchair).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#confirm-first")).to_contain_text("First go to")
+    expect(page.locator("#confirm-hours")).to_be_hidden()  # open all day here
     save(page, "kiosk-priority-portrait.png")
     page.get_by_role("button", name="Issue my ticket").click()
 
@@ -206,7 +221,7 @@ def kiosk_post(server: LiveServer, token: str, path: str, command_id: str) -> ht
 def test_a_kiosk_token_works_at_its_own_kiosk_only_and_stops_when_revoked(
     server: LiveServer,
 ) -> None:
-    nakagyo = "demo-kiosk-nakagyo-token"
+    nakagyo = SPARE_TOKEN
     # The entrance kiosk of Shimogyo cannot issue at Nakagyo's kiosk, nor the other way.
     assert kiosk_post(server, TOKEN, "nakagyo/lobby/ticket", "k1").status_code == 403
     assert kiosk_post(server, nakagyo, f"{SITE}/entrance/ticket", "k2").status_code == 403
@@ -221,17 +236,18 @@ def test_a_kiosk_token_works_at_its_own_kiosk_only_and_stops_when_revoked(
     assert kiosk_post(server, nakagyo, "nakagyo/lobby/ticket", "k4").status_code == 200
 
     with Desk(server, "guide01", "1111") as guide:
-        reply = guide.http.post("/api/devices/kiosk-nakagyo-lobby/revoke")
+        reply = guide.http.post("/api/devices/kiosk-nakagyo-spare/revoke")
         assert reply.status_code == 403  # a guide may not
     with Desk(server, "super01", "9999") as boss:
-        assert boss.http.post("/api/devices/kiosk-nakagyo-lobby/revoke").status_code == 200
+        assert boss.http.post("/api/devices/kiosk-nakagyo-spare/revoke").status_code == 200
     # Revoked: refused from the next request on, a retry of an acknowledged ticket included.
     for command_id in ("k4", "k5"):
         reply = kiosk_post(server, nakagyo, "nakagyo/lobby/ticket", command_id)
         assert reply.status_code == 401 and reply.json()["code"] == "not_authenticated"
     assert setup(server, nakagyo, "nakagyo/lobby").status_code == 401
-    # The other kiosk is untouched.
+    # The other kiosk, and the other token of the same kiosk, are untouched.
     assert setup(server, TOKEN, f"{SITE}/entrance").status_code == 200
+    assert setup(server, "demo-kiosk-nakagyo-token", "nakagyo/lobby").status_code == 200
 
 
 def setup(server: LiveServer, token: str, kiosk: str) -> httpx.Response:
@@ -276,3 +292,16 @@ def test_a_kiosk_pressed_without_end_is_rate_limited(tmp_path: Path) -> None:
     finally:
         live.stop()
     assert codes.count(200) >= 20 and codes.count(429) >= 5, codes
+
+
+def test_after_hours_the_kiosk_says_so_before_the_ticket(
+    browser: Browser, server: LiveServer
+) -> None:
+    page = new_page(browser, 1080, 1920, has_touch=True)
+    page.goto(f"{server.url}/kiosk/nakagyo/lobby?device=demo-kiosk-nakagyo-token")
+    page.get_by_role("button", name=re.compile("出生")).click()
+    page.get_by_role("button", name="いいえ", exact=True).click()
+    hours = page.locator("#confirm-hours")
+    expect(hours).to_contain_text("本日の受付は終了しました")
+    expect(page.get_by_role("button", name="番号札を発行する")).to_be_enabled()
+    audit(page, "kiosk, after hours")

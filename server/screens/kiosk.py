@@ -188,7 +188,10 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                     {"label": site.queue(s.queue).label, "queue": s.queue} for s in plan.steps
                 ],
                 "documents": [config.procedures.documents[d.document].name for d in plan.documents],
-                "phase": office_phase(site, ctx.hub.site(site.id).clock()),
+                "office": {
+                    "phase": office_phase(site, ctx.hub.site(site.id).clock()),
+                    "open": site.hours.open,
+                },
             }
         )
 
