@@ -33,6 +33,11 @@ SAMPLE: dict[str, Any] = {
     "notice": "n1",
     "minutes": 20,
     "device": "guide01-phone",
+    "back_by": "23:59",
+    "date": "2026-04-01",
+    "slot": "09:00",
+    "reservation": "r1",
+    "reason": "witness",
 }
 
 
