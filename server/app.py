@@ -39,12 +39,14 @@ from server.domain.intake import Intake, plan_visit, validate_intake
 from server.domain.shelf_life import deadline
 from server.domain.state import SiteState
 from server.errors import LogError, Rejected
+from server.http_errors import error_response as _error
 from server.hub import Hub, ack_message
 from server.log.base import open_log
 from server.metrics import Metrics
 from server.notify.book import open_book
 from server.notify.service import Notices
 from server.pages import catalog_response, render
+from server.printing.spooler import PrintRoom
 from server.projections import analyse
 from server.protocol import decode_command
 from server.ratelimit import CommandLimits
@@ -58,17 +60,6 @@ from server.wire import direct_writer
 
 log = logging.getLogger("madoguchi.app")
 
-HTTP_STATUS = {
-    "malformed": 400,
-    "invalid": 400,
-    "unknown_type": 400,
-    "too_large": 413,
-    "rate_limited": 429,
-    "not_authenticated": 401,
-    "forbidden": 403,
-    "store_unavailable": 503,
-    "busy": 503,
-}
 ASSET_DIRS = ("static", "displays", "handhelds", "panels")
 
 
@@ -93,16 +84,6 @@ class Login(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pin: str
 
 
-def _error(exc: Rejected, command_id: str = "") -> JSONResponse:
-    body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
-    if exc.path:
-        body["path"] = exc.path
-    if command_id:
-        body["id"] = command_id
-    status = HTTP_STATUS.get(exc.code, 404 if exc.code.startswith("unknown_") else 409)
-    return JSONResponse(body, status_code=status)
-
-
 def create_app(settings: Settings | None = None, config: Config | None = None) -> ASGIApp:
     """Build the application; the hub starts and stops with the app's lifespan."""
     settings = settings or Settings.from_env()
@@ -125,17 +106,22 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
     sessions = SessionBook(
         hub.log, auth.staff, settings.session_idle_seconds, settings.session_absolute_seconds
     )
+    auth.revoked = sessions.token_revoked
     templates = Jinja2Templates(
         directory=[ROOT / "server" / "templates", *(ROOT / d for d in ASSET_DIRS[1:])]
     )
     speech = Speech(config, settings, metrics, lambda: _watched_by_boards(hub))
     limits = CommandLimits(settings.rate_limits)
     admission = Admission(settings.waiting_per_address)
+    printers = PrintRoom(config)
+    metrics.sections.append(printers.metric_lines)
     notices = Notices(
         config, settings, hub, open_book(settings.store), exposure.public_origin(settings)
     )
     metrics.sections.append(notices.metrics)
-    ctx = AppContext(config, settings, hub, auth, templates, speech, sessions, notices=notices)
+    ctx = AppContext(
+        config, settings, hub, auth, templates, speech, sessions, printers, limits, notices=notices
+    )
     screen_modules = screens.modules()
 
     @contextlib.asynccontextmanager
@@ -168,6 +154,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             await notices.stop()
             await sessions.stop()
             await speech.stop()
+            await printers.close()
             await hub.stop()
             auth.close()
 
@@ -280,6 +267,27 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             if target is None or not set(target.sites) & set(principal.sites):
                 raise Rejected("forbidden", "no such colleague at your sites")
             await sessions.end(target.id, principal.actor, "ended by a supervisor")
+        except Rejected as exc:
+            return _error(exc)
+        except LogError:
+            return _error(Rejected("store_unavailable"))
+        return JSONResponse({"ok": True})
+
+    async def revoke_device(request: Request) -> Response:
+        """A supervisor revokes a lobby board's or kiosk's token (stolen, moved): it is
+        refused from the next request on; re-enrol with a new token in staff.toml."""
+        principal = principal_of(request)
+        device = next(
+            (d for d in config.accounts.devices if d.id == request.path_params["device"]), None
+        )
+        try:
+            if principal.actor is None:
+                raise Rejected("not_authenticated")
+            if principal.actor.role != "supervisor":
+                raise Rejected("forbidden", "supervisors revoke device tokens")
+            if device is None or device.site not in principal.sites:
+                raise Rejected("forbidden", "no such device at your sites")
+            await sessions.revoke(device, principal.actor, "revoked by a supervisor")
         except Rejected as exc:
             return _error(exc)
         except LogError:
@@ -443,6 +451,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         Route("/api/logout", logout, methods=["POST"]),
         Route("/api/me", me),
         Route("/api/staff/{staff}/end-sessions", end_sessions, methods=["POST"]),
+        Route("/api/devices/{device}/revoke", revoke_device, methods=["POST"]),
         Route("/api/sites/{site}/commands", command, methods=["POST"]),
         Route("/api/sites/{site}/plan", plan, methods=["POST"]),
         Route("/api/sites/{site}/catalog", catalog),

@@ -10,12 +10,13 @@ import asyncio
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import msgspec
 
-from server.config import Config, Staff
+from server.config import Config, Device, Staff
 from server.domain.commands import Actor
 from server.errors import Rejected
 from server.passwords import hash_pin, pin_cost, token_digest, verify_pin
@@ -33,6 +34,7 @@ class Principal(msgspec.Struct, frozen=True):
     actor: Actor | None = None
     sites: tuple[str, ...] = ()
     board: str = ""
+    kiosk: str = ""
 
     @property
     def role(self) -> str:
@@ -57,6 +59,8 @@ class Authenticator:
         self.config = config
         self.staff = {s.id: s for s in config.accounts.staff}
         self.devices = {d.token_sha256: d for d in config.accounts.devices}
+        # Set by the app to the session book's check: a revoked token is no token.
+        self.revoked: Callable[[Device], bool] = lambda device: False
         self._hasher = ThreadPoolExecutor(HASH_WORKERS, thread_name_prefix="pin-hash")
         self._waiting = 0
         # An unknown id is checked against this hash of the accounts' own cost, so its answer
@@ -91,6 +95,13 @@ class Authenticator:
         digest = token_digest(token)
         for known, device in self.devices.items():
             if hmac.compare_digest(known, digest):
+                if self.revoked(device):
+                    return None
+                if device.kiosk:
+                    # A ticket machine sends commands as itself, with the kiosk role the
+                    # domain's permission table limits to creating visits.
+                    actor = Actor(device.id, "kiosk")
+                    return Principal("device", actor, sites=(device.site,), kiosk=device.kiosk)
                 return Principal("device", sites=(device.site,), board=device.board)
         return None
 

@@ -187,6 +187,26 @@ class Board(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     languages: list[str] = msgspec.field(default_factory=lambda: ["ja", "en", "zh", "ko"])
 
 
+class Printer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A thermal receipt printer speaking ESC/POS: ``tcp://host:9100`` (raw network port) or
+    ``usb:/dev/usb/lp0`` (the kernel's USB printer device). ``width`` is the printable width
+    in dots (576 for 80 mm paper, 384 for 58 mm, at 203 dpi)."""
+
+    id: str
+    name: Text
+    address: str
+    width: int = 576
+
+
+class Kiosk(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A walk-in ticket machine (発券機) and the printer beside it ("" = screen only)."""
+
+    id: str
+    name: Text
+    printer: str = ""
+    orientation: Literal["portrait", "landscape"] = "portrait"
+
+
 class WaitBand(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Estimated waits are shown in bands: ``below`` minutes (0 = open-ended last band)."""
 
@@ -306,6 +326,8 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
     queues: list[Queue]
     counters: list[Counter]
     boards: list[Board] = []
+    kiosks: list[Kiosk] = []
+    printers: list[Printer] = []
     timezone: str = "Asia/Tokyo"
     hours: Hours = Hours()
     languages: list[str] = msgspec.field(default_factory=lambda: ["ja", "en", "zh", "ko"])
@@ -347,6 +369,12 @@ class Site(msgspec.Struct, frozen=True, forbid_unknown_fields=True, dict=True):
                 return board
         raise KeyError(board_id)
 
+    def kiosk(self, kiosk_id: str) -> Kiosk | None:
+        return next((k for k in self.kiosks if k.id == kiosk_id), None)
+
+    def printer(self, printer_id: str) -> Printer | None:
+        return next((p for p in self.printers if p.id == printer_id), None)
+
     @functools.cached_property
     def _staffed(self) -> frozenset[tuple[str, str]]:
         return frozenset((q, c.department) for c in self.counters for q in c.queues)
@@ -385,12 +413,14 @@ class Staff(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Device(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """An enrolled lobby display. ``token_sha256`` is the hex SHA-256 of its token."""
+    """An enrolled display: a lobby board (``board``) or a walk-in ticket machine (``kiosk``),
+    exactly one of them. ``token_sha256`` is the hex SHA-256 of its token."""
 
     id: str
     site: str
-    board: str
     token_sha256: str
+    board: str = ""
+    kiosk: str = ""
 
 
 class Accounts(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -406,6 +436,31 @@ class DemoSignIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pin: str = ""
     device: str = ""
     token: str = ""
+
+
+class KioskPurpose(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One big button of the ticket machine: a life event, the answers pressing it implies,
+    and at most two questions the visitor answers on the screen."""
+
+    id: str
+    event: str
+    name: Text
+    icon: str
+    answers: dict[str, bool | str | int] = {}
+    questions: list[str] = []
+
+
+class KioskRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``kiosk.toml``: what every ticket machine offers, and when it starts over."""
+
+    idle_seconds: int = 60
+    # Each named in itself by config/texts.toml [languages]; the kiosk's words come from there
+    # too (``kiosk_*``), English filling a language's gaps.
+    languages: list[str] = msgspec.field(default_factory=lambda: ["ja", "en", "zh", "ko"])
+    purposes: list[KioskPurpose] = []
+
+    def purpose(self, purpose_id: str) -> KioskPurpose | None:
+        return next((p for p in self.purposes if p.id == purpose_id), None)
 
 
 class Deployment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -447,6 +502,7 @@ class Config(msgspec.Struct, frozen=True):
     sites: dict[str, Site]
     texts: Texts
     calendar: Calendar = Calendar()
+    kiosk: KioskRules = KioskRules()
 
     def site(self, site_id: str) -> Site:
         return self.sites[site_id]
@@ -487,7 +543,12 @@ def load_config(folder: Path | str) -> Config:
         if (folder / "calendar.toml").exists()
         else Calendar()
     )
-    config = Config(deployment, procedures, life_events, accounts, sites, texts, calendar)
+    kiosk = (
+        _decode(folder / "kiosk.toml", KioskRules)
+        if (folder / "kiosk.toml").exists()
+        else KioskRules()
+    )
+    config = Config(deployment, procedures, life_events, accounts, sites, texts, calendar, kiosk)
     from server.config_checks import check_config
 
     check_config(config, folder)

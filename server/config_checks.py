@@ -83,6 +83,9 @@ class _At:
 
 def check_config(config: Config, folder: Path) -> None:
     """Raise ConfigError listing every cross-reference or value problem in ``config``."""
+    # The kiosk checks build on this module's helpers, hence the late import.
+    from server import config_kiosk_checks as kiosk_checks
+
     folder = Path(folder)
     problems = [
         *_deployment_problems(config, _At(folder / "madoguchi.toml")),
@@ -95,6 +98,8 @@ def check_config(config: Config, folder: Path) -> None:
         site_file = _At(folder / "sites" / f"{site_id}.toml")
         problems += _site_problems(site, config.procedures, site_file)
         problems += _bereavement_problems(site, config.life_events.events, site_file)
+        problems += kiosk_checks.site_problems(site, site_file)
+    problems += kiosk_checks.kiosk_problems(config, _At(folder / "kiosk.toml"))
     if len(problems) == 1:
         raise ConfigError(problems[0])
     if problems:
@@ -799,9 +804,15 @@ def _account_problems(config: Config, at: _At) -> Iterator[str]:
         site = config.sites.get(device.site)
         if site is None:
             yield here.key("site").problem(_unknown("site", device.site, config.sites, _SITES))
-        elif device.board not in {b.id for b in site.boards}:
+        elif bool(device.board) == bool(device.kiosk):
+            yield here.problem("expected exactly one of `board` (a lobby display) or `kiosk`")
+        elif device.board and device.board not in {b.id for b in site.boards}:
             yield here.key("board").problem(
                 _unknown("board", device.board, [b.id for b in site.boards])
+            )
+        elif device.kiosk and site.kiosk(device.kiosk) is None:
+            yield here.key("kiosk").problem(
+                _unknown("kiosk", device.kiosk, [k.id for k in site.kiosks])
             )
         if len(device.token_sha256) != 64 or not _HEX.match(device.token_sha256):
             yield here.key("token_sha256").problem(

@@ -13,6 +13,8 @@ from server.config import Config
 from server.history import History
 from server.hub import Hub
 from server.notify.service import Notices
+from server.printing.spooler import PrintRoom
+from server.ratelimit import CommandLimits
 from server.sessions import SessionBook
 from server.settings import Settings
 from server.speech.renderer import Speech
@@ -27,6 +29,8 @@ class AppContext:
     templates: Jinja2Templates
     speech: Speech
     sessions: SessionBook
+    printers: PrintRoom
+    limits: CommandLimits = field(default_factory=CommandLimits)
     history: History = field(default_factory=History)
     # Notices to visitors who step out (None: this app was built without them).
     notices: Notices | None = None

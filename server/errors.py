@@ -79,6 +79,10 @@ CODES: dict[str, str] = {
     "unknown_version": "the call wording has changed; ask for the speech status again",
     "no_voice": "the server has no voice for this language",
     "speech_failed": "the call could not be rendered; the board captions it",
+    "unknown_kiosk": "no such ticket machine",
+    "unknown_purpose": "no such purpose on the ticket machine",
+    "unknown_printer": "no such printer",
+    "printer_busy": "the printer's queue is full; print from the browser",
 }
 
 

@@ -59,7 +59,7 @@ class Metrics:
             "# HELP madoguchi_connections Open WebSocket connections by role.",
             "# TYPE madoguchi_connections gauge",
         ]
-        for role in ("board", "visitor", "guide", "clerk", "supervisor"):
+        for role in ("board", "kiosk", "visitor", "guide", "clerk", "supervisor"):
             lines.append(f'madoguchi_connections{{role="{role}"}} {self.connections[role]}')
         lines += [
             "# HELP madoguchi_commands_total Commands by type and outcome.",

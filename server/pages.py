@@ -41,6 +41,12 @@ def catalog(config: Config, site: Site) -> dict[str, Any]:
         "queues": site.queues,
         "counters": site.counters,
         "boards": site.boards,
+        # Guide-station printers (those beside a kiosk print the kiosk's tickets): no address.
+        "printers": [
+            {"id": p.id, "name": p.name}
+            for p in site.printers
+            if not any(k.printer == p.id for k in site.kiosks)
+        ],
         "life_events": config.life_events.events,
         "questions": config.life_events.questions,
         "procedures": config.procedures.procedures,
@@ -63,6 +69,14 @@ def catalog_response(config: Config, site: Site) -> Response:
         media_type="application/json",
         headers={"Cache-Control": "no-cache"},
     )
+
+
+def enrolment_url(ctx: AppContext, url: str, device_ids: list[str]) -> str:
+    """A device screen's address; on a demo deployment with the first of ``device_ids`` that
+    has a demo token, carrying it (``?device=``) so the landing page link just works."""
+    tokens = {s.device: s.token for s in ctx.config.deployment.demo_sign_ins if s.device}
+    token = next((tokens[d] for d in device_ids if d in tokens), "")
+    return f"{url}?device={token}" if token else url
 
 
 def render(

@@ -1,4 +1,5 @@
 """Staff sessions that can end: idle and absolute timeouts, and revocation on every device.
+Device tokens (lobby boards, kiosks) are revoked through the same log (:meth:`SessionBook.revoke`).
 
 A session is the signed cookie (Starlette's ``SessionMiddleware``) holding the staff id, a
 fresh random id, when it was issued and last used, the seq of its ``SignedIn`` record in the
@@ -31,7 +32,7 @@ from typing import Any, Protocol, cast
 import msgspec
 
 from server.auth import ANONYMOUS, Principal, staff_principal
-from server.config import Staff
+from server.config import Device, Staff
 from server.domain.commands import Actor
 from server.domain.events import Event, Record, SessionsEnded, SignedIn, SignInFailed
 from server.errors import Conflict, LogError, StoreUnavailable
@@ -71,6 +72,12 @@ class SessionSocket(Protocol):
     issued_at: float
 
     def end_session(self, reason: str) -> None: ...
+
+
+def device_key(device: Device) -> str:
+    """The security log's name for one device token: a new token for the same display (a
+    re-enrolment) is not covered by the revocation of the old one."""
+    return "device:" + device.token_sha256[:16]
 
 
 def pin_fingerprint(staff: Staff) -> str:
@@ -243,6 +250,15 @@ class SessionBook:
     async def end(self, staff_id: str, by: Actor, reason: str) -> None:
         """End every session of ``staff_id`` on every device and process."""
         await self.append(by, SessionsEnded(staff_id, reason))
+
+    async def revoke(self, device: Device, by: Actor, reason: str) -> None:
+        """Revoke a display's or kiosk's token on every process (a stolen or moved device);
+        from the next request on it is refused."""
+        await self.append(by, SessionsEnded(device_key(device), reason))
+
+    def token_revoked(self, device: Device) -> bool:
+        """Whether the device's current token was revoked (a dictionary look-up)."""
+        return device_key(device) in self.ended
 
     def principal(self, session: MutableMapping[str, Any], touch: bool = True) -> Principal:
         """The staff principal of a session, or anonymous when it is missing or has ended.

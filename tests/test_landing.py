@@ -16,6 +16,12 @@ def test_landing_lists_sites_screens_and_demo_sign_ins(
     expect(page.get_by_role("heading", name="中京区役所")).to_be_visible()
     for sign_in in config.deployment.demo_sign_ins:
         expect(page.get_by_text(sign_in.id or sign_in.device, exact=True).first).to_be_visible()
+    # Each demo kiosk is one click away, enrolled by its demo token.
+    kiosk = page.locator("ul.screens a", has_text="正面玄関 発券機")
+    expect(kiosk).to_have_attribute(
+        "href", "/kiosk/shimogyo/entrance?device=demo-kiosk-entrance-token"
+    )
+    expect(page.locator("ul.screens a", has_text="ロビー 発券機")).to_have_count(1)
     for link in page.locator("ul.screens a").all():
         href = link.get_attribute("href")
         assert href

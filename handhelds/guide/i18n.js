@@ -190,6 +190,12 @@ const UI = {
   },
   print: { ja: "番号札を印刷", en: "Print ticket" },
   print_receipt: { ja: "レシート幅で印刷", en: "Print (receipt width)" },
+  print_on: { ja: "感熱プリンタ：{name}", en: "Thermal printer: {name}" },
+  print_queued: { ja: "{name} に送りました", en: "Sent to {name}" },
+  print_fault: {
+    ja: "{name} が使えません（印刷待ち）。ブラウザから印刷してください。",
+    en: "{name} is not working (ticket waiting). Print from the browser instead.",
+  },
   next_visitor: { ja: "次の方の受付", en: "Next visitor" },
   fix_and_retry: { ja: "内容を直す", en: "Fix the intake" },
 

@@ -88,8 +88,10 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
       { class: "ticket-actions" },
       h("a", { class: "button", id: "print-ticket", href: `${base}/ticket/${encodeURIComponent(ack.visit)}?print=1`, target: "_blank", rel: "noopener" }, ui("print")),
       h("a", { class: "button secondary", href: `${base}/ticket/${encodeURIComponent(ack.visit)}?paper=receipt&print=1`, target: "_blank", rel: "noopener" }, ui("print_receipt")),
+      (catalog.printers || []).map((printer) => thermalButton(site, ack.visit, printer)),
       next,
     ),
+    h("p", { id: "print-result", class: "muted small", role: "status" }),
     visit && visit.intake.needs.length
       ? h("p", { class: "muted small" }, visit.intake.needs.map((n) => text(catalog.needs[n], n)).join("・"))
       : null,
@@ -170,5 +172,35 @@ function renderSlips(site, plan, draft) {
         ),
       );
     }),
+  );
+}
+
+/** A button that sends the ticket to a guide station's thermal printer (ESC/POS). */
+function thermalButton(site, visit, printer) {
+  const name = text(printer.name, printer.id);
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "secondary",
+      "data-printer": printer.id,
+      onclick: async () => {
+        const result = document.getElementById("print-result");
+        try {
+          const response = await fetch(`/api/sites/${encodeURIComponent(site)}/print`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ visit, printer: printer.id }),
+          });
+          const reply = await response.json();
+          if (!response.ok) throw reply;
+          const fault = ["offline", "paper_out"].includes(reply.printer.state);
+          result.textContent = ui(fault ? "print_fault" : "print_queued", { name });
+        } catch (error) {
+          result.textContent = errorText(error);
+        }
+      },
+    },
+    ui("print_on", { name }),
   );
 }

@@ -306,7 +306,7 @@ Command = (
     | UnmarkProtected
 )
 
-Role = Literal["guide", "clerk", "supervisor", "display", "visitor", "integration"]
+Role = Literal["guide", "clerk", "supervisor", "kiosk", "display", "visitor", "integration"]
 
 
 class Actor(msgspec.Struct, frozen=True):

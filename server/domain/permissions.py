@@ -15,6 +15,8 @@ against.
   another queue, notices on the lobby boards, alert thresholds);
 - visitor (their own page, by its token): step out and back for their own visit only, where
   the site lets visitors mark it themselves (``step_out.self_mark``);
+- kiosk (a walk-in ticket machine, an enrolled device): creates visits and records a visitor
+  sent to self-service, at its own site only (the transport's gate checks the site);
 - display: nothing (it only reads).
 """
 
@@ -41,22 +43,29 @@ Scope = Literal["counter", "visit", "procedure", "step"]
 
 class Grant:
     """Who may send one command type: ``guide`` True for intake work; ``clerk`` the scope it
-    is checked against, or None when clerks may not send it. Supervisors may send anything."""
+    is checked against, or None when clerks may not send it; ``visitor`` True for what a
+    visitor's own page may do; ``kiosk`` True for what a ticket machine does. Supervisors may
+    send anything."""
 
-    __slots__ = ("clerk", "guide", "visitor")
+    __slots__ = ("clerk", "guide", "kiosk", "visitor")
 
     def __init__(
-        self, guide: bool = False, clerk: Scope | None = None, visitor: bool = False
+        self,
+        guide: bool = False,
+        clerk: Scope | None = None,
+        visitor: bool = False,
+        kiosk: bool = False,
     ) -> None:
         self.guide = guide
         self.clerk = clerk
         self.visitor = visitor
+        self.kiosk = kiosk
 
 
 GRANTS: dict[type[c.Cmd], Grant] = {
-    c.CreateVisit: Grant(guide=True),
+    c.CreateVisit: Grant(guide=True, kiosk=True),
     c.UpdateIntake: Grant(guide=True),
-    c.RecordDeflection: Grant(guide=True),
+    c.RecordDeflection: Grant(guide=True, kiosk=True),
     c.MarkForms: Grant(guide=True, clerk="visit"),
     c.CancelVisit: Grant(guide=True),
     c.LeaseNumbers: Grant(guide=True),
@@ -118,7 +127,7 @@ def authorize(
     if actor.role == "supervisor":
         return
     grant = GRANTS[type(command)]
-    if actor.role == "guide" and grant.guide:
+    if (actor.role == "guide" and grant.guide) or (actor.role == "kiosk" and grant.kiosk):
         return
     if actor.role == "visitor" and grant.visitor:
         assert isinstance(command, c.VisitCmd)

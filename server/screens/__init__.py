@@ -22,6 +22,8 @@ SCREEN_MODULES: tuple[str, ...] = (
     "server.screens.audit",
     "server.screens.public",
     "server.screens.staffing",
+    "server.screens.kiosk",
+    "server.screens.printers",
 )
 
 

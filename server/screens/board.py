@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.config import Site
 from server.context import AppContext
-from server.pages import render
+from server.pages import enrolment_url, render
 from server.texts import Texts
 
 NOT_FOUND = "no such board / 該当する表示板がありません"
@@ -73,23 +73,19 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
 def links(ctx: AppContext, site: Site) -> list[dict[str, str]]:
     """One landing entry per board; a demo deployment's entries carry the demo token."""
-    demo_tokens = {s.device: s.token for s in ctx.config.deployment.demo_sign_ins if s.device}
-    out = []
-    for board in site.boards:
-        url = f"/board/{site.id}/{board.id}"
-        token = next(
-            (
-                demo_tokens[d.id]
-                for d in ctx.config.accounts.devices
-                if d.site == site.id and d.board == board.id and d.id in demo_tokens
+    return [
+        {
+            "url": enrolment_url(
+                ctx,
+                f"/board/{site.id}/{board.id}",
+                [
+                    d.id
+                    for d in ctx.config.accounts.devices
+                    if d.site == site.id and d.board == board.id
+                ],
             ),
-            "",
-        )
-        out.append(
-            {
-                "url": f"{url}?device={token}" if token else url,
-                "ja": f"表示板：{board.name.ja}",
-                "en": f"Lobby board: {board.name.en or board.name.ja}",
-            }
-        )
-    return out
+            "ja": f"表示板：{board.name.ja}",
+            "en": f"Lobby board: {board.name.en or board.name.ja}",
+        }
+        for board in site.boards
+    ]

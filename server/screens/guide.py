@@ -41,6 +41,7 @@ from server.exposure import public_origin
 from server.pages import render, signed_in
 from server.projections import visitor_checklist
 from server.settings import ROOT, Settings
+from server.ticket_facts import stop_counters, stop_floor
 
 APP_ROLES = ("guide", "supervisor")
 # A counter may reprint a ticket for a visitor with business at its department.
@@ -89,15 +90,6 @@ def qr_svg_file(url: str, scale: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def _counters(site: Site, queue_id: str) -> list[str]:
-    return [c.number for c in site.counters if queue_id in c.queues]
-
-
-def _floor(site: Site, queue_id: str) -> str:
-    floors = [d.floor for d in site.departments if d.id in site.queue(queue_id).departments]
-    return next((f for f in floors if f), "")
-
-
 def ticket_context(
     url: str, config: Config, site: Site, visit: Visit, paper: str
 ) -> dict[str, Any]:
@@ -120,8 +112,8 @@ def ticket_context(
         steps.append(
             {
                 "label": site.queue(s.queue).label,
-                "floor": _floor(site, s.queue),
-                "counters": _counters(site, s.queue),
+                "floor": stop_floor(site, s.queue),
+                "counters": stop_counters(site, s.queue),
                 "status": s.status,
                 "bring": [name.get(reader) for name in checklist["bring"]],
                 "fill": [
