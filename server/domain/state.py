@@ -234,6 +234,19 @@ def _enqueue(step: Step, at: float, *, keep_place: bool = False) -> None:
         step.place = at
 
 
+def _no_show(state: SiteState, visit: Visit, outcome: str, at: float) -> None:
+    """The site's no-show rule: the visit ends (``drop``) or waits again, in its place or at
+    the back — behind everyone waiting now, a priority visitor included."""
+    step = visit.steps[visit.current]
+    if outcome == "drop":
+        _close_visit(state, visit, "no_show", at)
+        return
+    step.requeues += 1
+    step.sent_back = step.sent_back or outcome == "back"
+    _enqueue(step, at, keep_place=outcome == "keep_place")
+    visit.status = "waiting"
+
+
 def _free_counter(state: SiteState, counter_id: str, at: float) -> None:
     counter = _counter(state, counter_id)
     counter.visit = ""
@@ -456,17 +469,8 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             step.started_at = at
             visit.status = "serving"
         case ev.NoShowed(visit=vid, counter=cid, outcome=outcome):
-            visit = state.visits[vid]
-            step = visit.steps[visit.current]
             _free_counter(state, cid, at)
-            if outcome == "drop":
-                _close_visit(state, visit, "no_show", at)
-            else:
-                step.requeues += 1
-                # "To the back" is behind everyone waiting now, a priority visitor included.
-                step.sent_back = step.sent_back or outcome == "back"
-                _enqueue(step, at, keep_place=outcome == "keep_place")
-                visit.status = "waiting"
+            _no_show(state, state.visits[vid], outcome, at)
         case ev.ProcedureCompleted(visit=vid, procedure=pid):
             for step in state.visits[vid].steps:
                 for item in step.procedures:
@@ -551,14 +555,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
         case ev.StepOutLapsed(visit=vid, outcome=outcome):
             visit = state.visits[vid]
             visit.out = None
-            step = visit.steps[visit.current]
-            if outcome == "drop":
-                _close_visit(state, visit, "no_show", at)
-            else:
-                step.requeues += 1
-                step.sent_back = step.sent_back or outcome == "back"
-                _enqueue(step, at, keep_place=outcome == "keep_place")
-                visit.status = "waiting"
+            _no_show(state, visit, outcome, at)
         case ev.VisitCancelled(visit=vid):
             _close_visit(state, state.visits[vid], "cancelled", at)
         case ev.CounterOpened(counter=cid, clerk=clerk):

@@ -48,6 +48,17 @@ APP_ROLES = ("guide", "supervisor")
 TICKET_ROLES = ("guide", "supervisor", "clerk")
 SERVICE_WORKER = ROOT / "handhelds" / "guide" / "sw.js"
 ICONS = "/handhelds/guide/icons"
+# What every installable page (guide app, visitor's ticket) shares in its web app manifest.
+APP_LOOK: dict[str, Any] = {
+    "display": "standalone",
+    "lang": "ja",
+    "background_color": "#ffffff",
+    "theme_color": "#0b57d0",
+    "icons": [
+        {"src": f"{ICONS}/icon-192.png", "sizes": "192x192", "type": "image/png"},
+        {"src": f"{ICONS}/icon-512.png", "sizes": "512x512", "type": "image/png"},
+    ],
+}
 PAPERS = ("a6", "receipt")
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -155,14 +166,10 @@ def manifest(site: Site) -> dict[str, Any]:
         "id": f"/guide/{site.id}",
         "start_url": f"/guide/{site.id}",
         "scope": "/guide/",
-        "display": "standalone",
         "orientation": "portrait",
-        "lang": "ja",
-        "background_color": "#ffffff",
-        "theme_color": "#0b57d0",
+        **APP_LOOK,
         "icons": [
-            {"src": f"{ICONS}/icon-192.png", "sizes": "192x192", "type": "image/png"},
-            {"src": f"{ICONS}/icon-512.png", "sizes": "512x512", "type": "image/png"},
+            *APP_LOOK["icons"],
             {
                 "src": f"{ICONS}/maskable-512.png",
                 "sizes": "512x512",

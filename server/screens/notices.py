@@ -19,7 +19,7 @@ from server.config import Site
 from server.context import AppContext
 from server.errors import CODES, Rejected
 from server.notify.triggers import Choices
-from server.screens.guide import ICONS
+from server.screens.guide import APP_LOOK
 from server.screens.visitor import TOKEN, own_visit, visitor_url
 from server.settings import ROOT
 
@@ -128,14 +128,7 @@ def web_manifest(site: Site, token: str) -> dict[str, Any]:
         "id": page,
         "start_url": page,
         "scope": "/visit/",
-        "display": "standalone",
-        "lang": "ja",
-        "background_color": "#ffffff",
-        "theme_color": "#0b57d0",
-        "icons": [
-            {"src": f"{ICONS}/icon-192.png", "sizes": "192x192", "type": "image/png"},
-            {"src": f"{ICONS}/icon-512.png", "sizes": "512x512", "type": "image/png"},
-        ],
+        **APP_LOOK,
     }
 
 
