@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
+from xdist.scheduler import LoadScopeScheduling
 
 from server.config import Config, load_config
 from tests.harness import Office
@@ -103,3 +104,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run browser tests last: Playwright's sync API keeps an event loop running in the main
     thread from its first test to the end of the session, which pytest-asyncio cannot share."""
     items.sort(key=lambda item: bool(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
+    """pytest-xdist hands out whole modules (``scripts/test`` runs ``-n 2``): a module's shared
+    server is started once, and its tests run in order on one worker. A module's browser tests
+    are a unit of their own, and units go out in collection order, so every worker still runs
+    all its non-browser tests before its first browser test (see above)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        module = nodeid.split("::", 1)[0]
+        # pytest-playwright parametrizes every browser test by its browser: ``test_x[chromium]``.
+        return f"{module} (browser)" if nodeid.endswith("[chromium]") else module
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModuleScheduling:
+    # Keep collection order: xdist would otherwise put the modules with most tests first.
+    config.option.loadscopereorder = False
+    return ModuleScheduling(config, log)
