@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,6 +107,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: bool(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))
 
 
+BROWSER_PARAMETER = re.compile(r"\[(.*-)?chromium(-.*)?\]$")
+
+
 class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
     """pytest-xdist hands out whole modules (``scripts/test`` runs ``-n 2``): a module's shared
     server is started once, and its tests run in order on one worker. A module's browser tests
@@ -113,9 +117,10 @@ class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
     all its non-browser tests before its first browser test (see above)."""
 
     def _split_scope(self, nodeid: str) -> str:
-        module = nodeid.split("::", 1)[0]
-        # pytest-playwright parametrizes every browser test by its browser: ``test_x[chromium]``.
-        return f"{module} (browser)" if nodeid.endswith("[chromium]") else module
+        module, _, test = nodeid.partition("::")
+        # pytest-playwright parametrizes every browser test by its browser: ``test_x[chromium]``
+        # or, with parameters of its own, ``test_x[chromium-a]``.
+        return f"{module} (browser)" if BROWSER_PARAMETER.search(test) else module
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModuleScheduling:

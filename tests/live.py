@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +66,13 @@ class LiveServer:
         headers = {"Origin": self.origin, **options.pop("headers", {})}
         return httpx.Client(base_url=self.url, headers=headers, **options)
 
-    def signed_in(self, staff_id: str, pin: str, **options: Any) -> httpx.Client:
-        """``client()``, signed in as a staff member (the session cookie kept in the client)."""
-        http = self.client(**options)
-        try:
+    @contextmanager
+    def signed_in(self, staff_id: str, pin: str, **options: Any) -> Iterator[httpx.Client]:
+        """``client()``, signed in as a staff member (the session cookie kept in the client);
+        closed when the ``with`` block ends."""
+        with self.client(**options) as http:
             http.post("/api/login", json={"id": staff_id, "pin": pin}).raise_for_status()
-        except BaseException:
-            http.close()
-            raise
-        return http
+            yield http
 
     def start(self, timeout: float = 20.0) -> None:
         with self.log_path.open("ab") as log:
