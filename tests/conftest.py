@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -127,3 +128,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModuleSchedu
     # Keep collection order: xdist would otherwise put the modules with most tests first.
     config.option.loadscopereorder = False
     return ModuleScheduling(config, log)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """With MADOGUCHI_LEAK_SWEEP=1, collect garbage after each test's body: a socket (or
+    anything else) it left unclosed then fails that test (a ResourceWarning, and warnings are
+    errors), not some later test that happened to run the collector."""
+    yield
+    if os.environ.get("MADOGUCHI_LEAK_SWEEP"):
+        gc.collect()

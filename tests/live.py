@@ -89,6 +89,8 @@ class LiveServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
+        self.proc.kill()  # never leave a server behind the test run
+        self.proc.wait(5)
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-3000:]}")
 
     def kill(self) -> None:

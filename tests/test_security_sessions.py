@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from websockets.exceptions import ConnectionClosed
 
 from server.passwords import hash_pin
@@ -165,7 +164,7 @@ def test_a_new_pin_ends_the_sessions_signed_in_with_the_old_one(tmp_path: Path) 
 async def test_logout_on_one_process_closes_the_websocket_on_another(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
-    redis.Redis(port=redis_server.port).flushall()
+    redis_server.flush()
     a = LiveServer(tmp_path / "a", store=redis_server.url)
     b = LiveServer(tmp_path / "b", store=redis_server.url)
     a.start()
