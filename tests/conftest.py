@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
-from xdist.scheduler import LoadScopeScheduling
 
 from server.config import Config, load_config
 from tests.harness import Office
@@ -108,23 +106,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: bool(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))
 
 
-BROWSER_PARAMETER = re.compile(r"\[(.*-)?chromium(-.*)?\]$")
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Whole modules per worker, browser tests last on each (tests/scheduling.py)."""
+    from tests.scheduling import ModuleScheduling
 
-
-class ModuleScheduling(LoadScopeScheduling):  # type: ignore[misc]
-    """pytest-xdist hands out whole modules (``scripts/test`` runs ``-n 2``): a module's shared
-    server is started once, and its tests run in order on one worker. A module's browser tests
-    are a unit of their own, and units go out in collection order, so every worker still runs
-    all its non-browser tests before its first browser test (see above)."""
-
-    def _split_scope(self, nodeid: str) -> str:
-        module, _, test = nodeid.partition("::")
-        # pytest-playwright parametrizes every browser test by its browser: ``test_x[chromium]``
-        # or, with parameters of its own, ``test_x[chromium-a]``.
-        return f"{module} (browser)" if BROWSER_PARAMETER.search(test) else module
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModuleScheduling:
     # Keep collection order: xdist would otherwise put the modules with most tests first.
     config.option.loadscopereorder = False
     return ModuleScheduling(config, log)
