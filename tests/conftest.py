@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -103,3 +104,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run browser tests last: Playwright's sync API keeps an event loop running in the main
     thread from its first test to the end of the session, which pytest-asyncio cannot share."""
     items.sort(key=lambda item: bool(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Whole modules per worker, browser tests last on each (tests/scheduling.py)."""
+    from tests.scheduling import ModuleScheduling
+
+    # Keep collection order: xdist would otherwise put the modules with most tests first.
+    config.option.loadscopereorder = False
+    return ModuleScheduling(config, log)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """With MADOGUCHI_LEAK_SWEEP=1, collect garbage after each test's body: a socket (or
+    anything else) it left unclosed then fails that test (a ResourceWarning, and warnings are
+    errors), not some later test that happened to run the collector."""
+    yield
+    if os.environ.get("MADOGUCHI_LEAK_SWEEP"):
+        gc.collect()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from playwright.sync_api import Page, expect
 
 from server.config import Config
-from tests.live import Client, LiveServer, login
+from tests.live import Client, LiveServer, browser_sign_in, login
 from tests.screenshots import save
 
 T = TypeVar("T")
@@ -22,17 +22,16 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def sign_in(page: Page, server: LiveServer, staff: str = "guide01", pin: str = "1111") -> None:
+def sign_in(
+    page: Page, server: LiveServer, staff: str = "guide01", pin: str = "1111", site: str = SITE
+) -> None:
     """Sign in through the API (the context shares the cookie) and open the guide app."""
-    response = page.request.post(
-        server.url + "/api/login", data={"id": staff, "pin": pin}, headers={"Origin": server.url}
-    )
-    assert response.ok, response.text()
-    open_app(page, server)
+    browser_sign_in(page, server, staff, pin)
+    open_app(page, server, site)
 
 
-def open_app(page: Page, server: LiveServer) -> None:
-    page.goto(f"{server.url}/guide/{SITE}")
+def open_app(page: Page, server: LiveServer, site: str = SITE) -> None:
+    page.goto(f"{server.url}/guide/{site}")
     expect(page.locator("html")).to_have_attribute("data-ready", "true")
 
 

@@ -11,11 +11,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
+from playwright.sync_api import APIRequestContext, BrowserContext, Page
 from websockets.asyncio.client import ClientConnection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +60,20 @@ class LiveServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
 
+    def client(self, **options: Any) -> httpx.Client:
+        """An HTTP client for this server that sends its ``Origin`` with every request (the
+        CSRF check refuses writes without it); extra ``headers`` are added to it."""
+        headers = {"Origin": self.origin, **options.pop("headers", {})}
+        return httpx.Client(base_url=self.url, headers=headers, **options)
+
+    @contextmanager
+    def signed_in(self, staff_id: str, pin: str, **options: Any) -> Iterator[httpx.Client]:
+        """``client()``, signed in as a staff member (the session cookie kept in the client);
+        closed when the ``with`` block ends."""
+        with self.client(**options) as http:
+            http.post("/api/login", json={"id": staff_id, "pin": pin}).raise_for_status()
+            yield http
+
     def start(self, timeout: float = 20.0) -> None:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
@@ -72,6 +89,8 @@ class LiveServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
+        self.proc.kill()  # never leave a server behind the test run
+        self.proc.wait(5)
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-3000:]}")
 
     def kill(self) -> None:
@@ -94,8 +113,7 @@ def http_command(
     server: LiveServer, who: tuple[str, str], body: dict[str, Any], site: str = "shimogyo"
 ) -> dict[str, Any]:
     """Send one command over HTTP as a staff member (signing in first); return the reply."""
-    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
-        http.post("/api/login", json={"id": who[0], "pin": who[1]}).raise_for_status()
+    with server.signed_in(*who) as http:
         reply: dict[str, Any] = http.post(
             f"/api/sites/{site}/commands", json={"id": f"http-{uuid.uuid4()}", "command": body}
         ).json()
@@ -111,6 +129,22 @@ def login(server: LiveServer, staff_id: str, pin: str) -> str:
     )
     response.raise_for_status()
     return "; ".join(f"{k}={v}" for k, v in response.cookies.items())
+
+
+def browser_sign_in(
+    browser: Page | BrowserContext | APIRequestContext,
+    server: LiveServer,
+    staff_id: str,
+    pin: str,
+) -> None:
+    """Sign a browser in through the API: its pages share the session cookie from then on."""
+    request = browser if isinstance(browser, APIRequestContext) else browser.request
+    response = request.post(
+        server.url + "/api/login",
+        data={"id": staff_id, "pin": pin},
+        headers={"Origin": server.origin},
+    )
+    assert response.ok, response.text()
 
 
 class Client:

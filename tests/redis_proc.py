@@ -83,6 +83,11 @@ class RedisServer:
             time.sleep(0.02)
         client.close()
 
+    def flush(self) -> None:
+        """Empty every database (a test starting on the session's shared server)."""
+        with redis.Redis(host="127.0.0.1", port=self.port) as client:
+            client.flushall()
+
     def kill(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)

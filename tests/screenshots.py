@@ -27,12 +27,17 @@ def folder() -> Path:
     return target
 
 
-def save(target: Page | Locator, name: str, *, full_page: bool = False) -> Path:
+def save(
+    target: Page | Locator, name: str, *, full_page: bool = False, audited: bool = False
+) -> Path:
     """Screenshot a page (or one element of it) as ``name``; return where it went.
 
-    Every state worth a screenshot is also audited for accessibility (tests/a11y.py).
+    Every state worth a screenshot is also audited for accessibility (tests/a11y.py), unless
+    the caller says this very state was ``audited`` just before (one element of a page saved
+    whole a moment ago).
     """
-    audit(target if isinstance(target, Page) else target.page, name)
+    if not audited:
+        audit(target if isinstance(target, Page) else target.page, name)
     path = folder() / name
     if isinstance(target, Page):
         target.screenshot(path=str(path), full_page=full_page)

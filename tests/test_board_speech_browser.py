@@ -4,7 +4,7 @@ Chromium runs with ``--autoplay-policy=no-user-gesture-required``, as the README
 to; the page's media elements really play (headless, with no sound card: the element still
 plays, fires ``playing`` and ``ended``). The tests watch those events: the chime, then each
 language's rendered call, one after another, for every call in the order the hub made them.
-Playback runs at 6× so three calls fit in a test's time; the audio is the server's own.
+Playback runs at 12× so three calls fit in a test's time; the audio is the server's own.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import pytest
 from playwright.sync_api import Browser, BrowserType, Page, expect
 
 from tests.conftest import CHROMIUM_ARGS, ROOT, chromium_path
-from tests.live import LiveServer
+from tests.live import LiveServer, browser_sign_in
 from tests.screenshots import save
 from tests.test_board_support import INTAKE, SITE, Desk, new_page, open_board
 
 LANGS = ["ja", "en", "zh", "ko"]
-RATE = 6
+RATE = 12
 # Every media element the page plays reports `playing` and `ended` with the time.
 WATCH_MEDIA = f"""
 window.__media = [];
@@ -199,10 +199,7 @@ def test_without_japanese_speech_the_supervisor_is_told_and_boards_caption_japan
     live.start()
     try:
         context = kiosk.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")
-        login = {"id": "super01", "pin": "9999"}
-        assert context.request.post(
-            f"{live.url}/api/login", data=login, headers={"Origin": live.url}
-        ).ok
+        browser_sign_in(context, live, "super01", "9999")
         supervisor = context.new_page()
         supervisor.goto(f"{live.url}/supervisor/{SITE}")
         expect(supervisor.locator("#conn")).to_have_attribute("data-status", "live")

@@ -10,7 +10,6 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import msgspec
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -39,7 +38,7 @@ class Desk:
     """One signed-in staff member sending commands over HTTP."""
 
     def __init__(self, server: LiveServer, staff_id: str, pin: str) -> None:
-        self.http = httpx.Client(base_url=server.url, timeout=10, headers={"Origin": server.url})
+        self.http = server.client(timeout=10)
         self.http.post("/api/login", json={"id": staff_id, "pin": pin}).raise_for_status()
         self.staff_id = staff_id
 

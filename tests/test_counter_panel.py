@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from server.config import Config
-from tests.live import LiveServer
+from tests.live import LiveServer, browser_sign_in
 from tests.live import http_command as command
 from tests.screenshots import save
 
@@ -90,11 +89,7 @@ def open_panel(
         page.get_by_label("PIN").fill(who[1])
         page.get_by_role("button", name="サインイン").click()
     else:
-        assert context.request.post(
-            f"{server.url}/api/login",
-            data={"id": who[0], "pin": who[1]},
-            headers={"Origin": server.url},
-        ).ok
+        browser_sign_in(context, server, who[0], who[1])
         page.goto(url)
     expect(page.locator("#conn")).to_have_attribute("data-status", "live")
     return page
@@ -426,7 +421,7 @@ def test_who_may_open_which_panel(
     browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
 ) -> None:
     server = fresh_day
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
+    with server.client() as http:
         anonymous = http.get(f"/counter/{SITE}?counter=c1")
         assert anonymous.status_code == 303
         assert anonymous.headers["location"] == f"/signin?next=/counter/{SITE}%3Fcounter%3Dc1"

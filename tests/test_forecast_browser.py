@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, expect
 
 from server.config import Config
 from tests.a11y import audit
-from tests.live import ROOT, LiveServer
+from tests.live import ROOT, LiveServer, browser_sign_in
 from tests.screenshots import folder, save
 from tests.test_board_support import INTAKE, SITE, Desk
 from tests.test_hours_browser import ALL_DAY, away_from_midnight, guide_preview, set_hours
@@ -102,11 +102,7 @@ def test_the_supervisor_sees_the_staffing_plan_and_what_opening_a_counter_now_wo
             guide.run("CreateVisit", intake=INTAKE)
     context = browser.new_context(locale="ja-JP", viewport={"width": 1600, "height": 900})
     page = context.new_page()
-    assert page.request.post(
-        f"{server.url}/api/login",
-        data={"id": "super01", "pin": "9999"},
-        headers={"Origin": server.url},
-    ).ok
+    browser_sign_in(page, server, "super01", "9999")
     page.goto(f"{server.url}/supervisor/{SITE}/staffing")
     line_a = page.locator('tr[data-line="A"]')
     rush = int(line_a.locator('td[data-hour="10"]').get_attribute("data-counters") or 0)
@@ -131,11 +127,7 @@ def test_the_supervisor_view_says_live_what_opening_a_closed_counter_would_do(
         clerk.run("OpenCounter", counter="c1")
         clerk.run("CloseCounter", counter="c3")
     context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
-    assert context.request.post(
-        f"{server.url}/api/login",
-        data={"id": "super01", "pin": "9999"},
-        headers={"Origin": server.url},
-    ).ok
+    browser_sign_in(context, server, "super01", "9999")
     page = context.new_page()
     page.goto(f"{server.url}/supervisor/{SITE}")
     expect(page.locator("#conn")).to_have_attribute("data-status", "live")

@@ -415,9 +415,12 @@ def test_one_handed_layout_at_phone_widths(page: Page, server: LiveServer, confi
             for control in page.evaluate(CONTROLS):
                 assert control["height"] >= 44, control
                 assert control["left"] >= 0 and control["right"] <= width + 0.5, control
-            # Nothing a guide must read is under 16 px; each wizard step passes the audit.
+            # Nothing a guide must read is under 16 px; each wizard step passes the audit: in
+            # Japanese every step once (the same step at another width is the same page to
+            # axe-core; the widths are checked above), in English the screen it opens on.
             assert smallest_text(page)["size"] >= 16, smallest_text(page)
-            audit(page, f"guide wizard {step} at {width} px ({lang})")
+            if (width, lang) == (360, "ja") or (lang == "en" and step == "用件"):
+                audit(page, f"guide wizard {step} at {width} px ({lang})")
         # The main action sits within thumb reach at the bottom of the screen.
         box = page.locator("#wizard-next").bounding_box()
         assert box is not None and box["y"] > 800 * 0.75

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from server.config import Config
 from server.domain.leases import LEASE_SIZE, series_of
 from tests.guide_support import PHONE, SITE, Watcher, choose_event, next_step, shot, sign_in
-from tests.live import Client, LiveServer, http_command
+from tests.live import Client, LiveServer, browser_sign_in, http_command
 
 pytestmark = pytest.mark.browser_context_args(**PHONE)
 
@@ -119,9 +119,7 @@ def test_a_phone_offline_issues_three_real_numbers_at_once_and_they_become_visit
     supervisor = browser.new_context(viewport={"width": 1400, "height": 1000})
     contexts.append(supervisor)
     board = supervisor.new_page()
-    assert board.request.post(
-        f"{live.url}/api/login", data={"id": "super01", "pin": "9999"}, headers={"Origin": live.url}
-    ).ok
+    browser_sign_in(board, live, "super01", "9999")
     board.goto(f"{live.url}/supervisor/{SITE}")
     expect(board.locator("#leases .lease-item")).to_have_count(1)
     expect(board.locator("#leases .lease-item")).to_contain_text(f"予備 {full}件")

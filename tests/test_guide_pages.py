@@ -42,8 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @contextlib.contextmanager
 def signed_in(server: LiveServer, staff: str, pin: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
-        http.post("/api/login", json={"id": staff, "pin": pin}).raise_for_status()
+    with server.signed_in(staff, pin) as http:
         yield http
 
 

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from server.config import Config
-from tests.guide_support import PHONE, answer, choose_event, next_step
+from tests.guide_support import PHONE, answer, choose_event, next_step, sign_in
 from tests.live import LiveServer
 from tests.screenshots import save
 from tests.test_board_support import Desk, new_page
@@ -81,13 +81,7 @@ def guide_preview(browser: Browser, server: LiveServer, config: Config, site: st
     """The guide's itinerary for a PIN reset (one stop), ready to issue."""
     context = browser.new_context(locale="ja-JP", **PHONE)  # type: ignore[arg-type]
     page = context.new_page()
-    assert page.request.post(
-        f"{server.url}/api/login",
-        data={"id": "guide01", "pin": "1111"},
-        headers={"Origin": server.url},
-    ).ok
-    page.goto(f"{server.url}/guide/{site}")
-    expect(page.locator("html")).to_have_attribute("data-ready", "true")
+    sign_in(page, server, site=site)
     choose_event(page, config, "my_number_card")
     next_step(page)
     answer(page, config, "card_task", "pin_reset")

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from server.config import Config
 from server.domain import commands as c
@@ -25,7 +24,7 @@ from tests.redis_proc import RedisServer
 async def event_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventLog]:
     if request.param == "redis":
         server: RedisServer = request.getfixturevalue("redis_server")
-        redis.Redis(port=server.port).flushall()
+        server.flush()
         url = server.url
     else:
         url = "memory:" if request.param == "memory" else f"sqlite:{tmp_path / 'log.db'}"

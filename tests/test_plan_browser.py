@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from server.config import Config
-from tests.guide_support import PHONE, answer, choose_event, next_step, shot
+from tests.guide_support import PHONE, answer, choose_event, next_step, shot, sign_in
 from tests.live import LiveServer
 from tests.test_board_support import Staff, new_page, server, staff
 
@@ -30,13 +30,7 @@ def test_the_guide_sees_the_marriage_first_and_why(
 ) -> None:
     context = browser.new_context(locale="ja-JP", **PHONE)  # type: ignore[arg-type]
     page = context.new_page()
-    assert page.request.post(
-        f"{server.url}/api/login",
-        data={"id": "guide01", "pin": "1111"},
-        headers={"Origin": server.url},
-    ).ok
-    page.goto(f"{server.url}/guide/shimogyo")
-    expect(page.locator("html")).to_have_attribute("data-ready", "true")
+    sign_in(page, server)
     choose_event(page, config, "konin")
     next_step(page)
     for qid, value in ANSWERS.items():

@@ -32,7 +32,7 @@ MACHINE_SPEED = {"MADOGUCHI_RATE_LIMITS": "0"}
 @pytest.fixture
 def pair(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[LiveServer, LiveServer]]:
     """Two hub processes on different ports sharing the session's Redis."""
-    redis.Redis(port=redis_server.port).flushall()
+    redis_server.flush()
     a = LiveServer(tmp_path / "a", store=redis_server.url, **MACHINE_SPEED)
     b = LiveServer(tmp_path / "b", store=redis_server.url, **MACHINE_SPEED)
     for server in (a, b):
@@ -278,12 +278,13 @@ async def test_sites_spread_over_a_three_node_cluster(tmp_path: Path) -> None:
         owners = set()
         for site in (SITE, "nakagyo"):
             key = f"madoguchi:{{{site}}}:log"
-            slot = redis.Redis(port=nodes[0].port).cluster("keyslot", key)
-            holders = [
-                n.port
-                for n in nodes
-                if redis.Redis(port=n.port).cluster("countkeysinslot", slot) > 0
-            ]
+            with redis.Redis(port=nodes[0].port) as first:
+                slot = first.cluster("keyslot", key)
+            holders = []
+            for n in nodes:
+                with redis.Redis(port=n.port) as node:
+                    if node.cluster("countkeysinslot", slot) > 0:
+                        holders.append(n.port)
             assert len(holders) == 1
             owners.add(holders[0])
         assert len(owners) == 2  # the two sites live on different shards
@@ -301,7 +302,7 @@ async def test_one_process_follows_many_sites_written_by_another(
     out (it just got its records) is still handed the next ones, every site gets exactly
     its own records in order, and a Redis that goes away fails the waiting followers with
     store_unavailable instead of leaving them hanging."""
-    redis.Redis(port=redis_server.port).flushall()
+    redis_server.flush()
     writer, reader = open_log(redis_server.url), cast(SharedLog, open_log(redis_server.url))
     await writer.open()
     await reader.open()
@@ -368,6 +369,7 @@ async def test_appends_recover_from_a_dropped_connection_and_a_lost_script_cache
     finally:
         await writer.close()
         await reader.close()
+        admin.close()
 
 
 async def test_the_store_url_signs_in_and_selects_its_database(redis_server: RedisServer) -> None:
@@ -387,13 +389,16 @@ async def test_the_store_url_signs_in_and_selects_its_database(redis_server: Red
         await log.append("s", 0, "", Record(1, 1774828800.0, Actor("a", "supervisor"), "c1", []))
         assert [r.seq for r in await follower.follow("s", 0, timeout=5)] == [1]
         assert secured.xlen("madoguchi:{s}:log") == 1
-        assert redis.Redis(port=redis_server.port, password="s3cret", db=0).dbsize() == 0
+        with redis.Redis(port=redis_server.port, password="s3cret", db=0) as db0:
+            assert db0.dbsize() == 0
         with pytest.raises(StoreUnavailable, match=r"(?i)pass|auth"):
             await wrong.append(
                 "s", 1, "c1", Record(2, 1774828801.0, Actor("a", "supervisor"), "c2", [])
             )
     finally:
         secured.config_set("requirepass", "")
+        secured.close()
+        admin.close()
         for backend in (log, follower, wrong):
             await backend.close()
 

@@ -11,15 +11,14 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.live import Client, LiveServer, http_command, login
+from tests.live import Client, LiveServer, browser_sign_in, http_command, login
 from tests.test_server_scenario import INTAKE
 
 SITE = "shimogyo"
 
 
 def trail(server: LiveServer, who: tuple[str, str], query: str = "") -> httpx.Response:
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
-        http.post("/api/login", json={"id": who[0], "pin": who[1]}).raise_for_status()
+    with server.signed_in(who[0], who[1]) as http:
         return http.get(f"/api/sites/{SITE}/audit{query}")
 
 
@@ -76,8 +75,7 @@ def test_the_trail_exports_as_csv_without_personal_text(live: LiveServer) -> Non
     http_command(
         live, ("guide01", "1111"), {"type": "CreateVisit", "intake": {**INTAKE, "note": note}}
     )
-    with httpx.Client(base_url=live.url, headers={"Origin": live.url}) as http:
-        http.post("/api/login", json={"id": "super01", "pin": "9999"}).raise_for_status()
+    with live.signed_in("super01", "9999") as http:
         response = http.get(f"/supervisor/{SITE}/audit.csv")
     assert response.headers["content-type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
@@ -98,11 +96,7 @@ def test_opening_a_visits_details_on_the_counter_panel_is_recorded(
         http_command(live, ("clerk-shimin", "2222"), command)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     contexts.append(context)
-    assert context.request.post(
-        live.url + "/api/login",
-        data={"id": "clerk-shimin", "pin": "2222"},
-        headers={"Origin": live.url},
-    ).ok
+    browser_sign_in(context, live, "clerk-shimin", "2222")
     page = context.new_page()
     page.goto(f"{live.url}/counter/{SITE}?counter=c1")
     # The called visitor's card: the clerk opens all of the intake's answers.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Route
 
-from tests.live import LiveServer, login
+from tests.live import LiveServer, browser_sign_in, login
 
 SITE = "shimogyo"
 EVIL = "https://evil.example"
@@ -70,11 +70,7 @@ def test_a_cross_site_form_post_in_the_browser_is_refused(
 ) -> None:
     context = browser.new_context()
     contexts.append(context)
-    assert context.request.post(
-        live.url + "/api/login",
-        data={"id": "super01", "pin": "9999"},
-        headers={"Origin": live.url},
-    ).ok
+    browser_sign_in(context, live, "super01", "9999")
     attack = (
         f'<form id="f" method="post" action="{live.url}/api/logout"></form>'
         '<script>document.getElementById("f").submit()</script>'

@@ -9,12 +9,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 from server.csv_cells import safe_cell
-from tests.live import LiveServer, http_command
+from tests.live import LiveServer, browser_sign_in, http_command
 from tests.test_server_scenario import INTAKE
 
 SITE = "shimogyo"
@@ -109,11 +108,7 @@ def test_free_text_renders_as_text_on_every_screen(
     for url, viewport in screens(visits):
         context = browser.new_context(viewport=viewport)
         contexts.append(context)
-        assert context.request.post(
-            server.url + "/api/login",
-            data={"id": SUPER[0], "pin": SUPER[1]},
-            headers={"Origin": server.url},
-        ).ok
+        browser_sign_in(context, server, SUPER[0], SUPER[1])
         text = check(context.new_page(), server.url + url)
         shown |= {name for name, payload in PAYLOADS.items() if payload in text}
         context.close()
@@ -129,8 +124,7 @@ def test_csv_cells_that_would_be_formulas_are_neutralised() -> None:
 
 
 def test_the_figures_csv_holds_no_formula(server: LiveServer, visits: dict[str, Any]) -> None:
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
-        http.post("/api/login", json={"id": SUPER[0], "pin": SUPER[1]}).raise_for_status()
+    with server.signed_in(SUPER[0], SUPER[1]) as http:
         body = http.get(f"/supervisor/{SITE}/figures.csv").content.decode("utf-8-sig")
     for row in csv.reader(io.StringIO(body)):
         for cell in row:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
-from tests.live import LiveServer, http_command
+from tests.live import LiveServer, browser_sign_in, http_command
 from tests.test_server_scenario import INTAKE
 
 SITE = "shimogyo"
@@ -104,8 +104,7 @@ def assert_page_headers(url: str, response: httpx.Response) -> None:
 def test_every_page_has_the_security_headers(server: LiveServer) -> None:
     pages = every_page(server)
     assert len(pages) > 10
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as supervisor:
-        supervisor.post("/api/login", json={"id": "super01", "pin": "9999"}).raise_for_status()
+    with server.signed_in("super01", "9999") as supervisor:
         for url in pages:
             response = supervisor.get(url)
             assert response.status_code == 200, url
@@ -121,8 +120,7 @@ def test_every_page_has_the_security_headers(server: LiveServer) -> None:
 
 def test_a_fresh_nonce_for_every_page(server: LiveServer) -> None:
     def nonce() -> str:
-        with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
-            http.post("/api/login", json={"id": "super01", "pin": "9999"}).raise_for_status()
+        with server.signed_in("super01", "9999") as http:
             scripts = parse(http.get(f"/supervisor/{SITE}").text).inline_scripts
             return str(scripts[0]["nonce"])
 
@@ -153,11 +151,7 @@ def test_no_screen_breaks_its_content_security_policy(
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if "Security Policy" in m.text else None)
-    assert page.request.post(
-        server.url + "/api/login",
-        data={"id": "super01", "pin": "9999"},
-        headers={"Origin": server.url},
-    ).ok
+    browser_sign_in(page, server, "super01", "9999")
     screens = [
         url
         for url in every_page(server)

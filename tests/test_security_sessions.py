@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from websockets.exceptions import ConnectionClosed
 
 from server.passwords import hash_pin
@@ -107,7 +106,7 @@ async def test_a_supervisor_ends_the_sessions_of_a_lost_phone(live: LiveServer) 
 
 
 def test_sign_in_issues_a_new_session_and_drops_what_was_there(live: LiveServer) -> None:
-    with httpx.Client(base_url=live.url, headers={"Origin": live.url}) as http:
+    with live.client() as http:
         http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
         first = http.cookies["madoguchi_session"]
         http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
@@ -131,7 +130,7 @@ async def test_an_idle_session_ends_and_its_websocket_closes(idle_server: LiveSe
     left = cookie_of(idle_server, "guide01", "1111")
     socket = await Client.connect(idle_server, left)
     await socket.hello(SITE, {"kind": "floor"})
-    with httpx.Client(base_url=idle_server.url, headers={"Origin": idle_server.url}) as used:
+    with idle_server.client() as used:
         used.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
         for _ in range(5):  # in use: every request keeps it alive
             await asyncio.sleep(0.8)
@@ -165,7 +164,7 @@ def test_a_new_pin_ends_the_sessions_signed_in_with_the_old_one(tmp_path: Path) 
 async def test_logout_on_one_process_closes_the_websocket_on_another(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
-    redis.Redis(port=redis_server.port).flushall()
+    redis_server.flush()
     a = LiveServer(tmp_path / "a", store=redis_server.url)
     b = LiveServer(tmp_path / "b", store=redis_server.url)
     a.start()

@@ -249,8 +249,7 @@ async def test_a_connection_dropped_mid_command_loses_nothing(server: LiveServer
 async def test_deep_nesting_is_refused_over_http_and_logs_no_traceback(
     server: LiveServer, guide: Client
 ) -> None:
-    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
-        http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
+    with server.signed_in("guide01", "1111") as http:
         for body in (DEEP, DEEP_COMMAND):
             reply = http.post(f"/api/sites/{SITE}/commands", content=body)
             assert reply.status_code == 400

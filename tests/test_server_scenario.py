@@ -144,7 +144,7 @@ async def test_the_plans_scenario_end_to_end(server: LiveServer) -> None:
 
 
 async def test_the_http_command_endpoint_works_like_the_websocket(server: LiveServer) -> None:
-    with httpx.Client(base_url=server.url, headers={"Origin": server.url}) as http:
+    with server.client() as http:
         refused = http.post(
             f"/api/sites/{SITE}/commands", json={"id": "h-0", "command": {"type": "CloseDay"}}
         )

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import msgspec
 import pytest
 
@@ -199,8 +198,7 @@ def test_over_http_at_is_read_on_the_servers_clock(server: LiveServer) -> None:
     who = ("clerk-shimin", "2222")
     assert http_command(server, who, {"type": "OpenCounter", "counter": "c1"})["type"] == "ack"
     http_command(server, ("guide01", "1111"), {"type": "CreateVisit", "intake": INTAKE})
-    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
-        http.post("/api/login", json={"id": who[0], "pin": who[1]}).raise_for_status()
+    with server.signed_in(who[0], who[1]) as http:
         body = {
             "id": "http-late",
             "command": {"type": "CallNext", "counter": "c1"},

@@ -241,8 +241,7 @@ def test_without_the_japanese_engine_boards_fall_back_and_the_server_says_so(
         (ticket,) = issue(live)
         refused = httpx.get(audio_url(live, "ja", ticket, "1"))
         assert refused.json()["code"] == "no_voice"
-        with httpx.Client(base_url=live.url, headers={"Origin": live.origin}) as http:
-            http.post("/api/login", json={"id": "super01", "pin": "9999"}).raise_for_status()
+        with live.signed_in("super01", "9999") as http:
             page = http.get(f"/supervisor/{SITE}").text
         assert "日本語の音声なし" in page and "no Japanese voice" in page
     finally:

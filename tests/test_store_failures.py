@@ -45,7 +45,7 @@ class Guide:
 
     def __init__(self, server: LiveServer) -> None:
         self.server = server
-        self.http = httpx.Client(base_url=server.url, timeout=30, headers={"Origin": server.origin})
+        self.http = server.client(timeout=30)
         self.http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
         self.n = 0
         self.acked: list[int] = []

@@ -22,7 +22,7 @@ from server.config import Config
 from server.domain import commands as c
 from tests.busy_day import BusyDay, write_log
 from tests.harness import MORNING, SUPERVISOR, Office
-from tests.live import LiveServer
+from tests.live import LiveServer, browser_sign_in
 from tests.live import http_command as command
 from tests.screenshots import save
 
@@ -62,11 +62,7 @@ def signed_in(
 ) -> Page:
     context = browser.new_context(viewport=VIEWPORT)
     contexts.append(context)
-    origin = {"Origin": server.url}
-    login = context.request.post(
-        f"{server.url}/api/login", data={"id": who[0], "pin": who[1]}, headers=origin
-    )
-    assert login.ok
+    browser_sign_in(context, server, *who)
     return context.new_page()
 
 
@@ -295,7 +291,7 @@ def test_the_live_view_of_a_busy_day_with_its_charts(
     )
     assert heights and min(heights) >= 44
     save(page, "supervisor-live.png")
-    save(page.locator("#charts-section"), "supervisor-charts.png")
+    save(page.locator("#charts-section"), "supervisor-charts.png", audited=True)
 
 
 def test_the_printable_report_and_its_csv_for_a_past_day(

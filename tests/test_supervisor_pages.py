@@ -38,9 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 @contextlib.contextmanager
 def http_as(server: LiveServer, who: tuple[str, str] | None) -> Iterator[httpx.Client]:
     """An HTTP client signed in as ``who`` (or anonymous)."""
-    with httpx.Client(
-        base_url=server.url, follow_redirects=False, headers={"Origin": server.url}
-    ) as http:
+    with server.client(follow_redirects=False) as http:
         if who:
             http.post("/api/login", json={"id": who[0], "pin": who[1]}).raise_for_status()
         yield http

@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from tests.a11y import audit, smallest_text
-from tests.live import LiveServer
+from tests.live import LiveServer, browser_sign_in
 from tests.screenshots import save
 from tests.test_board_support import INTAKE, SITE, Staff, server, staff
 
@@ -133,12 +133,7 @@ def test_the_missing_documents_and_forms_are_on_the_page_and_the_ticket(
     # checklists in Vietnamese (English names where config has no Vietnamese).
     vi = staff("guide01", "1111").run("CreateVisit", intake=intake("vi"))
     paper = browser.new_context(locale="ja-JP").new_page()
-    login = paper.request.post(
-        server.url + "/api/login",
-        data={"id": "guide01", "pin": "1111"},
-        headers={"Origin": server.url},
-    )
-    assert login.ok
+    browser_sign_in(paper, server, "guide01", "1111")
     paper.goto(f"{server.url}/guide/{SITE}/ticket/{vi['ticket']}")
     expect(paper.locator(".check").first).to_have_text("まだお持ちでない書類 / Giấy tờ còn thiếu")
     expect(paper.locator(".bring").first.locator("li")).to_have_text(
