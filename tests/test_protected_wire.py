@@ -120,6 +120,8 @@ def test_no_message_to_a_screen_without_need_to_know_carries_a_protected_ticket(
                     await run(clerk, "CompleteStep", counter=counter)
                 await drain()
         await drain()
+        for client in (*watchers.values(), clerk, sup):  # what they received stays in .raw
+            await client.close()
         return watchers, protected, plain
 
     async def _current(sup: Client, counter: str, seq: int) -> dict[str, Any]:
