@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from bench.measure import BOARD_QUERY, INTAKE, SITE, Row, ms, pct
+from bench.measure import BOARD_QUERY, INTAKE, NO_LIMITS, SITE, Row, ms, pct
 from tests.live import Client, LiveServer, login
 
 CHIME_SECONDS = 1.7
@@ -134,14 +134,14 @@ def speech_rows(tmp: Path, quick: bool) -> list[Row]:
     n = 2 if quick else 7
     langs = ["ja", "en", "zh", "ko"]
     # Cold: nothing rendered ahead, every call's ticket and counter new to the renderer.
-    cold_server = LiveServer(tmp / "speech-cold", MADOGUCHI_SPEECH_AHEAD="0")
+    cold_server = LiveServer(tmp / "speech-cold", MADOGUCHI_SPEECH_AHEAD="0", **NO_LIMITS)
     cold_server.start()
     try:
         login(cold_server, "super01", "9999")
         cold, spent = asyncio.run(calls(cold_server, n + 1, langs, warm=False))
     finally:
         cold_server.stop()
-    warm_server = LiveServer(tmp / "speech-warm")
+    warm_server = LiveServer(tmp / "speech-warm", **NO_LIMITS)
     warm_server.start()
     try:
         warm, _ = asyncio.run(calls(warm_server, n, langs, warm=True))

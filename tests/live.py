@@ -131,6 +131,15 @@ def login(server: LiveServer, staff_id: str, pin: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in response.cookies.items())
 
 
+def audit_rows(server: LiveServer, site: str, **query: str) -> list[dict[str, str]]:
+    """The audit trail a supervisor reads (``/api/sites/{site}/audit``), one dict a row."""
+    with server.signed_in("super01", "9999") as http:
+        reply = http.get(f"/api/sites/{site}/audit", params=query)
+        reply.raise_for_status()
+    body: dict[str, Any] = reply.json()
+    return [dict(zip(body["header"], row, strict=True)) for row in body["rows"]]
+
+
 def browser_sign_in(
     browser: Page | BrowserContext | APIRequestContext,
     server: LiveServer,

@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.config import Config
 from tests.guide_support import PHONE, answer, choose_event, next_step
-from tests.live import Client, LiveServer, login
+from tests.live import Client, LiveServer, browser_sign_in, login
 from tests.live import http_command as command
 from tests.screenshots import save
 from tests.test_counter_panel import VIEWPORT, open_panel
@@ -106,11 +106,7 @@ def guide_phone(browser: Browser, contexts: list[BrowserContext], server: LiveSe
     context = browser.new_context(**PHONE)  # type: ignore[arg-type]
     contexts.append(context)
     page = context.new_page()
-    assert context.request.post(
-        f"{server.url}/api/login",
-        data={"id": GUIDE[0], "pin": GUIDE[1]},
-        headers={"Origin": server.url},
-    ).ok
+    browser_sign_in(context, server, GUIDE[0], GUIDE[1])
     page.goto(f"{server.url}/guide/{SITE}")
     expect(page.locator("html")).to_have_attribute("data-ready", "true")
     return page
@@ -286,11 +282,7 @@ def contexts_page(
 def open_supervisor(browser: Browser, contexts: list[BrowserContext], server: LiveServer) -> Page:
     context = browser.new_context(viewport=VIEWPORT)
     contexts.append(context)
-    assert context.request.post(
-        f"{server.url}/api/login",
-        data={"id": "super01", "pin": "9999"},
-        headers={"Origin": server.url},
-    ).ok
+    browser_sign_in(context, server, "super01", "9999")
     page = context.new_page()
     page.goto(f"{server.url}/supervisor/{SITE}")
     expect(page.locator("#booths-section")).to_be_visible()

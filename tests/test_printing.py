@@ -23,7 +23,7 @@ from server.ticket_facts import Stop, TicketFacts
 from tests.a11y import audit
 from tests.escpos_decode import raster_images
 from tests.guide_support import answer, choose_event, next_step, sign_in
-from tests.live import ROOT, LiveServer, free_port
+from tests.live import ROOT, LiveServer, audit_rows, browser_sign_in, free_port
 from tests.printer_stub import PrinterStub, config_with_printers
 from tests.screenshots import DOCS, folder
 from tests.test_board_support import INTAKE, Desk, new_page
@@ -160,11 +160,7 @@ def test_an_offline_printer_keeps_the_tickets_until_it_is_back(
         # The supervisor's live view says which printer and what to do, in words.
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         contexts.append(context)
-        assert context.request.post(
-            f"{server.url}/api/login",
-            data={"id": "super01", "pin": "9999"},
-            headers={"Origin": server.origin},
-        ).ok
+        browser_sign_in(context, server, "super01", "9999")
         page = context.new_page()
         page.goto(f"{server.url}/supervisor/{SITE}")
         fault = page.locator(f'#printer-list li[data-printer="{GUIDE_PRINTER}"]')
@@ -206,10 +202,7 @@ def test_a_protected_visitors_thermal_ticket_has_no_number_and_is_audited(
         assert print_ticket(guide, ack["visit"])["ticket"] == ""
     (ticket,) = printer.wait_for_tickets(1)
     assert qr_text(ticket) == f"{server.url}/visit/{SITE}/{ack['token']}"
-    with Desk(server, "super01", "9999") as supervisor:
-        reply = supervisor.http.get(f"/api/sites/{SITE}/audit", params={"visit": ack["visit"]})
-        body = reply.json()
-    rows = [dict(zip(body["header"], row, strict=True)) for row in body["rows"]]
+    rows = audit_rows(server, SITE, visit=ack["visit"])
     printed = [(r["actor"], r["target"]) for r in rows if r["action"] == "VisitViewed"]
     assert printed == [("guide01", "view=print")]
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from server.config import Config
 from tests.guide_support import choose_event, next_step, sign_in
-from tests.live import LiveServer
+from tests.live import LiveServer, audit_rows, browser_sign_in
 from tests.live import http_command as command
 from tests.screenshots import save
 from tests.test_counter_panel import MOVED_IN, open_counter, open_panel, serving
@@ -33,13 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live.stop()
 
 
-def audit(server: LiveServer, visit: str) -> list[dict[str, Any]]:
-    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
-        http.post("/api/login", json={"id": "super01", "pin": "9999"}).raise_for_status()
-        reply = http.get(f"/api/sites/{SITE}/audit", params={"visit": visit})
-        reply.raise_for_status()
-        body = reply.json()
-        return [dict(zip(body["header"], row, strict=True)) for row in body["rows"]]
+def audit(server: LiveServer, visit: str) -> list[dict[str, str]]:
+    return audit_rows(server, SITE, visit=visit)
 
 
 def test_the_counter_calls_a_protected_visitor_in_person(
@@ -55,8 +48,7 @@ def test_the_counter_calls_a_protected_visitor_in_person(
     assert ack["type"] == "ack" and ack["ticket"] == "", ack
     visit, token = ack["visit"], ack["token"]
     # The printed ticket has no number either, and printing it is on the audit trail.
-    with httpx.Client(base_url=server.url, headers={"Origin": server.origin}) as http:
-        http.post("/api/login", json={"id": "guide01", "pin": "1111"}).raise_for_status()
+    with server.signed_in("guide01", "1111") as http:
         page = http.get(f"/guide/{SITE}/ticket/{visit}")
         assert page.status_code == 200
         assert "係員が直接お声がけします" in page.text
@@ -169,11 +161,7 @@ def test_only_a_supervisor_unprotects_from_the_live_view(
     assert refused["type"] == "error" and refused["code"] == "forbidden"
     context = browser.new_context(viewport={"width": 1600, "height": 1100})
     contexts.append(context)
-    assert context.request.post(
-        f"{server.url}/api/login",
-        data={"id": "super01", "pin": "9999"},
-        headers={"Origin": server.url},
-    ).ok
+    browser_sign_in(context, server, "super01", "9999")
     page = context.new_page()
     page.goto(f"{server.url}/supervisor/{SITE}")
     expect(page.locator("#conn")).to_have_attribute("data-status", "live")

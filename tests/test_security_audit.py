@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import time
-from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.live import Client, LiveServer, browser_sign_in, http_command, login
+from tests.live import Client, LiveServer, audit_rows, browser_sign_in, http_command, login
 from tests.test_server_scenario import INTAKE
 
 SITE = "shimogyo"
@@ -23,8 +23,7 @@ def trail(server: LiveServer, who: tuple[str, str], query: str = "") -> httpx.Re
 
 
 def rows(server: LiveServer, query: str = "") -> list[dict[str, str]]:
-    body: dict[str, Any] = trail(server, ("super01", "9999"), query).json()
-    return [dict(zip(body["header"], row, strict=True)) for row in body["rows"]]
+    return audit_rows(server, SITE, **dict(parse_qsl(query.removeprefix("?"))))
 
 
 async def test_who_changed_and_who_read_a_visit(live: LiveServer) -> None:

@@ -71,10 +71,11 @@ def step_back(site: Site, visit: Visit, actor: Actor) -> ev.SteppedBack:
 
 def lapsed(site: Site, state: SiteState, now: float) -> list[ev.StepOutLapsed]:
     """Visitors out past back-by plus grace: the no-show rule applies to each."""
+    late = [state.visits[vid] for vid, until in state.outings.items() if now > until]
     return [
         ev.StepOutLapsed(visit.id, no_show_outcome(site.no_show, visit.steps[visit.current]))
-        for visit in state.visits.values()
-        if visit.status == "out" and visit.out is not None and now > visit.out.until
+        for visit in late
+        if visit.status == "out" and visit.out is not None
     ]
 
 

@@ -75,7 +75,7 @@ def waiting_lines(state: SiteState) -> dict[str, list[Visit]]:
 def out_lines(state: SiteState) -> dict[str, list[Visit]]:
     """Every queue's visitors out (stepped out, keeping their place), in call order."""
     lines: dict[str, list[Visit]] = {}
-    for visit in state.visits.values():
+    for visit in map(state.visits.__getitem__, state.outings):
         step = visit.step
         if visit.status == "out" and step is not None:
             lines.setdefault(step.queue, []).append(visit)

@@ -206,6 +206,9 @@ class SiteState(msgspec.Struct):
     booth_reservations: dict[str, BoothReservation] = {}
     """Bookings of the bereavement corner, today's and later ones (kept across days)."""
     aliases: dict[str, str] = {}  # a protected visit's alias number → visit id
+    # Visits stepped out → when their return window ends: an index of ``visit.out``, so a
+    # command looks at the few visitors out, not at every visit of the day.
+    outings: dict[str, float] = {}
 
     def counter(self, counter_id: str) -> CounterState:
         """A counter's live state (read only); a counter never touched yet is closed."""
@@ -271,6 +274,7 @@ def _advance(state: SiteState, visit: Visit, at: float) -> None:
 
 def _close_visit(state: SiteState, visit: Visit, status: VisitStatus, at: float) -> None:
     visit.out = None
+    state.outings.pop(visit.id, None)
     step = visit.step
     if step is not None:
         if step.counter and _counter(state, step.counter).visit == visit.id:
@@ -357,6 +361,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
                 rid: r for rid, r in state.booth_reservations.items() if r.date >= date
             }
             state.aliases = {}
+            state.outings = {}
             for counter in state.counters.values():
                 counter.visit = ""
                 counter.status = "closed"
@@ -537,6 +542,7 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             visit = state.visits[vid]
             visit.status = "out"
             visit.out = Outing(at, back_by, until, record.actor.id)
+            state.outings[vid] = until
         case ev.CallHeld(visit=vid, counter=cid):
             out = state.visits[vid].out
             if out is not None:
@@ -550,11 +556,13 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
             # The step never left the line: same place, same wait so far.
             visit = state.visits[vid]
             visit.out = None
+            state.outings.pop(vid, None)
             visit.status = "waiting"
             visit.steps[visit.current].first = first
         case ev.StepOutLapsed(visit=vid, outcome=outcome):
             visit = state.visits[vid]
             visit.out = None
+            state.outings.pop(vid, None)
             _no_show(state, visit, outcome, at)
         case ev.VisitCancelled(visit=vid):
             _close_visit(state, state.visits[vid], "cancelled", at)
