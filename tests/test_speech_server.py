@@ -161,9 +161,11 @@ def test_audio_addresses_carry_numbers_only_and_refuse_what_was_not_issued(
         assert (refused.status_code, refused.json()["code"]) == (404, code), url
 
 
-async def test_calls_are_rendered_ahead_so_the_audio_is_ready_within_300_ms(
+async def test_calls_are_rendered_ahead_so_the_call_finds_its_audio_ready(
     server: LiveServer,
 ) -> None:
+    """The audio of a call is in the cache before the call (how soon it is ready is a
+    benchmark row: bench/speech.py, 'call → audio ready, warm')."""
     board = await Client.connect(server, query=BOARD)
     await board.hello(SITE, {"kind": "board", "board": "lobby-1f"})
     issue(server, 3)
@@ -178,18 +180,15 @@ async def test_calls_are_rendered_ahead_so_the_audio_is_ready_within_300_ms(
             await http.get(server.url + "/healthz")
             clerk.run("CallNext", counter="c4")
             delta = await board.until(lambda m: m["type"] == "delta" and "calls" in m["upsert"])
-            seen = time.perf_counter()
             (call,) = delta["upsert"]["calls"].values()
             response = await http.get(
                 template.format(lang="ja", ticket=call["ticket"], counter=call["counter"])
             )
-            ready = time.perf_counter() - seen
         clerk.run("CompleteStep", counter="c4")
         clerk.run("CloseCounter", counter="c4")
     await board.close()
     assert response.status_code == 200
     assert metric(server, 'madoguchi_speech_calls_total{cache="hit"}') == hits + 1
-    assert ready < 0.3, ready
     assert metric(server, 'madoguchi_speech_render_seconds_count{engine="open_jtalk"}') > 0
 
 

@@ -55,6 +55,9 @@ log = logging.getLogger("madoguchi.notify")
 
 SWEEP_SECONDS = 30.0  # waits also shrink with time: look again now and then
 COALESCE_SECONDS = 0.05  # a burst of records (group commit) is looked at once
+# The book is read again at most this often per site while records flow (a subscription made
+# on another process is seen within it); this process's own changes are seen at once.
+ENTRIES_FRESH = 1.0
 TEST_EVERY = 10.0  # the page's test button, at most once per this many seconds per visit
 EXPIRES_HOUR = 4  # an entry left behind expires at this local hour, the next morning
 
@@ -95,6 +98,7 @@ class Notices:
             hashlib.sha256(b"madoguchi notices\0" + settings.secret.encode()).digest()
         )
         self._dirty: set[str] = set()
+        self._known: dict[str, tuple[float, dict[str, bytes]]] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._tested: dict[str, float] = {}
@@ -155,10 +159,11 @@ class Notices:
         entry = Entry(channel, contact, choices, lang, site.state.business_date, visit.token)
         await self.book.put(site.site.id, visit.id, self._seal(site.site.id, visit.id, entry),
                             self._expires(site))  # fmt: skip
+        self._known.pop(site.site.id, None)
         self.changed(site)  # a notice may be due at once (already 3 ahead)
 
     async def unsubscribe(self, site_id: str, visit_id: str) -> None:
-        await self.book.delete(site_id, visit_id)
+        await self._delete(site_id, visit_id)
 
     async def test(self, site: SiteHub, visit: Visit) -> bool:
         """Send the test notice now; False if there is no subscription."""
@@ -241,7 +246,7 @@ class Notices:
         """Queue every notice now due at ``site`` and drop subscriptions whose visit is over;
         return how many notices were queued."""
         site_id = site.site.id
-        entries = await self.book.entries(site_id)
+        entries = await self._entries(site_id)
         if not entries:
             return 0
         state = site.state
@@ -251,7 +256,7 @@ class Notices:
             entry = self._open(site_id, visit_id, blob)
             visit = state.visits.get(visit_id)
             if entry is None or _over(entry, visit, state):
-                await self.book.delete(site_id, visit_id)
+                await self._delete(site_id, visit_id)
                 continue
             if visit is None:
                 continue  # made on another process whose record has not reached us yet
@@ -264,7 +269,7 @@ class Notices:
         """Delete every subscription of a site now; how many there were."""
         entries = await self.book.entries(site_id)
         for visit_id in entries:
-            await self.book.delete(site_id, visit_id)
+            await self._delete(site_id, visit_id)
         return len(entries)
 
     # --- parts -----------------------------------------------------------------------------
@@ -304,7 +309,18 @@ class Notices:
 
     async def _gone(self, site_id: str, visit_id: str) -> None:
         log.info("notices: a subscription is gone (404/410); deleted")
+        await self._delete(site_id, visit_id)
+
+    async def _entries(self, site_id: str) -> dict[str, bytes]:
+        now = time.monotonic()
+        held = self._known.get(site_id)
+        if held is None or now - held[0] >= ENTRIES_FRESH:
+            held = self._known[site_id] = (now, await self.book.entries(site_id))
+        return held[1]
+
+    async def _delete(self, site_id: str, visit_id: str) -> None:
         await self.book.delete(site_id, visit_id)
+        self._known.pop(site_id, None)
 
     def _seal(self, site_id: str, visit_id: str, entry: Entry) -> bytes:
         nonce = os.urandom(12)

@@ -16,6 +16,8 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -143,7 +145,9 @@ class Speech:
         self.stats = SpeechMetrics()
         metrics.sections.append(lambda: self.stats.lines(self.cache, len(self._jobs)))
         self._watched = watched
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="speech")
+        self._executor = ThreadPoolExecutor(
+            1, thread_name_prefix="speech", initializer=_yield_to_the_hub
+        )
         self._wake = asyncio.Event()  # an urgent render was queued
         self._ahead_after = 0.0  # loop time before which no render ahead starts
         self._queue: asyncio.PriorityQueue[tuple[int, int, SegmentKey]] = asyncio.PriorityQueue()
@@ -373,3 +377,11 @@ class Speech:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _yield_to_the_hub() -> None:
+    """In the speech worker thread: the lowest CPU priority (Linux: a thread's own nice), so
+    a busy hub and its clients go first. The engines release the GIL while they synthesise,
+    so the thread competes for CPU only; on an idle machine the nice costs nothing."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
