@@ -162,6 +162,7 @@ async function advance() {
   const { plan } = visit;
   if (plan.next) return renderQuestion();
   if (plan.self_service_only) return renderDeflect();
+  if (plan.corner) return message("🕊️", t("corner_title"), t("corner_text"));
   if (!plan.stops.length) return message("ℹ️", t("nothing_title"), t("nothing_text"));
   renderConfirm();
 }

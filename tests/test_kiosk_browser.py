@@ -146,6 +146,22 @@ def test_without_a_card_the_same_purpose_gets_a_ticket(
     printer.wait_for_tickets(printed + 1)
 
 
+def test_a_bereaved_family_is_sent_to_the_corner_not_given_a_line_ticket(
+    browser: Browser, server: LiveServer, printer: PrinterStub
+) -> None:
+    """Shimogyo runs a bereavement corner: the departments come to the family's booth, so the
+    kiosk points them to staff instead of sending them through three lines."""
+    page = open_kiosk(browser, server)
+    printed = len(printer.tickets())
+    page.get_by_role("button", name=re.compile("おくやみ")).click()
+    page.get_by_role("button", name="はい", exact=True).click()  # the death is notified
+    page.get_by_role("button", name="はい", exact=True).click()  # on 国保
+    expect(page.locator("#message-title")).to_have_text("おくやみコーナーでご案内します")
+    expect(page.locator("#message-text")).to_contain_text("係員にお声がけください")
+    expect(page.locator("#ticket-number")).to_be_hidden()
+    assert len(printer.tickets()) == printed
+
+
 def test_a_wheelchair_user_gets_a_priority_ticket_that_prints(
     browser: Browser, server: LiveServer, printer: PrinterStub
 ) -> None:

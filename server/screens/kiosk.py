@@ -180,6 +180,10 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 "total": len(purpose.questions),
                 "next": next((q for q in questions if q not in body.answers), None),
                 "self_service_only": plan.self_service_only,
+                # A bereaved family where the site runs a corner: staff seat them at a booth.
+                "corner": site.bereavement is not None
+                and bool(plan.steps)
+                and any(e in site.bereavement.events for e in intake.events),
                 "self_service": [config.procedures.self_service[route] for route in routes_used],
                 "deflected": [
                     config.procedures.procedures[d.procedure].name for d in plan.self_service
