@@ -89,14 +89,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, slot: str) -> Iterator[Live
     live.stop()
 
 
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    made: list[BrowserContext] = []
-    yield made
-    for context in made:
-        context.close()
-
-
 def ok(reply: dict[str, Any]) -> dict[str, Any]:
     assert reply["type"] == "ack", reply
     return reply
