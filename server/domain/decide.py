@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -316,7 +317,8 @@ def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) ->
             if booked.visit:
                 raise Rejected("already_done", "the family is already seated")
             return [ev.BoothReservationCancelled(rid)]
-    raise AssertionError(f"unhandled command {type(command).__name__}")  # pragma: no cover
+        case _:  # mypy: a command type without a case here is an error
+            assert_never(command)
 
 
 def _plan(intake: Intake, rules: Rules, override: bool) -> Plan:

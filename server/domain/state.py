@@ -7,7 +7,7 @@ State is mutated in place for speed: callers that need the old state take a copy
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, assert_never
 
 import msgspec
 
@@ -647,6 +647,8 @@ def _apply_event(state: SiteState, event: ev.Event, record: ev.Record) -> None:
         # --- end protected visits
         case ev.SignedIn() | ev.SignInFailed() | ev.SessionsEnded() | ev.VisitViewed():
             pass  # audit only
+        case _:  # mypy: an event type without a case here is an error, not silently unapplied
+            assert_never(event)
 
 
 def fold(site: str, records: list[ev.Record], state: SiteState | None = None) -> SiteState:
