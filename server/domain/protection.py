@@ -16,6 +16,7 @@ import hashlib
 from server.config import Procedures, Site
 from server.domain import commands as c
 from server.domain import events as ev
+from server.domain.permissions import on_itinerary
 from server.domain.state import SiteState, Visit
 from server.errors import Rejected
 
@@ -54,6 +55,17 @@ def may_see(visit: Visit, actor: c.Actor) -> bool:
     if not visit.protected or actor.role == "supervisor":
         return True
     return actor.role == "clerk" and actor.department in visit.known_to
+
+
+def may_open_ticket(visit: Visit, actor: c.Actor, site: Site, procedures: Procedures) -> bool:
+    """Whether ``actor`` may open or print a visit's ticket: guides and supervisors may; a
+    clerk only for a visitor with business at their department (for a protected visit, a
+    department with a need to know)."""
+    if actor.role != "clerk":
+        return True
+    if visit.protected:
+        return may_see(visit, actor)
+    return on_itinerary(visit, actor.department, site, procedures)
 
 
 def alias_for(state: SiteState, seed: str, series: str) -> str:

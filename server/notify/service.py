@@ -197,7 +197,7 @@ class Notices:
             return False
         if once and not await self.book.claim(site_id, visit_id, once, self._expires(site)):
             return False
-        filled = {"t": _shown_ticket(visit), **(values or {})}
+        filled = {"t": visit.shown_ticket, **(values or {})}
         return self._offer(site, visit_id, entry, kind, filled)
 
     # --- watching the sites ----------------------------------------------------------------
@@ -292,7 +292,7 @@ class Notices:
             step.calls if step is not None else 0,
             ahead,
             wait,
-            _shown_ticket(visit),
+            visit.shown_ticket,  # never a protected ticket: notices show on lock screens
             # A protected visitor is not sent to a counter: staff come to them (issue 22).
             counter.number if counter is not None and not visit.protected else "",
             asked,
@@ -354,9 +354,3 @@ def _over(entry: Entry, visit: Visit | None, state: SiteState) -> bool:
 def _subject(origin: str) -> str:
     """VAPID's contact for push services: the office's address, else a placeholder."""
     return origin if origin.startswith("https://") else "mailto:webpush@madoguchi.invalid"
-
-
-def _shown_ticket(visit: Visit) -> str:
-    """The number a notice may carry: a protected visit's alias ("" when called in person),
-    never its ticket, which would show on the phone's lock screen."""
-    return visit.alias if visit.protected else visit.ticket

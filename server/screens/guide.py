@@ -32,9 +32,9 @@ from starlette.routing import BaseRoute, Route
 from server.auth import Principal
 from server.config import Config, Site
 from server.context import AppContext
+from server.domain.commands import Actor
 from server.domain.events import VisitViewed
-from server.domain.permissions import on_itinerary
-from server.domain.protection import may_see
+from server.domain.protection import may_open_ticket
 from server.domain.state import Visit, ticket_of
 from server.errors import Rejected
 from server.exposure import public_origin
@@ -180,6 +180,12 @@ def manifest(site: Site) -> dict[str, Any]:
     }
 
 
+async def audit_ticket(ctx: AppContext, site: Site, visit: Visit, actor: Actor, view: str) -> None:
+    """Who printed or looked at a protected visit's ticket (or its QR code) is recorded."""
+    if visit.protected:
+        await ctx.sessions.append(actor, VisitViewed(site.id, visit.id, view))
+
+
 def routes(ctx: AppContext) -> list[BaseRoute]:
     """The guide app, its PWA files, the printable ticket and the QR code."""
 
@@ -231,24 +237,15 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if visit is None:
             return PlainTextResponse("no such visit today / 本日の受付がありません", 404)
         actor = principal.actor
-        if (
-            actor is not None
-            and actor.role == "clerk"
-            and not (
-                may_see(visit, actor)
-                if visit.protected
-                else on_itinerary(visit, actor.department, site, ctx.config.procedures)
-            )
-        ):
+        if actor is not None and not may_open_ticket(visit, actor, site, ctx.config.procedures):
             return PlainTextResponse(
                 "this visitor has no business with your department"
                 " / この来庁者の手続きは担当外です",
                 status_code=403,
             )
-        if visit.protected and actor is not None:
-            # Who printed or looked at a protected visit's ticket (or its QR code) is recorded.
+        if actor is not None:
             view = "qr" if request.url.path.endswith(".svg") else "ticket"
-            await ctx.sessions.append(actor, VisitViewed(site.id, visit.id, view))
+            await audit_ticket(ctx, site, visit, actor, view)
         return site, visit
 
     async def ticket(request: Request) -> Response:

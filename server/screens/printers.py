@@ -23,16 +23,15 @@ from starlette.routing import BaseRoute, Route
 from server import exposure
 from server.config import Site
 from server.context import AppContext
-from server.domain.events import VisitViewed
-from server.domain.permissions import on_itinerary
-from server.domain.protection import may_see
+from server.domain.commands import Actor
+from server.domain.protection import may_open_ticket
 from server.domain.state import Visit
 from server.errors import Rejected
 from server.http_errors import error_response
 from server.printing.escpos import raster_job
 from server.printing.spooler import PrinterStatus
 from server.printing.ticket_image import render_ticket
-from server.screens.guide import TICKET_ROLES, find_visit, visitor_url
+from server.screens.guide import TICKET_ROLES, audit_ticket, find_visit, visitor_url
 from server.ticket_facts import ticket_facts
 
 STATUS_ROLES = ("guide", "supervisor")
@@ -67,7 +66,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     """The print endpoint and the status endpoint."""
     origins = exposure.allowed_origins(ctx.settings)
 
-    def staff_at(request: Request, roles: tuple[str, ...]) -> tuple[Site, str]:
+    def staff_at(request: Request, roles: tuple[str, ...]) -> tuple[Site, Actor]:
         site_id = request.path_params["site"]
         site = ctx.config.sites.get(site_id)
         if site is None:
@@ -77,13 +76,13 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             raise Rejected("not_authenticated")
         if principal.actor.role not in roles or site_id not in principal.sites:
             raise Rejected("forbidden", "not your role or site")
-        return site, principal.actor.department if principal.actor.role == "clerk" else ""
+        return site, principal.actor
 
     async def print_endpoint(request: Request) -> Response:
         try:
             if not exposure.origin_allowed(request, origins):
                 raise Rejected("forbidden", "cross-site request refused")
-            site, clerk_of = staff_at(request, TICKET_ROLES)
+            site, actor = staff_at(request, TICKET_ROLES)
             try:
                 body = msgspec.json.decode(await request.body(), type=PrintRequest)
             except msgspec.DecodeError as exc:
@@ -91,18 +90,10 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             visit = await find_visit(ctx, site.id, body.visit)
             if visit is None:
                 raise Rejected("unknown_visit", path="$.visit")
-            actor = ctx.principal(request).actor
-            allowed = (
-                may_see(visit, actor)
-                if visit.protected and actor is not None and clerk_of
-                else not clerk_of or on_itinerary(visit, clerk_of, site, ctx.config.procedures)
-            )
-            if not allowed:
+            if not may_open_ticket(visit, actor, site, ctx.config.procedures):
                 raise Rejected("forbidden", "this visitor has no business with your department")
             status = await print_ticket(ctx, site, visit, body.printer)
-            if visit.protected and actor is not None:
-                # Who printed a protected visit's ticket is recorded, as for the browser's.
-                await ctx.sessions.append(actor, VisitViewed(site.id, visit.id, "print"))
+            await audit_ticket(ctx, site, visit, actor, "print")
         except Rejected as exc:
             return error_response(exc)
         return _json({"ticket": visit.shown_ticket, "printer": status})
