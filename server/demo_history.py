@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from server import demo_visitors as visitors
 from server.config import Calendar, Config, Site
 from server.domain import commands as c
 from server.domain import events as ev
@@ -64,72 +65,14 @@ SEASON = 1.8  # the busy season of the calendar
 SERVICE_CV = 0.5  # spread of service times around the line's configured minutes
 
 # What brings people in (weight, intake): answers the life-event rules turn into procedures.
-_NO_CHILDREN: dict[str, bool | str | int] = {
-    "moved_from": "other_prefecture",
-    "tenshutsu_online": False,
-    "has_tenshutsu_cert": True,
-    "children": 0,
-    "foreign_national": False,
-}
 INTAKES: list[tuple[int, Intake]] = [
-    (
-        5,
-        Intake(
-            events=["tennyu"],
-            answers={
-                **_NO_CHILDREN,
-                "children": 2,
-                "children_under_15": 2,
-                "employee_insured": False,
-                "age_20_59_not_employee": True,
-                "senior_65": False,
-                "care_certified": False,
-                "wants_inkan": False,
-                "has_my_number_card": True,
-                "knows_pin": True,
-                "needs_consultation": "none",
-            },
-        ),
-    ),
-    (
-        6,
-        Intake(
-            events=["tennyu"],
-            answers={
-                **_NO_CHILDREN,
-                "employee_insured": True,
-                "age_20_59_not_employee": False,
-                "senior_65": False,
-                "wants_inkan": True,
-                "photo_id": True,
-                "has_my_number_card": True,
-                "knows_pin": True,
-            },
-        ),
-    ),
-    (3, Intake(events=["tenkyo"], answers={"children": 0, "has_my_number_card": True})),
-    (
-        2,
-        Intake(
-            events=["shibo"],
-            answers={"deceased_kokuho": True, "deceased_pensioner": True, "deceased_care": True},
-        ),
-    ),
-    (
-        3,
-        Intake(
-            events=["taishoku"],
-            answers={"employee_insured": False, "left_job": True, "has_dattai_cert": True},
-        ),
-    ),
-    (
-        4,
-        Intake(
-            events=["shomeisho"],
-            answers={"wants_jumin_hyo": True, "wants_kazei_shomei": True},
-        ),
-    ),
-    (2, Intake(events=["shussei"], answers={"employee_insured": False})),
+    (5, visitors.MOVED_IN_WITH_CHILDREN),
+    (6, visitors.MOVED_IN_FOR_WORK),
+    (3, visitors.MOVED_WITHIN_THE_CITY),
+    (2, visitors.AFTER_A_DEATH),
+    (3, visitors.LEFT_A_JOB),
+    (4, visitors.CERTIFICATES),
+    (2, visitors.BIRTH),
 ]
 
 

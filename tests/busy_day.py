@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from server import demo_visitors as visitors
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.intake import Intake
@@ -30,84 +31,21 @@ from server.domain.permissions import may_complete
 from server.domain.queues import open_procedures, serving_lines
 from server.errors import Rejected
 from server.log.base import open_log
-from tests.harness import GUIDE, MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office, clerk
+from tests.harness import GUIDE, SUPERVISOR, Office, clerk
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-NO_CHILDREN: dict[str, bool | str | int] = {
-    "moved_from": "other_prefecture",
-    "tenshutsu_online": False,
-    "has_tenshutsu_cert": True,
-    "children": 0,
-    "foreign_national": False,
-}
 # (weight, intake): what brings people in during the March–April peak.
 INTAKES: list[tuple[int, Intake]] = [
-    (22, MOVED_IN_WITH_CHILDREN),
-    (
-        18,
-        Intake(
-            events=["tennyu"],
-            answers={
-                **NO_CHILDREN,
-                "employee_insured": True,
-                "age_20_59_not_employee": False,
-                "senior_65": False,
-                "wants_inkan": True,
-                "photo_id": True,
-                "has_my_number_card": True,
-                "knows_pin": True,
-            },
-        ),
-    ),
-    (
-        6,
-        Intake(
-            events=["tennyu"],
-            answers={**NO_CHILDREN, "employee_insured": False, "senior_65": True},
-        ),
-    ),
-    (8, Intake(events=["tenkyo"], answers={"children": 0, "has_my_number_card": True})),
-    (
-        6,
-        Intake(
-            events=["konin"],
-            answers={
-                "changes_name": True,
-                "has_my_number_card": True,
-                "knows_pin": True,
-                "joins_spouse_insurance": True,
-            },
-        ),
-    ),
-    (4, Intake(events=["shussei"], answers={"employee_insured": False})),
-    (
-        3,
-        Intake(
-            events=["shibo"],
-            answers={"deceased_kokuho": True, "deceased_pensioner": True, "deceased_care": True},
-        ),
-    ),
-    (
-        6,
-        Intake(
-            events=["taishoku"],
-            answers={"employee_insured": False, "left_job": True, "has_dattai_cert": True},
-        ),
-    ),
-    (
-        10,
-        Intake(
-            events=["shomeisho"],
-            answers={"wants_jumin_hyo": True, "wants_kazei_shomei": True},
-        ),
-    ),
-    (
-        2,
-        Intake(
-            events=["rikon"],
-            answers={"children": 1, "employee_insured": False, "needs_consultation": "hardship"},
-        ),
-    ),
+    (22, visitors.MOVED_IN_WITH_CHILDREN),
+    (18, visitors.MOVED_IN_FOR_WORK),
+    (6, visitors.MOVED_IN_SENIOR),
+    (8, visitors.MOVED_WITHIN_THE_CITY),
+    (6, visitors.MARRIED_WITH_A_NEW_NAME),
+    (4, visitors.BIRTH),
+    (3, visitors.AFTER_A_DEATH),
+    (6, visitors.LEFT_A_JOB),
+    (10, visitors.CERTIFICATES),
+    (2, visitors.DIVORCE_IN_HARDSHIP),
 ]
 # Certificates with a card and its PIN: the guide suggests the convenience store.
 SELF_SERVICE = Intake(

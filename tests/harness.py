@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from server import demo_visitors as visitors
 from server.config import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
@@ -27,25 +28,7 @@ def clerk(department: str) -> c.Actor:
     return c.Actor(f"clerk-{department}", "clerk", department)
 
 
-MOVED_IN_WITH_CHILDREN = Intake(
-    events=["tennyu"],
-    answers={
-        "moved_from": "other_prefecture",
-        "tenshutsu_online": False,
-        "has_tenshutsu_cert": True,
-        "children": 2,
-        "children_under_15": 2,
-        "employee_insured": False,
-        "age_20_59_not_employee": True,
-        "senior_65": False,
-        "care_certified": False,
-        "wants_inkan": False,
-        "has_my_number_card": True,
-        "knows_pin": True,
-        "foreign_national": False,
-        "needs_consultation": "none",
-    },
-)
+MOVED_IN_WITH_CHILDREN = visitors.MOVED_IN_WITH_CHILDREN
 
 
 class Office:
