@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     settings = Settings.from_env()
     from server.app import create_app
-    from server.config import load_config
+    from server.config.loading import load_config
 
     try:
         config = load_config(

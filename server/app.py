@@ -29,7 +29,8 @@ from server import exposure, screens
 from server.auth import ANONYMOUS, Authenticator, Principal, command_actor, staff_principal
 from server.client_clock import ClockOffset
 from server.come_back import suggest
-from server.config import Config, load_config
+from server.config.loading import load_config
+from server.config.schema import Config
 from server.connection import CLOSE_POLICY, Connection
 from server.context import AppContext
 from server.csrf import SameOriginWrites

@@ -16,7 +16,7 @@ from typing import Literal
 
 import msgspec
 
-from server.config import Config, Device, Staff
+from server.config.schema import Config, Device, Staff
 from server.domain.commands import Actor
 from server.errors import Rejected
 from server.passwords import hash_pin, pin_cost, token_digest, verify_pin

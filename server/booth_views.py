@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.domain import booths
 from server.domain.state import SiteState, Step, Visit
 

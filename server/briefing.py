@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.domain.intake import holder, matches
 from server.domain.queues import estimate_minutes, next_for_counter, no_show_outcome
 from server.domain.state import SiteState, Step, Visit

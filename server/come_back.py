@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.config import Procedures, Site
+from server.config.schema import Procedures, Site
 from server.forecast import Forecast, quiet_hours
 
 SLOTS = 3

@@ -9,7 +9,7 @@ from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
 from server.auth import Authenticator, Principal
-from server.config import Config
+from server.config.schema import Config
 from server.history import History
 from server.hub import Hub
 from server.notify.service import Notices

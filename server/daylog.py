@@ -8,7 +8,7 @@ size of the log). Records written after midnight that still belong to the last b
 
 from __future__ import annotations
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain.events import DayStarted, Record
 from server.figures import Figures, compute, day_bounds
 from server.log.base import EventLog

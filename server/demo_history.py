@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from server import demo_visitors as visitors
-from server.config import Calendar, Config, Site
+from server.config.schema import Calendar, Config, Site
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.decide import Context, Rules, decide

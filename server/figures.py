@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.config import Procedures, Site
+from server.config.schema import Procedures, Site
 from server.domain import events as ev
 from server.domain.queues import queue_figures, waiting_lines
 from server.domain.state import SiteState, Step, apply

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.csv_cells import excel_csv
 from server.daylog import figures_for
 from server.figures import Figures, Stat

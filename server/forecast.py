@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from server.config import Calendar
+from server.config.schema import Calendar
 from server.hourly import HourRow
 
 HORIZON_DAYS = 14

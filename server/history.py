@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from server.config import Calendar, Site
+from server.config.schema import Calendar, Site
 from server.daylog import records_for_days
 from server.domain.decide import business_date
 from server.forecast import Forecast, learn

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.config import Site
+from server.config.schema import Site
 from server.domain import events as ev
 from server.domain.state import SiteState, apply
 from server.figures import percentile

@@ -33,7 +33,7 @@ from typing import cast
 
 import msgspec
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
 from server.domain.events import Record, VisitCreated, VisitProtected

@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from server.auth import Principal
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.domain.intake import MAX_NOTE, MAX_PARTY
 from server.domain.shelf_life import NEVER_LATE
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import msgspec
 
 from server import booth_views, briefing, supervision
-from server.config import Config, Procedure, Site
+from server.config.schema import Config, Procedure, Site
 from server.domain.outings import near_head
 from server.domain.queues import (
     QueueFigures,

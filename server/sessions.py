@@ -32,7 +32,7 @@ from typing import Any, Protocol, cast
 import msgspec
 
 from server.auth import ANONYMOUS, Principal, staff_principal
-from server.config import Device, Staff
+from server.config.schema import Device, Staff
 from server.domain.commands import Actor
 from server.domain.events import Event, Record, SessionsEnded, SignedIn, SignInFailed
 from server.errors import Conflict, LogError, StoreUnavailable

@@ -17,7 +17,7 @@ import statistics
 
 import msgspec
 
-from server.config import Site
+from server.config.schema import Site
 from server.domain.queues import QueueFigures, counter_queues, estimate_minutes
 from server.domain.state import SiteState
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from server.config import Config
+from server.config.schema import Config
 from server.settings import Settings
 
 

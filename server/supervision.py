@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.domain.queues import QueueFigures, counter_queues, minutes_per_visit
 from server.domain.state import SiteState, Visit
 from server.staffing import what_if_open

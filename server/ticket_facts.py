@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.config import Config, Site, Text
+from server.config.schema import Config, Site, Text
 from server.domain.state import Visit
 from server.projections import visitor_checklist
 

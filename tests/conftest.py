@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
-from server.config import Config, load_config
+from server.config.loading import load_config
+from server.config.schema import Config
 from tests.harness import Office
 from tests.live import LiveServer, http_command
 from tests.redis_proc import RedisServer

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from playwright.sync_api import Page, expect
 
-from server.config import Config
+from server.config.schema import Config
 from tests.live import Client, LiveServer, browser_sign_in, login
 from tests.screenshots import save
 

@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from server import demo_visitors as visitors
-from server.config import Config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
 from server.domain.events import BoothSeated, Event, Record, VisitCreated

@@ -14,7 +14,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from server.config import Config, load_config
+from server.config.loading import load_config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.errors import ConfigError

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.config import load_config
+from server.config.loading import load_config
 from server.domain import booths
 from server.domain import commands as c
 from server.domain.intake import Intake

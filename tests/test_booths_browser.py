@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from server.config import Config
+from server.config.schema import Config
 from tests.guide_support import PHONE, answer, choose_event, next_step
 from tests.live import Client, LiveServer, browser_sign_in, login
 from tests.live import http_command as command

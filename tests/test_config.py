@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from server.config import Config, load_config
+from server.config.loading import load_config
+from server.config.schema import Config
 from server.errors import ConfigError
 from server.passwords import token_digest, verify_pin
 
@@ -96,7 +97,7 @@ def test_demo_sign_ins_match_the_stored_hashes(demo: Config) -> None:
             assert token_digest(sign_in.token) == devices[sign_in.device].token_sha256
 
 
-# --- decoding errors (msgspec, server/config.py) -----------------------------------------------
+# --- decoding errors (msgspec, server/config/loading.py) -------------------------------------
 
 
 def test_wrong_type_names_file_key_and_expected_type(folder: Path) -> None:
@@ -125,7 +126,7 @@ def test_invalid_toml_syntax_is_named(folder: Path) -> None:
     assert_names(config_error(folder), "life_events.toml", "not valid TOML")
 
 
-# --- cross-checks (server/config_checks.py) ----------------------------------------------------
+# --- cross-checks (server/config/checks.py) ----------------------------------------------------
 
 
 def test_rule_with_unknown_procedure_names_the_rule_and_suggests_the_right_id(

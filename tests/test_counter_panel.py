@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from server.config import Config
+from server.config.schema import Config
 from tests.live import LiveServer, browser_sign_in
 from tests.live import http_command as command
 from tests.screenshots import save

@@ -10,7 +10,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from server.config import Config
+from server.config.schema import Config
 from server.daylog import figures_for
 from server.demo_history import history, pattern_for
 from server.hourly import hourly
@@ -51,7 +51,7 @@ def test_the_command_writes_a_history_the_daily_figures_read(tmp_path: Path) -> 
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert again.returncode == 1 and "not empty" in again.stderr
 
-    from server.config import load_config
+    from server.config.loading import load_config
 
     config = load_config(ROOT / "config")
 

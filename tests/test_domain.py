@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import counter_queues, estimate_minutes, queue_figures, waiting_lines

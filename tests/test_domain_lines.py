@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.config import NoShowRule
+from server.config.schema import NoShowRule
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import next_for_counter, waiting_lines

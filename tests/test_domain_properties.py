@@ -9,7 +9,8 @@ from functools import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.config import Config, load_config
+from server.config.loading import load_config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.errors import Rejected

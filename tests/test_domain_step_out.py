@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.config import Config, StepOutRule
+from server.config.schema import Config, StepOutRule
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.outings import asked_back

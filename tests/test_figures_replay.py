@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from server.config import Config
+from server.config.schema import Config
 from server.daylog import figures_for, records_for_days
 from server.domain import commands as c
 from server.domain.events import Record

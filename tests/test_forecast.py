@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from server.config import Config
+from server.config.schema import Config
 from server.demo_history import history, line_shares, open_fraction, pattern_for
 from server.forecast import learn, quiet_hours
 from server.hourly import HourRow, hourly

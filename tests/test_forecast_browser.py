@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from server.config import Config
+from server.config.schema import Config
 from tests.a11y import audit
 from tests.live import ROOT, LiveServer, browser_sign_in
 from tests.screenshots import folder, save

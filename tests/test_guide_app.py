@@ -16,7 +16,7 @@ import msgspec
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain.intake import Intake, plan_visit
 from tests.a11y import audit, smallest_text
 from tests.guide_support import (

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain.leases import LEASE_SIZE, series_of
 from tests.guide_support import PHONE, SITE, Watcher, choose_event, next_step, shot, sign_in
 from tests.live import Client, LiveServer, browser_sign_in, http_command

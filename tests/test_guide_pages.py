@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from server.config import Config, load_config
+from server.config.loading import load_config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.errors import ConfigError, Rejected
 from server.screens.guide import SERVICE_WORKER, qr_svg, qr_svg_file

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from server.config import Config
+from server.config.schema import Config
 from tests.guide_support import PHONE, answer, choose_event, next_step, sign_in
 from tests.live import LiveServer
 from tests.screenshots import save

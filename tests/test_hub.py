@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.events import DayStarted, Record
 from server.errors import Conflict

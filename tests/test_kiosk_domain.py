@@ -11,8 +11,8 @@ import msgspec
 import pytest
 
 from server.auth import Authenticator, command_actor, view_key
-from server.config import Config, KioskPurpose, Printer, Text
-from server.config_checks import check_config
+from server.config.checks import check_config
+from server.config.schema import Config, KioskPurpose, Printer, Text
 from server.domain import commands as c
 from server.domain.events import VisitCreated, VisitDeflected
 from server.domain.intake import plan_visit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from server.config import Config
+from server.config.schema import Config
 from tests.live import LiveServer
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.hub import Hub
 from server.log.base import open_log

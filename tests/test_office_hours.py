@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain.hours import office_phase
 
 TOKYO = ZoneInfo("Asia/Tokyo")

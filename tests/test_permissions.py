@@ -8,8 +8,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from server.config import Config, Site
-from server.config_checks import check_config
+from server.config.checks import check_config
+from server.config.schema import Config, Site
 from server.domain import commands as c
 from server.domain.permissions import GRANTS
 from server.errors import ConfigError

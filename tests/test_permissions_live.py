@@ -14,7 +14,8 @@ import httpx
 import msgspec
 import pytest
 
-from server.config import Config, load_config
+from server.config.loading import load_config
+from server.config.schema import Config
 from tests.harness import MOVED_IN_WITH_CHILDREN
 from tests.live import Client, LiveServer
 from tests.test_permissions import expected_allowed, site_matrix

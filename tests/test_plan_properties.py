@@ -9,7 +9,8 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.config import Config, Question, load_config
+from server.config.loading import load_config
+from server.config.schema import Config, Question
 from server.domain.intake import Answer, Intake, PlannedStep, plan_visit
 from tests.conftest import ROOT
 

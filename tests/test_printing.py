@@ -16,7 +16,8 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from server.config import Config, Text, load_config
+from server.config.loading import load_config
+from server.config.schema import Config, Text
 from server.printing.escpos import raster_job
 from server.printing.ticket_image import render_ticket
 from server.ticket_facts import Stop, TicketFacts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.state import SiteState, apply
 from server.projections import Memo, ViewKey, analyse, build, visitor_checklist

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.projections import ViewKey, analyse, build
 from tests.harness import MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from server.config import Config
+from server.config.schema import Config
 from tests.guide_support import choose_event, next_step, sign_in
 from tests.live import LiveServer, audit_rows, browser_sign_in
 from tests.live import http_command as command

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from server.config import Config, ProtectedCall
+from server.config.schema import Config, ProtectedCall
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.events import Event

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from server.audit import audit_rows
-from server.config import Config, load_config
+from server.config.loading import load_config
+from server.config.schema import Config
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.permissions import GRANTS

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.config import Config
+from server.config.schema import Config
 from server.settings import Settings
 from server.startup import is_loopback, unsafe_reason
 from tests.live import LiveServer, free_port

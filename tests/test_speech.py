@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.config import Config, Site, Speech, Text
+from server.config.schema import Config, Site, Speech, Text
 from server.speech import wording
 from server.speech.ahead import upcoming
 from server.speech.audio import Pcm, from_wav, joined, to_wav, trimmed

@@ -19,7 +19,7 @@ import httpx
 import pyopenjtalk
 import pytest
 
-from server.config import Config
+from server.config.schema import Config
 from server.speech import wording
 from server.speech.audio import Pcm, from_wav
 from tests.live import Client, LiveServer

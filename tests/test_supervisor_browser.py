@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain import commands as c
 from tests.busy_day import BusyDay, write_log
 from tests.harness import MORNING, SUPERVISOR, Office

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from server.config import Text
+from server.config.schema import Text
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import waiting_lines

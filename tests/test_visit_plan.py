@@ -7,7 +7,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from server.config import Config, Procedures
+from server.config.schema import Config, Procedures
 from server.domain import commands as c
 from server.domain.intake import Answer, Intake, plan_visit
 from server.domain.state import Visit

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.config import BereavementCorner, Procedures, Site, Text
+from server.config.schema import BereavementCorner, Procedures, Site, Text
 from server.domain.queues import counter_queues
 from server.domain.state import BoothReservation, SiteState, Step, Visit
 from server.errors import Rejected

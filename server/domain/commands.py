@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from server.config import Text
+from server.config.schema import Text
 from server.domain.intake import Intake
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.config import LifeEvents, Procedures, Site, Text
+from server.config.schema import LifeEvents, Procedures, Site, Text
 from server.domain import booths, leases, outings, protection
 from server.domain import commands as c
 from server.domain import events as ev

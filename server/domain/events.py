@@ -10,7 +10,7 @@ from typing import Literal
 
 import msgspec
 
-from server.config import Text
+from server.config.schema import Text
 from server.domain.commands import Actor
 from server.domain.intake import Intake, PlannedStep
 

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from server.config import Site
+from server.config.schema import Site
 
 Phase = Literal["before_open", "open", "after_close"]
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 import msgspec
 
-from server.config import Condition, ConditionValue, LifeEvents, Procedures, Question, Site
+from server.config.schema import Condition, ConditionValue, LifeEvents, Procedures, Question, Site
 from server.errors import Rejected
 
 Answer = bool | str | int

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.config import KioskPurpose, KioskRules, LifeEvents
+from server.config.schema import KioskPurpose, KioskRules, LifeEvents
 from server.domain.intake import Answer, Intake, Need, matches
 from server.errors import Rejected
 

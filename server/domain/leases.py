@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from server.config import Site
+from server.config.schema import Site
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.state import SiteState, ticket_of

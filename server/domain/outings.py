@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from server.config import Site
+from server.config.schema import Site
 from server.domain import events as ev
 from server.domain.commands import Actor
 from server.domain.queues import (

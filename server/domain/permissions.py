@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from server.config import Procedures, Site
+from server.config.schema import Procedures, Site
 from server.domain import commands as c
 from server.domain.state import SiteState, Visit
 from server.errors import Rejected

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
-from server.config import Procedures, Site
+from server.config.schema import Procedures, Site
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.permissions import on_itinerary

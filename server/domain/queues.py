@@ -7,7 +7,7 @@ from typing import Literal
 
 import msgspec
 
-from server.config import NoShowRule, Procedures, Site
+from server.config.schema import NoShowRule, Procedures, Site
 from server.domain.state import SiteState, Step, Visit
 
 

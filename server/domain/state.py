@@ -11,7 +11,7 @@ from typing import Literal, assert_never
 
 import msgspec
 
-from server.config import Text
+from server.config.schema import Text
 from server.domain import events as ev
 from server.domain.intake import Intake, PlannedStep
 

@@ -35,7 +35,7 @@ import msgspec
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from server.config import Config
+from server.config.schema import Config
 from server.domain.queues import estimate_minutes
 from server.domain.state import SiteState, Visit
 from server.errors import Rejected

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.notify.triggers import Kind
 from server.texts import Texts
 

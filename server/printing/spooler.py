@@ -18,7 +18,7 @@ from typing import Literal
 
 import msgspec
 
-from server.config import Config, Printer
+from server.config.schema import Config, Printer
 from server.errors import Rejected
 from server.printing.address import Address, parse_address
 from server.printing.escpos import PAPER_STATUS, paper_state

@@ -13,7 +13,7 @@ from pathlib import Path
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from server.config import Text
+from server.config.schema import Text
 from server.texts import Texts
 from server.ticket_facts import TicketFacts
 

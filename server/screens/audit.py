@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from server.audit import HEADER, AuditRow, audit_rows, matches
-from server.config import Site
+from server.config.schema import Site
 from server.context import AppContext
 from server.csv_cells import excel_csv
 from server.daylog import read_range, records_for_days

@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from server.auth import Principal
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.context import AppContext
 from server.domain.commands import Actor
 from server.domain.events import VisitViewed

@@ -29,7 +29,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from server.auth import command_actor
-from server.config import Kiosk, Site
+from server.config.schema import Kiosk, Site
 from server.context import AppContext
 from server.domain import commands as c
 from server.domain.hours import office_phase

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server.config import Site
+from server.config.schema import Site
 from server.context import AppContext
 from server.errors import CODES, Rejected
 from server.notify.triggers import Choices

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from server import exposure
-from server.config import Site
+from server.config.schema import Site
 from server.context import AppContext
 from server.domain.commands import Actor
 from server.domain.protection import may_open_ticket

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.context import AppContext
 from server.pages import render
 from server.screens.guide import qr_svg, qr_svg_file

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server.config import Site
+from server.config.schema import Site
 from server.context import AppContext
 from server.domain.decide import business_date
 from server.forecast import Forecast

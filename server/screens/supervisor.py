@@ -31,7 +31,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Route
 
 from server.auth import Principal
-from server.config import Site
+from server.config.schema import Site
 from server.context import AppContext
 from server.daylog import records_for_days
 from server.domain.decide import business_date

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.config import Site
+from server.config.schema import Site
 from server.domain.queues import counter_queues, waiting_lines
 from server.domain.state import SiteState
 

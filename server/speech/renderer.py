@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from server.config import Config, Site
+from server.config.schema import Config, Site
 from server.domain.state import SiteState
 from server.errors import Rejected
 from server.metrics import Histogram, Metrics

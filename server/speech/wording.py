@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from server.config import Site
+from server.config.schema import Site
 
 # Part of every audio file's key: bump when the reading rules below change.
 READING_RULES = 1

@@ -1,26 +1,26 @@
 """Start-up checks of the ticket machines and printers: ``kiosk.toml`` and the ``kiosks`` and
-``printers`` of each site file (the rest of the configuration: ``server.config_checks``)."""
+``printers`` of each site file (the rest of the configuration: ``server.config.checks``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from server.config import Config, Site
-from server.config_checks import _At, _condition_problems, _duplicates, _unknown
+from server.config.findings import At, condition_problems, duplicates, unknown
+from server.config.schema import Config, Site
 from server.printing.address import parse_address
 
 MAX_KIOSK_QUESTIONS = 2
 
 
-def site_problems(site: Site, at: _At) -> list[str]:
+def site_problems(site: Site, at: At) -> list[str]:
     """Unique ids, kiosks naming printers of the site, printer addresses that parse."""
     problems = list(
-        _duplicates(
+        duplicates(
             [(at.key("kiosks").index(i).key("id"), k.id) for i, k in enumerate(site.kiosks)],
             "kiosk id",
         )
     )
-    problems += _duplicates(
+    problems += duplicates(
         [(at.key("printers").index(i).key("id"), p.id) for i, p in enumerate(site.printers)],
         "printer id",
     )
@@ -31,7 +31,7 @@ def site_problems(site: Site, at: _At) -> list[str]:
                 at.key("kiosks")
                 .index(i)
                 .key("printer")
-                .problem(_unknown("printer", kiosk.printer, printers))
+                .problem(unknown("printer", kiosk.printer, printers))
             )
     for i, printer in enumerate(site.printers):
         here = at.key("printers").index(i)
@@ -46,7 +46,7 @@ def site_problems(site: Site, at: _At) -> list[str]:
     return problems
 
 
-def kiosk_problems(config: Config, at: _At) -> Iterator[str]:
+def kiosk_problems(config: Config, at: At) -> Iterator[str]:
     """Purposes name life events, ask at most two of the event's questions, and imply answers
     that fit; the kiosk languages are languages of life_events.toml (and so of texts.toml)."""
     rules = config.kiosk
@@ -55,8 +55,8 @@ def kiosk_problems(config: Config, at: _At) -> Iterator[str]:
         yield at.key("idle_seconds").problem("expected at least 10 seconds")
     for i, lang in enumerate(rules.languages):
         if lang not in life.languages:
-            yield at.key("languages").index(i).problem(_unknown("language", lang, life.languages))
-    yield from _duplicates(
+            yield at.key("languages").index(i).problem(unknown("language", lang, life.languages))
+    yield from duplicates(
         [(at.key("purposes").index(i).key("id"), p.id) for i, p in enumerate(rules.purposes)],
         "purpose id",
     )
@@ -64,7 +64,7 @@ def kiosk_problems(config: Config, at: _At) -> Iterator[str]:
         here = at.key("purposes").index(i)
         event = life.events.get(purpose.event)
         if event is None:
-            yield here.key("event").problem(_unknown("life event", purpose.event, life.events))
+            yield here.key("event").problem(unknown("life event", purpose.event, life.events))
             continue
         if len(purpose.questions) > MAX_KIOSK_QUESTIONS:
             yield here.key("questions").problem(
@@ -77,12 +77,12 @@ def kiosk_problems(config: Config, at: _At) -> Iterator[str]:
                     here.key("questions")
                     .index(j)
                     .problem(
-                        _unknown(
+                        unknown(
                             "question", qid, event.questions, f"a question of {purpose.event!r}"
                         )
                     )
                 )
-        yield from _condition_problems(
+        yield from condition_problems(
             here.key("answers"),
             dict(purpose.answers),
             life.questions,

@@ -1,4 +1,4 @@
-"""Cross-checks of a decoded configuration folder (see :mod:`server.config`).
+"""Cross-checks of a decoded configuration folder (see :mod:`server.config.loading`).
 
 msgspec checks the shape of each file while decoding; this module checks what one file alone
 cannot: that every reference points at something defined (a rule's procedure, a counter's
@@ -11,18 +11,25 @@ fixes a bad edit in one pass.
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 import zoneinfo
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
-from server.config import (
+from server.config import kiosk_checks
+from server.config.findings import (
+    QUESTIONS,
+    At,
+    condition_problems,
+    duplicates,
+    references,
+    unique,
+    unknown,
+    value_problem,
+)
+from server.config.schema import (
     ANNOUNCEMENT_PLACEHOLDERS,
-    Condition,
-    ConditionValue,
     Config,
     Deployment,
     LifeEvent,
@@ -55,51 +62,28 @@ SENSITIVE_WORDS = (
 
 # What "expected" says for references into another file.
 _PROCEDURES = "one of procedures.toml's procedures"
-_QUESTIONS = "one of life_events.toml's questions"
 _SITES = "one of madoguchi.toml's sites"
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d\Z")
 _HEX = re.compile(r"[0-9a-f]+\Z")
 
 
-@dataclass(frozen=True)
-class _At:
-    """A place in one file: the file and a msgspec-style key path."""
-
-    file: Path
-    path: str = "$"
-
-    def key(self, name: str) -> _At:
-        step = f".{name}" if _IDENTIFIER.match(name) else f"[{name!r}]"
-        return _At(self.file, self.path + step)
-
-    def index(self, i: int) -> _At:
-        return _At(self.file, f"{self.path}[{i}]")
-
-    def problem(self, message: str) -> str:
-        return f"{self.file}: {self.path}: {message}"
-
-
 def check_config(config: Config, folder: Path) -> None:
     """Raise ConfigError listing every cross-reference or value problem in ``config``."""
-    # The kiosk checks build on this module's helpers, hence the late import.
-    from server import config_kiosk_checks as kiosk_checks
-
     folder = Path(folder)
     problems = [
-        *_deployment_problems(config, _At(folder / "madoguchi.toml")),
-        *_procedure_problems(config, _At(folder / "procedures.toml")),
-        *_life_event_problems(config, _At(folder / "life_events.toml")),
-        *_account_problems(config, _At(folder / "staff.toml")),
-        *_text_problems(config, _At(folder / "texts.toml")),
+        *_deployment_problems(config, At(folder / "madoguchi.toml")),
+        *_procedure_problems(config, At(folder / "procedures.toml")),
+        *_life_event_problems(config, At(folder / "life_events.toml")),
+        *_account_problems(config, At(folder / "staff.toml")),
+        *_text_problems(config, At(folder / "texts.toml")),
     ]
     for site_id, site in config.sites.items():
-        site_file = _At(folder / "sites" / f"{site_id}.toml")
+        site_file = At(folder / "sites" / f"{site_id}.toml")
         problems += _site_problems(site, config.procedures, site_file)
         problems += _bereavement_problems(site, config.life_events.events, site_file)
         problems += kiosk_checks.site_problems(site, site_file)
-    problems += kiosk_checks.kiosk_problems(config, _At(folder / "kiosk.toml"))
+    problems += kiosk_checks.kiosk_problems(config, At(folder / "kiosk.toml"))
     if len(problems) == 1:
         raise ConfigError(problems[0])
     if problems:
@@ -109,51 +93,16 @@ def check_config(config: Config, folder: Path) -> None:
 # --- shared helpers ----------------------------------------------------------------------------
 
 
-def _unknown(what: str, name: str, known: Collection[str], expected: str = "") -> str:
-    """``unknown <what> 'x' (expected …; did you mean 'y'?)``."""
-    if not expected:
-        expected = f"one of {', '.join(sorted(known))}" if known else f"a defined {what}"
-    close = difflib.get_close_matches(name, list(known), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {what} {name!r} (expected {expected}{hint})"
-
-
-def _duplicates(items: Iterable[tuple[_At, str]], what: str) -> Iterator[str]:
-    seen: dict[str, str] = {}
-    for at, value in items:
-        if value in seen:
-            yield at.problem(
-                f"duplicate {what} {value!r} (expected unique, first at {seen[value]})"
-            )
-        else:
-            seen[value] = at.path
-
-
-def _unique(at: _At, values: list[str], what: str, field: str = "") -> Iterator[str]:
-    """Values of a list (or ``field`` of each table in a list of tables) must be unique."""
-    places = [at.index(i).key(field) if field else at.index(i) for i in range(len(values))]
-    yield from _duplicates(zip(places, values, strict=True), what)
-
-
-def _references(
-    at: _At, names: list[str], known: Collection[str], what: str, expected: str = ""
-) -> Iterator[str]:
-    """Each name in the list ``at`` must be one of ``known``."""
-    for i, name in enumerate(names):
-        if name not in known:
-            yield at.index(i).problem(_unknown(what, name, known, expected))
-
-
-def _languages(at: _At, languages: list[str]) -> Iterator[str]:
+def _languages(at: At, languages: list[str]) -> Iterator[str]:
     for i, lang in enumerate(languages):
         if lang not in LANGUAGES:
             yield at.index(i).problem(
                 f"unsupported language {lang!r} (expected one of {', '.join(LANGUAGES)})"
             )
-    yield from _unique(at, languages, "language")
+    yield from unique(at, languages, "language")
 
 
-def _translations(at: _At, text: Text, languages: Collection[str]) -> Iterator[str]:
+def _translations(at: At, text: Text, languages: Collection[str]) -> Iterator[str]:
     missing = [lang for lang in LANGUAGES if lang in languages and not getattr(text, lang)]
     if missing:
         yield at.problem(
@@ -162,81 +111,15 @@ def _translations(at: _At, text: Text, languages: Collection[str]) -> Iterator[s
         )
 
 
-# --- conditions --------------------------------------------------------------------------------
-
-
-def _value_problem(question_id: str, question: Question, value: ConditionValue) -> str:
-    """Why ``value`` cannot be compared with answers to ``question`` ('' if it can)."""
-    if question.kind == "bool":
-        if isinstance(value, bool):
-            return ""
-        return f"{value!r} for bool question {question_id!r} (expected true or false)"
-    if question.kind == "choice":
-        options = [option.id for option in question.options]
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not value:
-            return (
-                f"{value!r} for choice question {question_id!r} "
-                f"(expected an option id or a list of option ids: {', '.join(options)})"
-            )
-        for item in value:
-            if item not in options:
-                return f"{item!r} is not an option of question {question_id!r} " + (
-                    f"(expected one of {', '.join(options)})"
-                )
-        return ""
-    if _count_ok(value):
-        return ""
-    return (
-        f"{value!r} for count question {question_id!r} "
-        "(expected a whole number >= 0 or a table { min = …, max = … } with min <= max)"
-    )
-
-
-def _count_ok(value: ConditionValue) -> bool:
-    """A whole number >= 0, or ``{min, max}`` bounds >= 0 with min <= max."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value >= 0
-    if not isinstance(value, dict) or not value or not set(value) <= {"min", "max"}:
-        return False
-    low, high = value.get("min", 0), value.get("max", value.get("min", 0))
-    return all(bound >= 0 for bound in value.values()) and low <= high
-
-
-def _condition_problems(
-    at: _At,
-    condition: Condition,
-    questions: Mapping[str, Question],
-    asked: Collection[str] | None = None,
-    event_id: str = "",
-) -> Iterator[str]:
-    """Keys must be known questions (and asked by the event, if given); values must fit."""
-    for key, value in condition.items():
-        here = at.key(key)
-        question = questions.get(key)
-        if question is None:
-            yield here.problem(_unknown("question", key, questions, _QUESTIONS))
-        elif asked is not None and key not in asked:
-            yield here.problem(
-                f"question {key!r} is not asked by event {event_id!r} "
-                f"(expected one of $.events.{event_id}.questions)"
-            )
-        elif problem := _value_problem(key, question, value):
-            yield here.problem(problem)
-
-
 # --- madoguchi.toml ----------------------------------------------------------------------------
 
 
-def _deployment_problems(config: Config, at: _At) -> Iterator[str]:
+def _deployment_problems(config: Config, at: At) -> Iterator[str]:
     deployment: Deployment = config.deployment
     sites = at.key("sites")
     if not deployment.sites:
         yield sites.problem("no site (expected at least one site id)")
-    yield from _unique(sites, deployment.sites, "site")
+    yield from unique(sites, deployment.sites, "site")
     if deployment.note_retention_days < 0:
         yield at.key("note_retention_days").problem("negative (expected 0 or more days)")
     staff_ids = {staff.id for staff in config.accounts.staff}
@@ -247,12 +130,12 @@ def _deployment_problems(config: Config, at: _At) -> Iterator[str]:
             yield here.problem("expected either `id` and `pin` (staff) or `device` and `token`")
         if sign_in.id and sign_in.id not in staff_ids:
             yield here.key("id").problem(
-                _unknown("staff id", sign_in.id, staff_ids, "one of staff.toml's staff")
+                unknown("staff id", sign_in.id, staff_ids, "one of staff.toml's staff")
             )
         device = devices.get(sign_in.device)
         if sign_in.device and device is None:
             yield here.key("device").problem(
-                _unknown("device", sign_in.device, devices, "one of staff.toml's devices")
+                unknown("device", sign_in.device, devices, "one of staff.toml's devices")
             )
         elif device and sign_in.token and token_digest(sign_in.token) != device.token_sha256:
             yield here.key("token").problem(
@@ -264,14 +147,14 @@ def _deployment_problems(config: Config, at: _At) -> Iterator[str]:
 # --- procedures.toml ---------------------------------------------------------------------------
 
 
-def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
+def _procedure_problems(config: Config, at: At) -> Iterator[str]:
     catalogue = config.procedures
     questions = config.life_events.questions
     for doc_id, document in catalogue.documents.items():
         here = at.key("documents").key(doc_id)
-        yield from _condition_problems(here.key("required_if"), document.required_if, questions)
-        yield from _condition_problems(here.key("have_if"), document.have_if, questions)
-        yield from _references(
+        yield from condition_problems(here.key("required_if"), document.required_if, questions)
+        yield from condition_problems(here.key("have_if"), document.have_if, questions)
+        yield from references(
             here.key("satisfied_by"),
             document.satisfied_by,
             [d for d in catalogue.documents if d != doc_id],
@@ -280,13 +163,13 @@ def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
         )
     for route_id, route in catalogue.self_service.items():
         here = at.key("self_service").key(route_id)
-        yield from _condition_problems(here.key("requires"), route.requires, questions)
+        yield from condition_problems(here.key("requires"), route.requires, questions)
         served = {p for p, proc in catalogue.procedures.items() if proc.self_service == route_id}
         for proc_id, yen in route.fees.items():
             fee = here.key("fees").key(proc_id)
             expected = f"a procedure routed to {route_id!r}"
             if proc_id not in served:
-                yield fee.problem(_unknown("procedure", proc_id, served, expected))
+                yield fee.problem(unknown("procedure", proc_id, served, expected))
             elif yen < 0:
                 yield fee.problem(f"{yen} (expected yen, 0 or more)")
     departments = {dept.id for site in config.sites.values() for dept in site.departments}
@@ -294,18 +177,18 @@ def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
         here = at.key("procedures").key(proc_id)
         if procedure.department not in departments:
             yield here.key("department").problem(
-                _unknown(
+                unknown(
                     "department", procedure.department, departments, "a department of some site"
                 )
             )
-        yield from _references(
+        yield from references(
             here.key("documents"),
             procedure.documents,
             catalogue.documents,
             "document",
             "one of procedures.toml's documents",
         )
-        yield from _references(
+        yield from references(
             here.key("forms"),
             procedure.forms,
             catalogue.forms,
@@ -314,14 +197,14 @@ def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
         )
         if procedure.self_service and procedure.self_service not in catalogue.self_service:
             yield here.key("self_service").problem(
-                _unknown("self-service route", procedure.self_service, catalogue.self_service)
+                unknown("self-service route", procedure.self_service, catalogue.self_service)
             )
         if procedure.minutes < 0 or (procedure.minutes == 0 and not procedure.no_visit):
             yield here.key("minutes").problem(
                 f"{procedure.minutes} (expected a positive number of minutes, "
                 "or 0 with no_visit = true)"
             )
-        yield from _references(
+        yield from references(
             here.key("after"),
             procedure.after,
             [p for p in catalogue.procedures if p != proc_id],
@@ -331,7 +214,7 @@ def _procedure_problems(config: Config, at: _At) -> Iterator[str]:
     yield from _prerequisite_cycles(catalogue, at)
 
 
-def _prerequisite_cycles(catalogue: Procedures, at: _At) -> Iterator[str]:
+def _prerequisite_cycles(catalogue: Procedures, at: At) -> Iterator[str]:
     """Prerequisites (``after``) must not loop: no visit could then be planned."""
     finished: set[str] = set()
     for start in catalogue.procedures:
@@ -371,7 +254,7 @@ def _loop_from(
 # --- life_events.toml --------------------------------------------------------------------------
 
 
-def _life_event_problems(config: Config, at: _At) -> Iterator[str]:
+def _life_event_problems(config: Config, at: At) -> Iterator[str]:
     questions = config.life_events.questions
     for question_id in questions:
         yield from _question_problems(at.key("questions").key(question_id), question_id, questions)
@@ -381,7 +264,7 @@ def _life_event_problems(config: Config, at: _At) -> Iterator[str]:
     yield from _need_problems(config, at.key("needs"))
 
 
-def _text_problems(config: Config, at: _At) -> Iterator[str]:
+def _text_problems(config: Config, at: At) -> Iterator[str]:
     """Every intake language has an entry; every text has Japanese and English, known
     languages only, and the English text's placeholders in each translation."""
     texts = config.texts
@@ -397,7 +280,7 @@ def _text_problems(config: Config, at: _At) -> Iterator[str]:
                 at.key("languages")
                 .key(lang)
                 .key("texts")
-                .problem(_unknown("language", language.texts, languages))
+                .problem(unknown("language", language.texts, languages))
             )
     for key, entry in texts.texts.items():
         here = at.key("texts").key(key)
@@ -407,7 +290,7 @@ def _text_problems(config: Config, at: _At) -> Iterator[str]:
         expected = placeholders(entry.get(FALLBACK, ""))
         for lang, text in entry.items():
             if lang not in languages:
-                yield here.key(lang).problem(_unknown("language", lang, languages))
+                yield here.key(lang).problem(unknown("language", lang, languages))
             elif placeholders(text) != expected:
                 yield here.key(lang).problem(
                     f"placeholders {sorted(placeholders(text))} "
@@ -415,16 +298,16 @@ def _text_problems(config: Config, at: _At) -> Iterator[str]:
                 )
 
 
-def _need_problems(config: Config, at: _At) -> Iterator[str]:
+def _need_problems(config: Config, at: At) -> Iterator[str]:
     """Need labels name the intake's fixed need ids (a typo would label nothing)."""
     known = typing.get_args(Need)
     for need in config.life_events.needs:
         if need not in known:
-            yield at.key(need).problem(_unknown("need", need, known))
+            yield at.key(need).problem(unknown("need", need, known))
 
 
 def _question_problems(
-    at: _At, question_id: str, questions: Mapping[str, Question]
+    at: At, question_id: str, questions: Mapping[str, Question]
 ) -> Iterator[str]:
     question = questions[question_id]
     options = [option.id for option in question.options]
@@ -432,27 +315,27 @@ def _question_problems(
         yield at.key("options").problem("fewer than 2 options (expected a choice of 2 or more)")
     if question.kind != "choice" and options:
         yield at.key("options").problem(f"options on a {question.kind} question (expected none)")
-    yield from _unique(at.key("options"), options, "option id", "id")
+    yield from unique(at.key("options"), options, "option id", "id")
     if question.default is not None and (
-        problem := _value_problem(question_id, question, question.default)
+        problem := value_problem(question_id, question, question.default)
     ):
         yield at.key("default").problem(problem)
     if question_id in question.show_if:
         itself = at.key("show_if").key(question_id)
         yield itself.problem("the question depends on itself (expected earlier questions only)")
-    yield from _condition_problems(at.key("show_if"), question.show_if, questions)
+    yield from condition_problems(at.key("show_if"), question.show_if, questions)
 
 
 def _event_problems(
-    at: _At,
+    at: At,
     event_id: str,
     event: LifeEvent,
     questions: Mapping[str, Question],
     catalogue: Procedures,
 ) -> Iterator[str]:
     listed = at.key("questions")
-    yield from _references(listed, event.questions, questions, "question", _QUESTIONS)
-    yield from _unique(listed, event.questions, "question")
+    yield from references(listed, event.questions, questions, "question", QUESTIONS)
+    yield from unique(listed, event.questions, "question")
     # The guide asks in order: a question may only depend on answers already given.
     for i, question_id in enumerate(event.questions):
         for key in questions[question_id].show_if if question_id in questions else {}:
@@ -467,15 +350,15 @@ def _event_problems(
         here = at.key("rules").index(i)
         if rule.procedure not in catalogue.procedures:
             yield here.key("procedure").problem(
-                _unknown("procedure", rule.procedure, catalogue.procedures, _PROCEDURES)
+                unknown("procedure", rule.procedure, catalogue.procedures, _PROCEDURES)
             )
-        yield from _condition_problems(
+        yield from condition_problems(
             here.key("when"), rule.when, questions, event.questions, event_id
         )
         for j, alternative in enumerate(rule.any):
             if not alternative:
                 yield here.key("any").index(j).problem("empty (expected at least one question)")
-            yield from _condition_problems(
+            yield from condition_problems(
                 here.key("any").index(j), alternative, questions, event.questions, event_id
             )
 
@@ -483,7 +366,7 @@ def _event_problems(
 # --- sites/<id>.toml ---------------------------------------------------------------------------
 
 
-def _site_problems(site: Site, catalogue: Procedures, at: _At) -> list[str]:
+def _site_problems(site: Site, catalogue: Procedures, at: At) -> list[str]:
     return [
         *_site_settings_problems(site, at),
         *_queue_problems(site, catalogue, at),
@@ -493,7 +376,7 @@ def _site_problems(site: Site, catalogue: Procedures, at: _At) -> list[str]:
     ]
 
 
-def _bereavement_problems(site: Site, events: Collection[str], at: _At) -> list[str]:
+def _bereavement_problems(site: Site, events: Collection[str], at: At) -> list[str]:
     """The corner's booths, departments, typical minutes, slots and events (issue 22b)."""
     corner = site.bereavement
     if corner is None:
@@ -501,16 +384,16 @@ def _bereavement_problems(site: Site, events: Collection[str], at: _At) -> list[
     at = at.key("bereavement")
     departments = {d.id for d in site.departments}
     out = [
-        *_unique(at.key("booths"), [b.id for b in corner.booths], "booth id", "id"),
-        *_references(at.key("departments"), corner.departments, departments, "department"),
-        *_references(at.key("events"), corner.events, events, "life event"),
-        *_unique(at.key("slots"), corner.slots, "slot"),
+        *unique(at.key("booths"), [b.id for b in corner.booths], "booth id", "id"),
+        *references(at.key("departments"), corner.departments, departments, "department"),
+        *references(at.key("events"), corner.events, events, "life event"),
+        *unique(at.key("slots"), corner.slots, "slot"),
     ]
     if not corner.booths:
         out.append(at.key("booths").problem("empty (expected at least one booth)"))
     for did in corner.minutes:
         if did not in departments:
-            out.append(at.key("minutes").key(did).problem(_unknown("department", did, departments)))
+            out.append(at.key("minutes").key(did).problem(unknown("department", did, departments)))
     for i, slot in enumerate(corner.slots):
         if not _CLOCK.match(slot):
             out.append(at.key("slots").index(i).problem(f"{slot!r} (expected HH:MM, e.g. '09:00')"))
@@ -525,7 +408,7 @@ def _board_languages(site: Site) -> set[str]:
     return set(site.languages).union(*(board.languages for board in site.boards))
 
 
-def _site_settings_problems(site: Site, at: _At) -> Iterator[str]:
+def _site_settings_problems(site: Site, at: At) -> Iterator[str]:
     yield from _languages(at.key("languages"), site.languages)
     try:
         zoneinfo.ZoneInfo(site.timezone)
@@ -535,7 +418,7 @@ def _site_settings_problems(site: Site, at: _At) -> Iterator[str]:
         )
     yield from _hours_problems(site, at.key("hours"))
     departments = at.key("departments")
-    yield from _unique(departments, [d.id for d in site.departments], "department id", "id")
+    yield from unique(departments, [d.id for d in site.departments], "department id", "id")
     if site.recent_calls < 1:
         yield at.key("recent_calls").problem(f"{site.recent_calls} (expected 1 or more)")
     if site.no_show.max_requeues < 0:
@@ -549,13 +432,13 @@ def _site_settings_problems(site: Site, at: _At) -> Iterator[str]:
     yield from _speech_problems(site, at.key("speech"))
 
 
-def _announcement_problems(site: Site, at: _At, languages: Collection[str]) -> Iterator[str]:
+def _announcement_problems(site: Site, at: At, languages: Collection[str]) -> Iterator[str]:
     """The boards speak and caption the call in every board language, with both numbers."""
     yield from _translations(at, site.announcement, languages)
     yield from _placeholder_problems(at, site.announcement)
 
 
-def _placeholder_problems(at: _At, wording: Text) -> Iterator[str]:
+def _placeholder_problems(at: At, wording: Text) -> Iterator[str]:
     for lang in LANGUAGES:
         text = getattr(wording, lang)
         missing = [p for p in ANNOUNCEMENT_PLACEHOLDERS if text and p not in text]
@@ -566,7 +449,7 @@ def _placeholder_problems(at: _At, wording: Text) -> Iterator[str]:
             )
 
 
-def _speech_problems(site: Site, at: _At) -> Iterator[str]:
+def _speech_problems(site: Site, at: At) -> Iterator[str]:
     """Spoken wording needs both numbers too; a call repeated more than thrice holds the
     lobby's queue of calls up."""
     if site.speech.wording is not None:
@@ -582,7 +465,7 @@ def _speech_problems(site: Site, at: _At) -> Iterator[str]:
             yield at.key("repeat").key(lang).problem(f"{times} (expected 1, 2 or 3)")
 
 
-def _step_out_problems(site: Site, at: _At) -> Iterator[str]:
+def _step_out_problems(site: Site, at: At) -> Iterator[str]:
     """An outing needs time to go somewhere; the grace and the notices cannot be negative."""
     rule = site.step_out
     if not 5 <= rule.max_minutes <= 8 * 60:
@@ -592,7 +475,7 @@ def _step_out_problems(site: Site, at: _At) -> Iterator[str]:
             yield at.key(name).problem("negative (expected 0 or more)")
 
 
-def _hours_problems(site: Site, at: _At) -> Iterator[str]:
+def _hours_problems(site: Site, at: At) -> Iterator[str]:
     times = {"open": site.hours.open, "close": site.hours.close}
     for field, value in times.items():
         if not _CLOCK.match(value):
@@ -601,7 +484,7 @@ def _hours_problems(site: Site, at: _At) -> Iterator[str]:
         yield at.problem("opens after it closes (expected open < close)")
 
 
-def _wait_band_problems(site: Site, at: _At) -> Iterator[str]:
+def _wait_band_problems(site: Site, at: At) -> Iterator[str]:
     """Bands go up in minutes; ``below = 0`` (open-ended) only on the last one."""
     languages = _board_languages(site)
     previous = 0
@@ -616,12 +499,12 @@ def _wait_band_problems(site: Site, at: _At) -> Iterator[str]:
         previous = max(previous, band.below)
 
 
-def _queue_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]:
+def _queue_problems(site: Site, catalogue: Procedures, at: At) -> Iterator[str]:
     queues = at.key("queues")
     department_ids = {d.id for d in site.departments}
     languages = _board_languages(site)
-    yield from _unique(queues, [q.id for q in site.queues], "queue id", "id")
-    yield from _unique(queues, [q.series for q in site.queues], "queue series", "series")
+    yield from unique(queues, [q.id for q in site.queues], "queue id", "id")
+    yield from unique(queues, [q.series for q in site.queues], "queue series", "series")
     alias = site.protected_call.alias_series
     if alias in {q.series for q in site.queues} or not alias.isalpha():
         # An alias from a line's own series would be called as that line's next number.
@@ -637,7 +520,7 @@ def _queue_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]
             yield here.key("series").problem("empty (expected a letter such as 'A')")
         if not queue.departments:
             yield here.key("departments").problem("empty (expected at least one department)")
-        yield from _references(
+        yield from references(
             here.key("departments"), queue.departments, department_ids, "department"
         )
         if queue.shared and len(queue.departments) < 2:
@@ -649,9 +532,7 @@ def _queue_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]
             procedure = catalogue.procedures.get(proc_id)
             item = here.key("procedures").index(j)
             if procedure is None:
-                yield item.problem(
-                    _unknown("procedure", proc_id, catalogue.procedures, _PROCEDURES)
-                )
+                yield item.problem(unknown("procedure", proc_id, catalogue.procedures, _PROCEDURES))
             elif procedure.department not in queue.departments:
                 yield item.problem(
                     f"procedure {proc_id!r} belongs to department {procedure.department!r} "
@@ -676,7 +557,7 @@ def _queue_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]
             )
 
 
-def _neutral_label(at: _At, label: Text) -> Iterator[str]:
+def _neutral_label(at: At, label: Text) -> Iterator[str]:
     texts = " ".join(getattr(label, lang) for lang in LANGUAGES).lower()
     for word in SENSITIVE_WORDS:
         if word in texts:
@@ -686,24 +567,24 @@ def _neutral_label(at: _At, label: Text) -> Iterator[str]:
             )
 
 
-def _counter_problems(site: Site, at: _At) -> Iterator[str]:
+def _counter_problems(site: Site, at: At) -> Iterator[str]:
     counters = at.key("counters")
     department_ids = {d.id for d in site.departments}
     queues = {q.id: q for q in site.queues}
-    yield from _unique(counters, [c.id for c in site.counters], "counter id", "id")
-    yield from _unique(counters, [c.number for c in site.counters], "counter number", "number")
+    yield from unique(counters, [c.id for c in site.counters], "counter id", "id")
+    yield from unique(counters, [c.number for c in site.counters], "counter number", "number")
     for i, counter in enumerate(site.counters):
         here = counters.index(i)
         if counter.department not in department_ids:
             yield here.key("department").problem(
-                _unknown("department", counter.department, department_ids)
+                unknown("department", counter.department, department_ids)
             )
         if not counter.queues:
             yield here.key("queues").problem("empty (expected at least one queue id)")
         for j, queue_id in enumerate(counter.queues):
             queue, item = queues.get(queue_id), here.key("queues").index(j)
             if queue is None:
-                yield item.problem(_unknown("queue", queue_id, queues))
+                yield item.problem(unknown("queue", queue_id, queues))
             elif (
                 counter.department in department_ids and counter.department not in queue.departments
             ):
@@ -714,19 +595,19 @@ def _counter_problems(site: Site, at: _At) -> Iterator[str]:
                 )
 
 
-def _board_problems(site: Site, at: _At) -> Iterator[str]:
+def _board_problems(site: Site, at: At) -> Iterator[str]:
     boards = at.key("boards")
     queue_ids = {q.id for q in site.queues}
-    yield from _unique(boards, [b.id for b in site.boards], "board id", "id")
+    yield from unique(boards, [b.id for b in site.boards], "board id", "id")
     for i, board in enumerate(site.boards):
         here = boards.index(i)
         if not board.queues:
             yield here.key("queues").problem("empty (expected at least one queue id)")
-        yield from _references(here.key("queues"), board.queues, queue_ids, "queue")
+        yield from references(here.key("queues"), board.queues, queue_ids, "queue")
         yield from _languages(here.key("languages"), board.languages)
 
 
-def _routing_problems(site: Site, catalogue: Procedures, at: _At) -> Iterator[str]:
+def _routing_problems(site: Site, catalogue: Procedures, at: At) -> Iterator[str]:
     """Every procedure of a department this site has must reach a queue (Site.queue_for)."""
     unrouted: dict[str, str] = {}
     department_ids = {d.id for d in site.departments}
@@ -765,10 +646,10 @@ def _pin_hash_ok(stored: str) -> bool:
     return power_of_two and int(r) > 0 and int(p) > 0 and hex_ok
 
 
-def _account_problems(config: Config, at: _At) -> Iterator[str]:
+def _account_problems(config: Config, at: At) -> Iterator[str]:
     accounts = config.accounts
     staff_at, devices_at = at.key("staff"), at.key("devices")
-    yield from _duplicates(
+    yield from duplicates(
         [
             *((staff_at.index(i).key("id"), s.id) for i, s in enumerate(accounts.staff)),
             *((devices_at.index(i).key("id"), d.id) for i, d in enumerate(accounts.devices)),
@@ -779,7 +660,7 @@ def _account_problems(config: Config, at: _At) -> Iterator[str]:
         here = staff_at.index(i)
         if not staff.sites:
             yield here.key("sites").problem("empty (expected at least one site id)")
-        yield from _references(here.key("sites"), staff.sites, config.sites, "site", _SITES)
+        yield from references(here.key("sites"), staff.sites, config.sites, "site", _SITES)
         if staff.role == "clerk" and not staff.department:
             yield here.problem("a clerk without `department` (expected the department served)")
         for site_id in staff.sites:
@@ -787,7 +668,7 @@ def _account_problems(config: Config, at: _At) -> Iterator[str]:
             departments = {d.id for d in site.departments} if site else set()
             if site and staff.department and staff.department not in departments:
                 yield here.key("department").problem(
-                    _unknown(
+                    unknown(
                         "department",
                         staff.department,
                         departments,
@@ -803,16 +684,16 @@ def _account_problems(config: Config, at: _At) -> Iterator[str]:
         here = devices_at.index(i)
         site = config.sites.get(device.site)
         if site is None:
-            yield here.key("site").problem(_unknown("site", device.site, config.sites, _SITES))
+            yield here.key("site").problem(unknown("site", device.site, config.sites, _SITES))
         elif bool(device.board) == bool(device.kiosk):
             yield here.problem("expected exactly one of `board` (a lobby display) or `kiosk`")
         elif device.board and device.board not in {b.id for b in site.boards}:
             yield here.key("board").problem(
-                _unknown("board", device.board, [b.id for b in site.boards])
+                unknown("board", device.board, [b.id for b in site.boards])
             )
         elif device.kiosk and site.kiosk(device.kiosk) is None:
             yield here.key("kiosk").problem(
-                _unknown("kiosk", device.kiosk, [k.id for k in site.kiosks])
+                unknown("kiosk", device.kiosk, [k.id for k in site.kiosks])
             )
         if len(device.token_sha256) != 64 or not _HEX.match(device.token_sha256):
             yield here.key("token_sha256").problem(

@@ -1,36 +1,22 @@
-"""Configuration: TOML files in ``config/`` decoded into typed structs at start-up.
+"""Configuration types: the typed structs a configuration folder decodes into.
 
-Layout of a configuration folder::
-
-    madoguchi.toml      deployment: which site files to load, session/retention settings
-    procedures.toml     documents, forms, self-service routes and procedures (city-wide)
-    texts.toml          visitor-facing wording in every language the intake offers
-    life_events.toml    questions, life events and the rules that turn answers into procedures
-    staff.toml          staff accounts (PIN hashes) and enrolled display devices
-    sites/<id>.toml     one ward office: departments, queues, counters, boards, notices
-    calendar.toml       holidays (offices closed) and the busy season (optional)
-
-Every error raised here is a :class:`ConfigError` whose message names the file, the key
-path and what was expected, so a bad edit fails start-up with a message an operator can act on.
+Pure data and small lookups, no file reading: the domain core imports these types and nothing
+else of configuration. Loading is :mod:`server.config.loading`, cross-checks are
+:mod:`server.config.checks`; the folder's layout is in :mod:`server.config`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import tomllib
-from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 
 import msgspec
 
-from server.errors import ConfigError
 from server.texts import Texts
 
-Lang = Literal["ja", "en", "zh", "ko", "vi"]
 ConditionValue = bool | str | int | list[str] | dict[str, int]
 Condition = dict[str, ConditionValue]
-T = TypeVar("T")
 
 
 class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -506,50 +492,3 @@ class Config(msgspec.Struct, frozen=True):
 
     def site(self, site_id: str) -> Site:
         return self.sites[site_id]
-
-
-def _decode(path: Path, kind: type[T]) -> T:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        return msgspec.convert(raw, kind)
-    except msgspec.ValidationError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-
-
-def load_config(folder: Path | str) -> Config:
-    """Load and cross-check a configuration folder; raise ConfigError on any problem."""
-    folder = Path(folder)
-    deployment = _decode(folder / "madoguchi.toml", Deployment)
-    procedures = _decode(folder / "procedures.toml", Procedures)
-    life_events = _decode(folder / "life_events.toml", LifeEvents)
-    accounts = _decode(folder / "staff.toml", Accounts)
-    sites = {}
-    for site_id in deployment.sites:
-        site = _decode(folder / "sites" / f"{site_id}.toml", Site)
-        if site.id != site_id:
-            raise ConfigError(
-                f"{folder / 'sites' / f'{site_id}.toml'}: `$.id` is {site.id!r}, "
-                f"expected {site_id!r} (the file name)"
-            )
-        sites[site_id] = site
-    texts = _decode(folder / "texts.toml", Texts)
-    calendar = (
-        _decode(folder / "calendar.toml", Calendar)
-        if (folder / "calendar.toml").exists()
-        else Calendar()
-    )
-    kiosk = (
-        _decode(folder / "kiosk.toml", KioskRules)
-        if (folder / "kiosk.toml").exists()
-        else KioskRules()
-    )
-    config = Config(deployment, procedures, life_events, accounts, sites, texts, calendar, kiosk)
-    from server.config_checks import check_config
-
-    check_config(config, folder)
-    return config
