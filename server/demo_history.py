@@ -31,9 +31,10 @@ from server.config.schema import Calendar, Config, Site
 from server.domain import commands as c
 from server.domain import events as ev
 from server.domain.decide import Context, Rules, decide
+from server.domain.fold import apply
 from server.domain.intake import Intake, plan_visit
 from server.domain.queues import next_for_counter
-from server.domain.state import SiteState, apply
+from server.domain.state import SiteState
 from server.errors import Rejected
 from server.forecast import month_edge
 from server.hub import SNAPSHOT_VERSION

@@ -1,6 +1,6 @@
 """Daily figures, computed from a site's event log records (never from a second bookkeeping).
 
-:func:`compute` folds the records with the pure domain (``server.domain.state.apply``), one
+:func:`compute` folds the records with the pure domain (``server.domain.fold.apply``), one
 event at a time, and looks at each event against the state just before it. That yields:
 
 - visitors: tickets issued, by life event and by procedure (requested and done), arrivals per
@@ -37,8 +37,9 @@ import msgspec
 
 from server.config.schema import Procedures, Site
 from server.domain import events as ev
+from server.domain.fold import apply
 from server.domain.queues import queue_figures, waiting_lines
-from server.domain.state import SiteState, Step, apply
+from server.domain.state import SiteState, Step
 
 SAMPLE_SECONDS = 300
 TREND_SECONDS = 900

@@ -24,7 +24,8 @@ import msgspec
 
 from server.config.schema import Site
 from server.domain import events as ev
-from server.domain.state import SiteState, apply
+from server.domain.fold import apply
+from server.domain.state import SiteState
 from server.figures import percentile
 
 COLUMNS = ("date", "hour", "line", "arrivals", "called", "wait_mean_min", "wait_p90_min")

@@ -37,8 +37,10 @@ from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
 from server.domain.events import Record, VisitCreated, VisitProtected
+from server.domain.fold import apply
 from server.domain.privacy import without_notes
-from server.domain.state import SiteState, apply
+from server.domain.state import SiteState
+from server.domain.state_codec import copy_state, decode_state, encode_state
 from server.errors import Conflict, DuplicateCommand, LogError, Rejected, StoreUnavailable
 from server.fanout import Subscriber, View
 from server.heartbeat import Heartbeat
@@ -56,9 +58,6 @@ RETENTION_INTERVAL = 3600.0
 OUTINGS_INTERVAL = 30.0  # how often the hub looks for visitors out past their return window
 SYSTEM = c.Actor("system", "supervisor")  # the hub's own commands (recorded as such)
 FOLLOW_IDLE = 60.0
-
-_state_encoder = msgspec.msgpack.Encoder()
-_state_decoder = msgspec.msgpack.Decoder(SiteState)
 
 
 class Ack(msgspec.Struct, frozen=True):
@@ -118,12 +117,12 @@ class SiteHub:
         snapshot = await self.log.load_snapshot(self.site.id)
         if snapshot is not None and snapshot[1].startswith(SNAPSHOT_VERSION):
             try:
-                self.state = _state_decoder.decode(snapshot[1][len(SNAPSHOT_VERSION) :])
+                self.state = decode_state(snapshot[1][len(SNAPSHOT_VERSION) :])
                 self._snapshot_seq = snapshot[0]
             except msgspec.DecodeError:
                 log.warning("%s: snapshot unreadable, folding the whole log", self.site.id)
                 self.state = SiteState(self.site.id)
-        self.head = _copy(self.state)
+        self.head = copy_state(self.state)
         await self._catch_up()
         self._published_seq = self.state.seq
 
@@ -174,7 +173,7 @@ class SiteHub:
     async def _save_snapshot(self) -> None:
         if self.state.seq == self._snapshot_seq:
             return
-        data = SNAPSHOT_VERSION + _state_encoder.encode(self.state)
+        data = SNAPSHOT_VERSION + encode_state(self.state)
         await self.log.save_snapshot(self.site.id, self.state.seq, data)
         self._snapshot_seq = self.state.seq
 
@@ -393,7 +392,7 @@ class SiteHub:
             self._generation += 1
             self._inflight.clear()
             self._durable.clear()
-            self.head = _copy(self.state)
+            self.head = copy_state(self.state)
             await self._catch_up()
             self._wake()
 
@@ -500,11 +499,6 @@ def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
 
 def _boards_first(item: tuple[ViewKey, View]) -> bool:
     return item[0].kind != "board"
-
-
-def _copy(state: SiteState) -> SiteState:
-    """A deep copy (head must never share mutable parts with the published state)."""
-    return _state_decoder.decode(_state_encoder.encode(state))
 
 
 def _synced(site: str, epoch: str, seq: int) -> str:

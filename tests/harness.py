@@ -13,8 +13,9 @@ from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
 from server.domain.events import BoothSeated, Event, Record, VisitCreated
+from server.domain.fold import apply, fold
 from server.domain.intake import Intake
-from server.domain.state import SiteState, Visit, apply, fold
+from server.domain.state import SiteState, Visit
 from server.errors import Rejected
 
 # 2026-03-30 09:00 JST: a Monday in the busy season.

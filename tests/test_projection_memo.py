@@ -10,7 +10,8 @@ import msgspec
 
 from server.config.schema import Config
 from server.domain import commands as c
-from server.domain.state import SiteState, apply
+from server.domain.fold import apply
+from server.domain.state import SiteState
 from server.projections import Memo, ViewKey, analyse, build, visitor_checklist
 from tests.busy_day import BusyDay
 from tests.harness import SUPERVISOR, Office

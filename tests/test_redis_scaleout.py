@@ -16,7 +16,7 @@ import redis
 
 from server.domain.commands import Actor
 from server.domain.events import Called, Record
-from server.domain.state import fold
+from server.domain.fold import fold
 from server.errors import StoreUnavailable
 from server.log.base import SharedLog, open_log
 from tests.live import Client, LiveServer, login

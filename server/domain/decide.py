@@ -17,6 +17,7 @@ from server.config.schema import LifeEvents, Procedures, Site, Text
 from server.domain import booths, leases, outings, protection
 from server.domain import commands as c
 from server.domain import events as ev
+from server.domain.fold import apply
 from server.domain.intake import Intake, Plan, is_priority, plan_visit, validate_intake
 from server.domain.permissions import authorize
 from server.domain.queues import (
@@ -26,7 +27,8 @@ from server.domain.queues import (
     open_procedures,
     serving_lines,
 )
-from server.domain.state import SiteState, Visit, apply
+from server.domain.state import SiteState, Visit
+from server.domain.state_codec import copy_state
 from server.errors import Rejected
 
 MAX_TEXT = 2000
@@ -89,7 +91,7 @@ def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> 
         # Visitors out past their return window meet the no-show rule before anything else
         # is decided (a call must not wait for them); decided against a copy with it done.
         prelude.extend(lapses)
-        state = _copy(state)
+        state = copy_state(state)
         apply(state, ev.Record(state.seq + 1, ctx.now, ctx.actor, "", list(lapses)))
         if isinstance(command, c.StepBack) and any(
             _find_visit(state, command.visit).id == lapse.visit for lapse in lapses
@@ -101,14 +103,6 @@ def decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> 
     # Protected visits: whatever gives a department business with one lets it in, on record.
     events += protection.grants(state, events, rules.site, rules.procedures)
     return prelude + events
-
-
-_STATE_ENCODER = msgspec.msgpack.Encoder()
-_STATE_DECODER = msgspec.msgpack.Decoder(SiteState)
-
-
-def _copy(state: SiteState) -> SiteState:
-    return _STATE_DECODER.decode(_STATE_ENCODER.encode(state))
 
 
 def _decide(state: SiteState, command: c.Command, ctx: Context, rules: Rules) -> list[ev.Event]:
