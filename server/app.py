@@ -42,7 +42,7 @@ from server.domain.state import SiteState
 from server.errors import LogError, Rejected
 from server.http_errors import error_response as _error
 from server.hub import Hub, ack_message
-from server.log.base import open_log
+from server.log.backends import open_log
 from server.metrics import Metrics
 from server.notify.book import open_book
 from server.notify.service import Notices

@@ -38,7 +38,8 @@ from server.domain.state import SiteState
 from server.errors import Rejected
 from server.forecast import month_edge
 from server.hub import SNAPSHOT_VERSION
-from server.log.base import EventLog, open_log
+from server.log.backends import open_log
+from server.log.base import EventLog
 from server.queue_sim import lognormal
 from server.settings import Settings
 

@@ -19,7 +19,7 @@ from server.config.schema import Config, Site
 from server.csv_cells import excel_csv
 from server.daylog import figures_for
 from server.figures import Figures, Stat
-from server.log.base import open_log
+from server.log.backends import open_log
 from server.settings import Settings
 
 CSV_HEADER = [

@@ -30,7 +30,7 @@ from server.domain.intake import Intake
 from server.domain.permissions import may_complete
 from server.domain.queues import open_procedures, serving_lines
 from server.errors import Rejected
-from server.log.base import open_log
+from server.log.backends import open_log
 from tests.harness import GUIDE, SUPERVISOR, Office, clerk
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -14,7 +14,7 @@ from server.config.schema import Config
 from server.daylog import figures_for
 from server.demo_history import history, pattern_for
 from server.hourly import hourly
-from server.log.base import open_log
+from server.log.backends import open_log
 from tests.live import ROOT
 
 

@@ -22,7 +22,7 @@ from server.daylog import figures_for, records_for_days
 from server.domain import commands as c
 from server.domain.events import Record
 from server.figures import Figures, Stat
-from server.log.base import open_log
+from server.log.backends import open_log
 from tests.busy_day import BusyDay, Truth, nearest_rank, write_log
 from tests.harness import MORNING, SUPERVISOR, Office
 

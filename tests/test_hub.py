@@ -13,7 +13,8 @@ from server.domain import commands as c
 from server.domain.events import DayStarted, Record
 from server.errors import Conflict
 from server.hub import Hub, SiteHub
-from server.log.base import EventLog, open_log
+from server.log.backends import open_log
+from server.log.base import EventLog
 from server.metrics import Metrics
 from server.projections import ViewKey
 from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, SUPERVISOR

@@ -14,7 +14,7 @@ import pytest
 from server.config.schema import Config
 from server.domain import commands as c
 from server.hub import Hub
-from server.log.base import open_log
+from server.log.backends import open_log
 from server.metrics import Metrics
 from server.notify.book import MemoryBook
 from server.notify.channels import LogOnly, Outcome, endpoint_problem

@@ -18,7 +18,8 @@ from server.domain.commands import Actor
 from server.domain.events import Called, Record
 from server.domain.fold import fold
 from server.errors import StoreUnavailable
-from server.log.base import SharedLog, open_log
+from server.log.backends import open_log
+from server.log.base import SharedLog
 from tests.live import Client, LiveServer, login
 from tests.redis_proc import RedisServer, make_cluster
 from tests.test_server_scenario import INTAKE, SITE, supervisor_serves_the_childrens_step

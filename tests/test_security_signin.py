@@ -13,7 +13,7 @@ import httpx
 import msgspec
 
 from server.domain.events import SignedIn, SignInFailed
-from server.log.base import open_log
+from server.log.backends import open_log
 from server.sessions import SecuritySnapshot
 from tests.live import LiveServer, login
 

@@ -1,7 +1,8 @@
 """The event-log interface: one append-only, numbered log per site.
 
 Backends are chosen by URL (``memory:``, ``sqlite:path``, ``redis://``), in the manner
-of ``broadcaster``. The memory backend is the test double; SQLite is the embedded default.
+of ``broadcaster``: ``backends.open_log``. The memory backend is the test double; SQLite is the
+embedded default. Every backend stores records in the form ``codec`` gives them.
 
 Contract:
 - ``append(site, expected_seq, previous, record)`` stores ``record`` (whose ``seq`` must be
@@ -26,21 +27,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-import msgspec
-
 from server.domain.events import Record
-
-_encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder(Record)
-
-
-def encode_record(record: Record) -> bytes:
-    """Records are stored as JSON so an auditor can read the log with standard tools."""
-    return _encoder.encode(record)
-
-
-def decode_record(data: bytes) -> Record:
-    return _decoder.decode(data)
 
 
 class EventLog(Protocol):
@@ -72,24 +59,3 @@ class SharedLog(EventLog, Protocol):
     """A log other processes append to as well; the hub follows it for their records."""
 
     async def follow(self, site: str, after_seq: int, timeout: float) -> list[Record]: ...
-
-
-def open_log(url: str) -> EventLog:
-    """Make a backend from its URL: ``memory:``, ``sqlite:<path>``, ``redis://…``,
-    ``redis+cluster://…``."""
-    if url == "memory:" or url.startswith("memory://"):
-        from server.log.memory import MemoryLog
-
-        return MemoryLog()
-    if url.startswith("sqlite:"):
-        from server.log.sqlite import SQLiteLog
-
-        path = url.removeprefix("sqlite:").removeprefix("//")
-        return SQLiteLog(path)
-    if url.startswith(("redis://", "rediss://", "redis+cluster://", "unix://")):
-        from server.log.redis import RedisLog
-
-        return RedisLog(url)
-    raise ValueError(
-        f"unknown event store URL {url!r} (expected memory:, sqlite:<path> or redis://host:port)"
-    )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from server.domain.events import Record
 from server.errors import Conflict
-from server.log.base import decode_record, encode_record
+from server.log.codec import decode_record, encode_record
 
 
 class MemoryLog:

@@ -33,7 +33,7 @@ from redis.exceptions import NoScriptError, RedisError
 
 from server.domain.events import Record
 from server.errors import Conflict, DuplicateCommand, LogError, StoreUnavailable
-from server.log.base import decode_record, encode_record
+from server.log.codec import decode_record, encode_record
 from server.log.resp import ReplyError, RespConnection
 
 COMMAND_TTL = 3 * 86400

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from server.domain.events import Record
 from server.errors import Conflict, StoreUnavailable
-from server.log.base import decode_record, encode_record
+from server.log.codec import decode_record, encode_record
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sites (
