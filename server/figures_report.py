@@ -74,20 +74,6 @@ SECTIONS: list[tuple[str, str, str]] = [
 ]
 
 
-# Which English names a section's codes have.
-ENGLISH_KIND = {
-    "life_event": "event",
-    "procedure": "procedure",
-    "service_procedure": "procedure",
-    "deflection_procedure": "procedure",
-    "wait_queue": "queue",
-    "service_queue": "queue",
-    "no_show_queue": "queue",
-    "wait_counter": "counter",
-    "service_counter": "counter",
-}
-
-
 def minutes(seconds: float | None) -> str:
     """Seconds as minutes with one decimal ("" when there is no value)."""
     return "" if seconds is None else f"{seconds / 60:.1f}"

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from server.config.schema import Config, StepOutRule
 from server.domain import commands as c
 from server.domain import events as ev
-from server.domain.outings import asked_back
 from server.domain.permissions import visitor_actor
 from server.domain.queues import out_lines, queue_figures, waiting_lines
 from server.domain.state import Visit
@@ -299,7 +298,10 @@ def test_random_step_outs_keep_the_call_order(ops: list[tuple[object, ...]]) -> 
     assert office.refold() == office.state
 
 
-def test_the_records_that_ask_a_visitor_back_are_easy_to_find(office: Office) -> None:
+def test_the_call_that_passes_a_visitor_out_asks_them_back_on_record(office: Office) -> None:
+    def asked_back(events: list[ev.Event]) -> list[str]:
+        return [e.visit for e in events if isinstance(e, (ev.CallHeld, ev.ReturnSoon))]
+
     office.open("c1")
     out, present = office.create(), office.create()
     office.run(c.StepOut(out.id, hhmm(office, 30)), GUIDE)

@@ -144,9 +144,3 @@ def _allowed(site: Site, actor: Actor) -> None:
         raise Rejected("step_out_off")
     if actor.role == "visitor" and not site.step_out.self_mark:
         raise Rejected("forbidden", "at this office, a guide or a clerk marks stepping out")
-
-
-def asked_back(events: list[ev.Event]) -> list[str]:
-    """The visits a record's events ask to return now (a held call, or their turn near):
-    what a notifier turns into a "please come back / お戻りください" message."""
-    return [e.visit for e in events if isinstance(e, (ev.CallHeld, ev.ReturnSoon))]
