@@ -48,7 +48,7 @@ from server.notify.book import open_book
 from server.notify.service import Notices
 from server.pages import catalog_response, render
 from server.printing.spooler import PrintRoom
-from server.projections import analyse
+from server.projections.snapshot import analyse
 from server.protocol import decode_command
 from server.ratelimit import CommandLimits
 from server.redirects import safe_next

@@ -20,7 +20,7 @@ from server.config.schema import Config, Device, Staff
 from server.domain.commands import Actor
 from server.errors import Rejected
 from server.passwords import hash_pin, pin_cost, token_digest, verify_pin
-from server.projections import ViewKey
+from server.projections.views import ViewKey
 from server.protocol import ViewRequest
 
 # PIN hashing (~50 ms of CPU each) runs on its own threads, one core's worth at most, so the

@@ -39,7 +39,7 @@ from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
 from server.heartbeat import BEAT
 from server.hub import Hub, SiteHub, ack_message
-from server.projections import ViewKey
+from server.projections.views import ViewKey
 from server.protocol import (
     PONG,
     PROTOCOL_VERSION,

@@ -17,7 +17,8 @@ from typing import Protocol
 
 import msgspec
 
-from server.projections import Entities, Memo, ViewKey
+from server.projections.snapshot import Entities, Memo
+from server.projections.views import ViewKey
 
 HISTORY = 512
 

@@ -46,7 +46,8 @@ from server.fanout import Subscriber, View
 from server.heartbeat import Heartbeat
 from server.log.base import EventLog, SharedLog
 from server.metrics import Metrics
-from server.projections import ViewKey, analyse, build
+from server.projections.snapshot import analyse
+from server.projections.views import ViewKey, build
 
 log = logging.getLogger("madoguchi.hub")
 

@@ -10,7 +10,7 @@ import msgspec
 
 from server.config.schema import Config, Site, Text
 from server.domain.state import Visit
-from server.projections import visitor_checklist
+from server.projections.checklist import visitor_checklist
 
 
 class Stop(msgspec.Struct, frozen=True):

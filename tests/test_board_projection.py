@@ -19,7 +19,8 @@ from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.errors import ConfigError
-from server.projections import ViewKey, analyse, build
+from server.projections.snapshot import analyse
+from server.projections.views import ViewKey, build
 from tests.harness import GUIDE, Office, clerk
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"

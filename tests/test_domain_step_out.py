@@ -18,7 +18,8 @@ from server.domain.permissions import visitor_actor
 from server.domain.queues import out_lines, queue_figures, waiting_lines
 from server.domain.state import Visit
 from server.errors import Rejected
-from server.projections import ViewKey, analyse, build
+from server.projections.snapshot import analyse
+from server.projections.views import ViewKey, build
 from tests.harness import GUIDE, Office, clerk, rejected
 from tests.test_domain_properties import demo_config
 

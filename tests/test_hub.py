@@ -16,7 +16,7 @@ from server.hub import Hub, SiteHub
 from server.log.backends import open_log
 from server.log.base import EventLog
 from server.metrics import Metrics
-from server.projections import ViewKey
+from server.projections.views import ViewKey
 from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, SUPERVISOR
 from tests.redis_proc import RedisServer
 

@@ -12,7 +12,9 @@ from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.fold import apply
 from server.domain.state import SiteState
-from server.projections import Memo, ViewKey, analyse, build, visitor_checklist
+from server.projections.checklist import visitor_checklist
+from server.projections.snapshot import Memo, analyse
+from server.projections.views import ViewKey, build
 from tests.busy_day import BusyDay
 from tests.harness import SUPERVISOR, Office
 

@@ -8,7 +8,8 @@ import msgspec
 
 from server.config.schema import Config
 from server.domain import commands as c
-from server.projections import ViewKey, analyse, build
+from server.projections.snapshot import analyse
+from server.projections.views import ViewKey, build
 from tests.harness import MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office
 
 

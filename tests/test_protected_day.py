@@ -24,7 +24,8 @@ from server.domain import events as ev
 from server.domain.events import Event
 from server.domain.intake import Intake
 from server.domain.state import Visit
-from server.projections import Memo, ViewKey, analyse, build
+from server.projections.snapshot import Memo, analyse
+from server.projections.views import ViewKey, build
 from server.screens.speech import speakable
 from server.speech.ahead import upcoming
 from tests.busy_day import BusyDay

@@ -21,7 +21,8 @@ from server.domain.protection import may_see
 from server.domain.state import Visit
 from server.errors import ConfigError
 from server.figures import compute
-from server.projections import ViewKey, analyse, build
+from server.projections.snapshot import analyse
+from server.projections.views import ViewKey, build
 from tests.harness import (
     GUIDE,
     MOVED_IN_WITH_CHILDREN,

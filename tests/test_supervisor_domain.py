@@ -11,7 +11,8 @@ from server.config.schema import Text
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
-from server.projections import ViewKey, analyse, build
+from server.projections.snapshot import analyse
+from server.projections.views import ViewKey, build
 from tests.harness import GUIDE, Office, clerk, rejected
 
 

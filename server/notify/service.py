@@ -45,7 +45,7 @@ from server.notify.channels import FACTORIES, LogOnly, Notifier, WebPush
 from server.notify.dispatch import Dispatcher, Job
 from server.notify.triggers import Choices, Kind, Progress, due
 from server.notify.wording import word
-from server.projections import Snapshot, analyse
+from server.projections.snapshot import Snapshot, analyse
 from server.settings import Settings
 
 if TYPE_CHECKING:

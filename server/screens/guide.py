@@ -39,7 +39,7 @@ from server.domain.state import Visit, ticket_of
 from server.errors import Rejected
 from server.exposure import public_origin
 from server.pages import render, signed_in
-from server.projections import visitor_checklist
+from server.projections.checklist import visitor_checklist
 from server.settings import ROOT, Settings
 from server.ticket_facts import stop_counters, stop_floor
 

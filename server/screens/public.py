@@ -34,7 +34,8 @@ from server.forecast import Forecast, quiet_hours
 from server.history import dates
 from server.hourly import to_csv
 from server.pages import render
-from server.projections import analyse, public
+from server.projections.public import public
+from server.projections.snapshot import analyse
 
 # Live figures: a proxy may serve a page this old; the page's JavaScript is live anyway.
 LIVE_MAX_AGE = 15

@@ -24,7 +24,7 @@ from server.domain.decide import business_date
 from server.forecast import Forecast
 from server.history import open_hours
 from server.pages import render, signed_in
-from server.projections import analyse
+from server.projections.snapshot import analyse
 from server.queue_sim import lognormal, simulate_days
 from server.staffing import LinePlan, Service, plan_line, what_if_open
 

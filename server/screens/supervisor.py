@@ -39,8 +39,8 @@ from server.domain.events import Record
 from server.figures import Figures, compute
 from server.figures_report import SECTIONS, parse_range, range_label, rows, to_csv, to_json
 from server.pages import render, signed_in
-from server.projections import analyse
-from server.supervision import alert_threshold, site_alerts
+from server.projections.snapshot import analyse
+from server.projections.supervisor import alert_threshold, site_alerts
 
 ROLE = ("supervisor",)
 NO_STORE = {"Cache-Control": "no-store"}

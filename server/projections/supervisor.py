@@ -1,6 +1,7 @@
 """The supervisor's live view: the floor view plus what a supervisor watches and acts on.
 
-The ``supervisor`` view extends the staff view of the whole site (``server.projections``):
+The ``supervisor`` view extends the staff view of the whole site
+(``server.projections.staff``):
 
 - on each queue: the alert threshold in force (a supervisor's setting for today, else the
   configured ``alert_minutes``), the ``alert`` it raises (``over``: the estimated wait for a
@@ -19,17 +20,15 @@ entity's bytes (and the view's deltas) only change when something happens.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from server.config.schema import Config, Site
 from server.domain.queues import QueueFigures, counter_queues, minutes_per_visit
 from server.domain.state import SiteState, Visit
+from server.projections.snapshot import Entities, Snapshot
 from server.staffing import what_if_open
-
-if TYPE_CHECKING:
-    from server.projections import Entities, Snapshot
 
 # A visitor at a counter counts as "long" after twice the line's time per visit, and at least
 # this many minutes more than it (short procedures vary a lot).

@@ -1,11 +1,11 @@
 """Counter briefings: what a department's counter should know about each visitor heading its way.
 
-The ``counter`` view adds two things to the staff view (``server.projections``):
+The ``counter`` view adds these to the staff view (``server.projections.staff``):
 
 - ``briefing`` on each visit: which step is this department's, how far along the visitor is
   (``stage``), an estimate of when they will reach the department (``eta`` minutes), the
-  documents the procedures there need (and whether the intake says the visitor has them), and
-  the intake answers that matter to this department;
+  documents the procedures there need (and whether the intake says the visitor has them, see
+  ``server.projections.checklist``), and the intake answers that matter to this department;
 - ``next`` on each counter: the visitor "call next" would bring there now;
 - a ``recent`` collection: the last visitors this department's counters finished with, and
   where each went next (so a clerk can answer "where did the last one go?").
@@ -18,15 +18,13 @@ so a visit's bytes (and the view's deltas) only change when something happens.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from server.config.schema import Config, Site
-from server.domain.intake import holder, matches
 from server.domain.queues import estimate_minutes, next_for_counter, no_show_outcome
 from server.domain.state import SiteState, Step, Visit
-
-if TYPE_CHECKING:
-    from server.projections import Entities, Snapshot
+from server.projections.checklist import documents
+from server.projections.snapshot import Entities, Snapshot
 
 RECENT = 8
 CLOSED_STEP = ("done", "cancelled")
@@ -91,34 +89,6 @@ def eta_minutes(site: Site, visit: Visit, index: int, snap: Snapshot) -> int | N
             return None
         total += between.estimated_wait + between.minutes_per_visit
     return math.ceil(total)
-
-
-def documents(config: Config, visit: Visit, step: Step) -> list[dict[str, Any]]:
-    """The documents the step's open procedures need, and whether the visitor has each."""
-    procs = config.procedures.procedures
-    docs = config.procedures.documents
-    questions = config.life_events.questions
-    answers = visit.intake.answers
-    needed: dict[str, list[str]] = {}
-    for item in step.procedures:
-        if item.done or item.id not in procs:
-            continue
-        for did in procs[item.id].documents:
-            doc = docs.get(did)
-            if doc is not None and matches(doc.required_if, answers, questions):
-                needed.setdefault(did, []).append(item.id)
-    out = []
-    for did, pids in needed.items():
-        held = holder(did, answers, config.life_events, config.procedures)
-        out.append(
-            {
-                "id": did,
-                "have": bool(held),
-                "met_by": "" if held == did else held,
-                "procedures": pids,
-            }
-        )
-    return out
 
 
 def relevant_answers(config: Config, visit: Visit, department: str, step: Step) -> list[str]:
@@ -223,7 +193,7 @@ def extend(
 ) -> Entities:
     """Add each counter's ``next`` and the ``recent`` collection to a department's counter
     view (in place; the visits' briefings are built with the visits, see
-    ``server.projections``)."""
+    ``server.projections.staff``)."""
     counters = entities.get("counters", {})
     for cid, counter in counters.items():
         # Who "call next" would bring, across all the queues the counter serves.
