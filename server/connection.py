@@ -38,7 +38,7 @@ from server.domain.protection import may_see
 from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
 from server.heartbeat import BEAT
-from server.hub import Hub, SiteHub, ack_message
+from server.hub import Hub, SiteHub, acknowledgement
 from server.projections import ViewKey
 from server.protocol import (
     PONG,
@@ -47,6 +47,7 @@ from server.protocol import (
     Hello,
     Ping,
     Viewed,
+    Welcome,
     command_id_of,
     decode_message,
     encode,
@@ -321,20 +322,19 @@ class Connection:
             self.hub.metrics.connected(self.role, -1)
             self.hub.metrics.connected(role, +1)
             self.role = role
-        welcome: dict[str, object] = {
-            "type": "welcome",
-            "protocol": PROTOCOL_VERSION,
-            "version": self.hub.version,
-            "site": site.site.id,
-            "epoch": site.epoch,
-            "role": role,
-            "stale": site.stale,
-            "actor": principal.actor.id if principal.actor else "",
-        }
+        welcome = Welcome(
+            PROTOCOL_VERSION,
+            self.hub.version,
+            site.site.id,
+            site.epoch,
+            role,
+            site.stale,
+            principal.actor.id if principal.actor else "",
+        )
         if principal.actor is not None:
             # Staff screens keep these commands out of their outbox (see shelf_life).
-            welcome["never_late"] = NEVER_LATE
-            welcome["summon_max_age"] = self.summon_max_age
+            welcome.never_late = NEVER_LATE
+            welcome.summon_max_age = self.summon_max_age
         self.push(encode(welcome))
         self.site, self.key = site, key
         for message in site.subscribe(key, self, hello.seq, hello.epoch):
@@ -383,4 +383,4 @@ class Connection:
         ack = await asyncio.shield(
             self.site.execute(actor, message.id, message.command, sent_at, not_after)
         )
-        self.push(encode(ack_message(message.id, ack)))
+        self.push(encode(acknowledgement(message.id, ack)))

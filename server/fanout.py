@@ -18,6 +18,7 @@ from typing import Protocol
 import msgspec
 
 from server.projections import Entities, Memo, ViewKey
+from server.protocol import Delta, Snapshot, SnapshotView, encode
 
 HISTORY = 512
 
@@ -87,38 +88,25 @@ class View:
             return None
         if not upsert and not remove:
             return None
-        message = _encode(
-            {
-                "type": "delta",
-                "site": self.site,
-                "epoch": epoch,
-                "seq": seq,
-                "upsert": upsert,
-                "remove": remove,
-            }
-        ).decode()
+        # Encoded once: every subscriber of this view is handed the same str (see wire.py).
+        message = encode(Delta(self.site, epoch, seq, upsert, remove))
         if len(self.history) == self.history.maxlen:
             self.base_seq = self.history[0][0]
         self.history.append((seq, message))
         return message
 
     def snapshot(self, epoch: str) -> str:
+        """The whole view as a ``snapshot`` message, for a client that cannot resume."""
         entities = {
             coll: {eid: msgspec.Raw(b) for eid, b in items.items()}
             for coll, items in self.entities.items()
         }
-        return _encode(
-            {
-                "type": "snapshot",
-                "site": self.site,
-                "epoch": epoch,
-                "seq": self.seq,
-                "view": {"kind": self.key.kind, "scope": self.key.scope}
-                if self.key.kind != "visitor"
-                else {"kind": "visitor"},
-                "entities": entities,
-            }
-        ).decode()
+        view = (
+            SnapshotView(self.key.kind, self.key.scope)
+            if self.key.kind != "visitor"
+            else SnapshotView("visitor")  # its scope is the visitor's token
+        )
+        return encode(Snapshot(self.site, epoch, self.seq, view, entities))
 
     def replay(self, after_seq: int) -> list[str] | None:
         """Deltas after ``after_seq``, or None when they are no longer all held."""

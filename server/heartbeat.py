@@ -15,9 +15,11 @@ import contextlib
 import logging
 from typing import Protocol
 
+from server.protocol import Beat, encode
+
 log = logging.getLogger("madoguchi.heartbeat")
 
-BEAT = '{"type":"beat"}'
+BEAT = encode(Beat())
 
 
 class Beating(Protocol):

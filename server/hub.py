@@ -45,6 +45,7 @@ from server.heartbeat import Heartbeat
 from server.log.base import EventLog, SharedLog
 from server.metrics import Metrics
 from server.projections import ViewKey, analyse, build
+from server.protocol import Acknowledgement, Status, Synced, encode
 
 log = logging.getLogger("madoguchi.hub")
 
@@ -249,9 +250,7 @@ class SiteHub:
         if stale == self.stale:
             return
         self.stale = stale
-        message = msgspec.json.encode(
-            {"type": "status", "site": self.site.id, "stale": stale}
-        ).decode()
+        message = encode(Status(self.site.id, stale))
         for view in self.views.values():
             view.publish(message)
 
@@ -467,7 +466,7 @@ class SiteHub:
         if seq is not None and epoch == self.epoch:
             replay = view.replay(seq)
             if replay is not None:
-                return [*replay, _synced(self.site.id, self.epoch, view.seq)]
+                return [*replay, encode(Synced(self.site.id, self.epoch, view.seq))]
         return [view.snapshot(self.epoch)]
 
     def unsubscribe(self, key: ViewKey, subscriber: Subscriber) -> None:
@@ -485,16 +484,16 @@ class SiteHub:
         return next((v.id for v in self.state.visits.values() if v.token == token), "")
 
 
-def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
+def acknowledgement(command_id: str, ack: Ack) -> Acknowledgement:
     """The reply to an applied command, the same over WebSocket and HTTP."""
-    body: dict[str, object] = {
-        "type": "ack",
-        "id": command_id,
-        "seq": ack.seq,
-        "duplicate": ack.duplicate,
-    }
     if ack.visit:
-        body.update(visit=ack.visit, ticket=ack.ticket, token=ack.token)
+        return Acknowledgement(command_id, ack.seq, ack.duplicate, ack.visit, ack.ticket, ack.token)
+    return Acknowledgement(command_id, ack.seq, ack.duplicate)
+
+
+def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
+    """:func:`acknowledgement` as a plain dict, for a JSON response (the HTTP transport)."""
+    body: dict[str, object] = msgspec.to_builtins(acknowledgement(command_id, ack))
     return body
 
 
@@ -505,12 +504,6 @@ def _boards_first(item: tuple[ViewKey, View]) -> bool:
 def _copy(state: SiteState) -> SiteState:
     """A deep copy (head must never share mutable parts with the published state)."""
     return _state_decoder.decode(_state_encoder.encode(state))
-
-
-def _synced(site: str, epoch: str, seq: int) -> str:
-    return msgspec.json.encode(
-        {"type": "synced", "site": site, "epoch": epoch, "seq": seq}
-    ).decode()
 
 
 def _ack_for(record: Record) -> Ack:
