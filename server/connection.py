@@ -240,7 +240,7 @@ class Connection:
             self.hub.metrics.connected(self.role, -1)
             self.hub.heartbeat.discard(self)
             if self.site is not None and self.key is not None:
-                self.site.unsubscribe(self.key, self)
+                self.site.views.unsubscribe(self.key, self)
             if self.closing is None:
                 self.closing = (1000, "")
             if self.writer is not None:
@@ -316,7 +316,7 @@ class Connection:
         if key.kind == "visitor" and not site.find_token(key.scope):
             raise Rejected("unknown_visit", "this ticket link is not valid today")
         if self.site is not None and self.key is not None:
-            self.site.unsubscribe(self.key, self)
+            self.site.views.unsubscribe(self.key, self)
         role = principal.role if key.kind != "visitor" else "visitor"
         if role != self.role:
             self.hub.metrics.connected(self.role, -1)

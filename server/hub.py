@@ -40,17 +40,17 @@ from server.domain.events import Record, VisitCreated, VisitProtected
 from server.domain.privacy import without_notes
 from server.domain.state import SiteState, apply
 from server.errors import Conflict, DuplicateCommand, LogError, Rejected, StoreUnavailable
-from server.fanout import Subscriber, View
+from server.fanout import Subscriber
 from server.heartbeat import Heartbeat
 from server.log.base import EventLog, SharedLog
 from server.metrics import Metrics
-from server.projections import ViewKey, analyse, build
-from server.protocol import Acknowledgement, Status, Synced, encode
+from server.projections import ViewKey
+from server.protocol import Acknowledgement, Status, encode
+from server.views import ViewRegistry
 
 log = logging.getLogger("madoguchi.hub")
 
 SNAPSHOT_VERSION = b"madoguchi-state-1:"
-VIEW_IDLE_SECONDS = 600.0
 MAX_ATTEMPTS = 8
 TAIL_WAIT = 2.0
 RETENTION_INTERVAL = 3600.0
@@ -73,7 +73,9 @@ class Ack(msgspec.Struct, frozen=True):
 
 
 class SiteHub:
-    """One site: state folded from its log, command execution, views and subscribers."""
+    """One site: state folded from its log, and command execution; its open views and their
+    subscribers are ``views`` (a :class:`ViewRegistry`), published after each durable
+    change."""
 
     def __init__(
         self,
@@ -94,7 +96,7 @@ class SiteHub:
         self.state = SiteState(site_id)
         self.head = SiteState(site_id)
         self.epoch = ""
-        self.views: dict[ViewKey, View] = {}
+        self.views = ViewRegistry(config, self.site)
         self.lock = asyncio.Lock()
         self.stale = False
         self.store_failing = False
@@ -155,9 +157,7 @@ class SiteHub:
         return not self.log.shared or (self._tail is not None and not self._tail.done())
 
     def _in_use(self) -> bool:
-        return time.monotonic() - self._used < FOLLOW_IDLE or any(
-            view.subscribers for view in self.views.values()
-        )
+        return time.monotonic() - self._used < FOLLOW_IDLE or self.views.watched()
 
     async def stop(self) -> None:
         """Stop tailing and save a snapshot. Bounded: a store client that swallows the
@@ -240,19 +240,14 @@ class SiteHub:
         self._inflight.clear()
         self._durable.clear()
         self._snapshot_seq = 0
-        views, self.views = self.views, {}
-        for view in views.values():
-            for subscriber in list(view.subscribers):
-                subscriber.cut_off("epoch_changed")
+        self.views.close_all("epoch_changed")
 
     def set_stale(self, stale: bool) -> None:
         """Mark the site's live state as possibly out of date (store unreachable) or fresh."""
         if stale == self.stale:
             return
         self.stale = stale
-        message = encode(Status(self.site.id, stale))
-        for view in self.views.values():
-            view.publish(message)
+        self.views.broadcast(encode(Status(self.site.id, stale)))
 
     # --- commands --------------------------------------------------------------------------
 
@@ -433,48 +428,17 @@ class SiteHub:
             listener(self)
         if not self.views:
             return  # another process's site that nobody here watches: nothing to build
-        snap = analyse(self.site, self.state, self.clock())
-        now = time.monotonic()
-        # Lobby boards first: a call must reach the lobby at once, while a counter panel's
-        # larger delta can follow a few milliseconds later in the same pass.
-        for key, view in sorted(self.views.items(), key=_boards_first):
-            if not view.subscribers and now - view.idle_since > VIEW_IDLE_SECONDS:
-                del self.views[key]
-                continue
-            entities = build(key, self.config, self.site, self.state, snap, view.memo)
-            message = view.refresh(entities, self.state.seq, self.epoch)
-            if message is not None:
-                view.publish(message)
-                if not view.subscribers:
-                    view.idle_since = min(view.idle_since, now)
+        self.views.publish(self.state, self.epoch, self.clock())
         self.metrics.fanout(time.perf_counter() - started)
 
     def subscribe(
         self, key: ViewKey, subscriber: Subscriber, seq: int | None, epoch: str | None
     ) -> list[str]:
-        """Register a subscriber; return what it must receive first (replay or snapshot)."""
-        view = self.views.get(key)
-        if view is None:
-            view = self.views[key] = View(key, self.site.id)
-            snap = analyse(self.site, self.state, self.clock())
-            view.refresh(
-                build(key, self.config, self.site, self.state, snap, view.memo),
-                self.state.seq,
-                self.epoch,
-            )
-        view.subscribers.add(subscriber)
-        if seq is not None and epoch == self.epoch:
-            replay = view.replay(seq)
-            if replay is not None:
-                return [*replay, encode(Synced(self.site.id, self.epoch, view.seq))]
-        return [view.snapshot(self.epoch)]
-
-    def unsubscribe(self, key: ViewKey, subscriber: Subscriber) -> None:
-        view = self.views.get(key)
-        if view is not None:
-            view.subscribers.discard(subscriber)
-            if not view.subscribers:
-                view.idle_since = time.monotonic()
+        """Register a subscriber to one of this site's views, built from the durable state;
+        return what it must receive first (replay or snapshot, see ``ViewRegistry``)."""
+        return self.views.subscribe(
+            key, subscriber, self.state, self.epoch, self.clock(), seq, epoch
+        )
 
     def find_token(self, token: str) -> bool:
         return bool(self.visit_for_token(token))
@@ -495,10 +459,6 @@ def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
     """:func:`acknowledgement` as a plain dict, for a JSON response (the HTTP transport)."""
     body: dict[str, object] = msgspec.to_builtins(acknowledgement(command_id, ack))
     return body
-
-
-def _boards_first(item: tuple[ViewKey, View]) -> bool:
-    return item[0].kind != "board"
 
 
 def _copy(state: SiteState) -> SiteState:
