@@ -1,15 +1,8 @@
-"""One WebSocket connection: hello, snapshot/replay, commands, and a bounded outbox.
+"""One WebSocket connection: hello, snapshot/replay, commands; its writes are an Outbox.
 
-Writing: the hub pushes a message and, while the client keeps up, its frame (built once
-for every subscriber, see ``server/wire.py``) is written to the socket at once, so a fan-out
-to thousands of boards costs no task switch per board. When a client's socket buffer is
-full the ASGI send suspends: a writer task finishes it and drains a bounded backlog;
-a client whose backlog overflows is cut off (close code 4008) and resynchronises when it
-reconnects. Nobody else waits for it.
-
-While a command of its own is out, a connection's view changes wait and leave with the
-command's ack: the counter that pressed "call next" gets the change and the ack in one write
-(one wake-up of its client), and every other screen still gets the change at once.
+Writing (``server/outbox.py``): never waits. A client whose bounded backlog overflows is cut
+off (close code 4008) and resynchronises when it reconnects. While a command of its own is
+out, the connection's view changes wait and leave with the command's ack.
 
 Reading: a bad message gets an error reply and the connection carries on. A command whose
 connection drops mid-way still completes (it is shielded): the client's retry with the same
@@ -22,10 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-import types
-from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Generator
-from typing import Any, cast
+from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -37,8 +27,8 @@ from server.domain.permissions import visitor_actor
 from server.domain.protection import may_see
 from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
-from server.heartbeat import BEAT
 from server.hub import Hub, SiteHub, acknowledgement
+from server.outbox import Outbox
 from server.projections import ViewKey
 from server.protocol import (
     PONG,
@@ -55,42 +45,21 @@ from server.protocol import (
 )
 from server.ratelimit import CommandLimits
 from server.sessions import CLOSE_SESSION_ENDED
-from server.wire import DirectWriter, text_frame
+from server.wire import DirectWriter
 
 log = logging.getLogger("madoguchi.ws")
 
 CLOSE_TOO_SLOW = 4008
 CLOSE_POLICY = 1008
-CORK_LIMIT = 32  # changes held for a command's ack before they are written anyway
-BEAT_FRAME = text_frame(BEAT)
 STAFF_VIEWS = ("counter", "supervisor", "floor")
 HELLO_SECONDS = 10.0  # a connection that has not said hello by then is closed
 
 
-@types.coroutine
-def _resume(coro: Coroutine[Any, Any, None], first: Any) -> Generator[Any, Any, None]:
-    """Finish, inside a task, a coroutine that was started by hand and suspended."""
-    value = first
-    while True:
-        try:
-            sent = yield value
-        except GeneratorExit:
-            coro.close()
-            raise
-        except BaseException as exc:  # a cancellation (or other throw) goes to the coroutine
-            try:
-                value = coro.throw(exc)
-            except StopIteration:
-                return
-        else:
-            try:
-                value = coro.send(sent)
-            except StopIteration:
-                return
-
-
 class Connection:
     """Adapts a Starlette WebSocket to the hub's Subscriber interface."""
+
+    push: Callable[[str], bool]
+    beat: Callable[[], None]
 
     def __init__(
         self,
@@ -98,7 +67,7 @@ class Connection:
         hub: Hub,
         auth: Authenticator,
         principal: Principal,
-        outbox: int,
+        outbox_size: int,
         max_bytes: int,
         direct: DirectWriter | None = None,
         summon_max_age: float = 10.0,
@@ -106,15 +75,15 @@ class Connection:
         hello_seconds: float = HELLO_SECONDS,
     ) -> None:
         self.ws = ws
-        self.direct = direct
         self.hub = hub
         self.auth = auth
         self.principal = principal
         self.max_bytes = max_bytes
-        self.limit = outbox
-        self.backlog: deque[str] = deque()
-        self.corked: list[tuple[str, bytes]] | None = None
-        self.writer: asyncio.Task[None] | None = None
+        self.outbox = Outbox(ws, direct, outbox_size, hub.metrics)
+        # The fan-out calls ``push`` for each of ten thousand boards: the outbox's own
+        # method, with no call in between.
+        self.push = self.outbox.push
+        self.beat = self.outbox.beat
         self.closer: asyncio.Task[None] | None = None
         self.site: SiteHub | None = None
         self.key: ViewKey | None = None
@@ -135,75 +104,7 @@ class Connection:
         self.session_gen = 0
         self.issued_at = self.last_active = time.time()
 
-    # Subscriber interface -------------------------------------------------------------------
-
-    def push(self, message: str) -> bool:
-        """Send now if the socket takes it, else queue; False when the backlog is full."""
-        if self.closing is not None:
-            return True
-        if self.corked is not None:
-            # Framed now: a fan-out hands the same message to every subscriber in a row.
-            self.corked.append((message, text_frame(message)))
-            if len(self.corked) >= CORK_LIMIT:
-                return self._uncork(keep=True)
-            return True
-        return self._send(message)
-
-    def _uncork(self, keep: bool = False) -> bool:
-        """Write what waited for a command's ack, in one piece when the socket takes it."""
-        held, self.corked = self.corked or [], [] if keep else None
-        if not held or self.closing is not None:
-            return True
-        if (
-            self.writer is None
-            and self.direct is not None
-            and self.direct.write(b"".join(frame for _, frame in held))
-        ):
-            return True
-        return all([self._send(message) for message, _ in held])
-
-    def _send(self, message: str) -> bool:
-        if self.writer is not None:
-            if len(self.backlog) >= self.limit:
-                return False
-            self.backlog.append(message)
-            return True
-        if self.direct is not None and self.direct.write(text_frame(message)):
-            return True
-        self.hub.metrics.frames_waited += 1
-        send = self.ws.send_text(message)
-        try:
-            first = send.send(None)
-        except StopIteration:
-            return True  # written
-        except Exception:  # the client is gone; the read loop notices and cleans up
-            send.close()
-            return True
-        self.writer = asyncio.ensure_future(
-            self._finish(cast(Awaitable[None], _resume(send, first)))
-        )
-        return True
-
-    async def _finish(self, pending: Awaitable[None]) -> None:
-        """The socket is full: finish the suspended send, then drain the backlog."""
-        try:
-            await pending
-            while self.backlog and self.closing is None:
-                await self.ws.send_text(self.backlog.popleft())
-        except Exception:
-            self.backlog.clear()
-        finally:
-            self.writer = None
-
-    def beat(self) -> None:
-        """The heartbeat: a prebuilt frame straight to the socket when it takes it now; a
-        connection with anything queued is not quiet, and needs no beat."""
-        if self.closing is not None or self.writer is not None or self.corked is not None:
-            return
-        if self.direct is not None:
-            self.direct.write(BEAT_FRAME)
-        else:
-            self._send(BEAT)
+    # Subscriber interface (``push`` and ``beat`` are the outbox's) ------------------------
 
     def cut_off(self, reason: str) -> None:
         self.hub.metrics.cut_off += 1
@@ -216,13 +117,11 @@ class Connection:
     def _close_soon(self, code: int, reason: str) -> None:
         if self.closing is None:
             self.closing = (code, reason)
-            # Drop what is queued: the client resynchronises on reconnect anyway.
-            self.backlog.clear()
+            self.outbox.close()
             self.closer = asyncio.ensure_future(self._close())
 
     async def _close(self) -> None:
-        if self.writer is not None:
-            self.writer.cancel()
+        self.outbox.stop()
         if self.closing is not None and self.ws.application_state == WebSocketState.CONNECTED:
             code, reason = self.closing
             with contextlib.suppress(Exception):
@@ -243,8 +142,8 @@ class Connection:
                 self.site.views.unsubscribe(self.key, self)
             if self.closing is None:
                 self.closing = (1000, "")
-            if self.writer is not None:
-                self.writer.cancel()
+                self.outbox.close()
+            self.outbox.stop()
 
     async def _read_loop(self) -> None:
         deadline = asyncio.get_running_loop().time() + self.hello_seconds
@@ -281,7 +180,7 @@ class Connection:
                 case Hello():
                     await self._hello(message)
                 case CommandMessage(id=command_id):
-                    self.corked = []
+                    self.outbox.cork()
                     await self._command(message)
                 case Ping(clock=clock):
                     if clock is not None:
@@ -295,7 +194,7 @@ class Connection:
             log.warning("store unavailable for a command", exc_info=True)
             self.push(error_message(Rejected("store_unavailable"), command_id))
         finally:
-            if self.corked is not None and not self._uncork():
+            if not self.outbox.uncork():
                 self.cut_off("too_slow")
 
     async def _hello(self, hello: Hello) -> None:

@@ -16,10 +16,12 @@ import logging
 from typing import Protocol
 
 from server.protocol import Beat, encode
+from server.wire import text_frame
 
 log = logging.getLogger("madoguchi.heartbeat")
 
 BEAT = encode(Beat())
+BEAT_FRAME = text_frame(BEAT)
 
 
 class Beating(Protocol):
