@@ -85,7 +85,7 @@ class Connection:
         self.push = self.outbox.push
         self.beat = self.outbox.beat
         self.closer: asyncio.Task[None] | None = None
-        self.site: SiteHub | None = None
+        self.site_hub: SiteHub | None = None
         self.key: ViewKey | None = None
         self.closing: tuple[int, str] | None = None
         self.role = principal.role
@@ -138,8 +138,8 @@ class Connection:
         finally:
             self.hub.metrics.connected(self.role, -1)
             self.hub.heartbeat.discard(self)
-            if self.site is not None and self.key is not None:
-                self.site.views.unsubscribe(self.key, self)
+            if self.site_hub is not None and self.key is not None:
+                self.site_hub.views.unsubscribe(self.key, self)
             if self.closing is None:
                 self.closing = (1000, "")
                 self.outbox.close()
@@ -148,7 +148,7 @@ class Connection:
     async def _read_loop(self) -> None:
         deadline = asyncio.get_running_loop().time() + self.hello_seconds
         while self.closing is None:
-            if self.site is None:
+            if self.site_hub is None:
                 # Before hello: the connection is nobody yet and may not linger.
                 try:
                     async with asyncio.timeout_at(deadline):
@@ -203,8 +203,8 @@ class Connection:
         self.clock.sample(hello.clock, time.time())
         if hello.heartbeat:
             self.hub.heartbeat.add(self)
-        site = self.hub.site(hello.site)
-        await site.current()
+        site_hub = self.hub.site(hello.site)
+        await site_hub.current()
         principal = self.principal
         if hello.device_token and principal.kind == "anonymous":
             device = self.auth.device(hello.device_token)
@@ -212,10 +212,10 @@ class Connection:
                 raise Rejected("not_authenticated", "unknown display token")
             principal = self.principal = device
         key = view_key(principal, hello.site, hello.view, self.hub.config)
-        if key.kind == "visitor" and not site.find_token(key.scope):
+        if key.kind == "visitor" and not site_hub.find_token(key.scope):
             raise Rejected("unknown_visit", "this ticket link is not valid today")
-        if self.site is not None and self.key is not None:
-            self.site.views.unsubscribe(self.key, self)
+        if self.site_hub is not None and self.key is not None:
+            self.site_hub.views.unsubscribe(self.key, self)
         role = principal.role if key.kind != "visitor" else "visitor"
         if role != self.role:
             self.hub.metrics.connected(self.role, -1)
@@ -224,10 +224,10 @@ class Connection:
         welcome = Welcome(
             PROTOCOL_VERSION,
             self.hub.version,
-            site.site.id,
-            site.epoch,
+            site_hub.site.id,
+            site_hub.epoch,
             role,
-            site.stale,
+            site_hub.stale,
             principal.actor.id if principal.actor else "",
         )
         if principal.actor is not None:
@@ -235,20 +235,20 @@ class Connection:
             welcome.never_late = NEVER_LATE
             welcome.summon_max_age = self.summon_max_age
         self.push(encode(welcome))
-        self.site, self.key = site, key
-        for message in site.subscribe(key, self, hello.seq, hello.epoch):
+        self.site_hub, self.key = site_hub, key
+        for message in site_hub.subscribe(key, self, hello.seq, hello.epoch):
             self.push(message)
         if self.on_hello is not None:
             self.on_hello()
             self.on_hello = None
 
     async def _viewed(self, message: Viewed) -> None:
-        if self.site is None or self.key is None:
+        if self.site_hub is None or self.key is None:
             raise Rejected("hello_required")
         actor = self.principal.actor
         if actor is None or self.audit is None or self.key.kind not in STAFF_VIEWS:
             raise Rejected("forbidden", "only staff screens open a visit's details")
-        visit = self.site.state.visits.get(message.visit)
+        visit = self.site_hub.state.visits.get(message.visit)
         if visit is None:
             raise Rejected("unknown_visit")
         if visit.protected:
@@ -260,26 +260,26 @@ class Connection:
         if not self.bucket.take(self.limits.clock()):
             raise Rejected("rate_limited")
         self.viewed.add(message.visit)
-        await self.audit(actor, VisitViewed(self.site.site.id, message.visit, self.key.kind))
+        await self.audit(actor, VisitViewed(self.site_hub.site.id, message.visit, self.key.kind))
 
     async def _command(self, message: CommandMessage) -> None:
-        if self.site is None:
+        if self.site_hub is None:
             raise Rejected("hello_required")
         self.last_active = time.time()
         if self.key is not None and self.key.kind == "visitor" and self.principal.actor is None:
             # A visitor's own page: the token that opened it is the capability; it acts as
             # that visit (the domain lets it step out and back, nothing more).
-            visit = self.site.visit_for_token(self.key.scope)
+            visit = self.site_hub.visit_for_token(self.key.scope)
             if not visit:
                 raise Rejected("unknown_visit", "this ticket link is not valid today")
             actor = visitor_actor(visit)
         else:
-            actor = command_actor(self.principal, self.site.site.id)
+            actor = command_actor(self.principal, self.site_hub.site.id)
         self.limits.check(self.bucket, actor, message.command)
         # Shielded: a dropped connection must not abandon a command half-way.
         sent_at = self.clock.server_time(message.at)
         not_after = deadline(message.command, sent_at, self.summon_max_age)
         ack = await asyncio.shield(
-            self.site.execute(actor, message.id, message.command, sent_at, not_after)
+            self.site_hub.execute(actor, message.id, message.command, sent_at, not_after)
         )
         self.push(encode(acknowledgement(message.id, ack)))

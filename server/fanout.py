@@ -40,9 +40,9 @@ class Subscriber(Protocol):
 class View:
     """One projection's current entities, its recent deltas and its subscribers."""
 
-    def __init__(self, key: ViewKey, site: str) -> None:
+    def __init__(self, key: ViewKey, site_id: str) -> None:
         self.key = key
-        self.site = site
+        self.site_id = site_id
         self.entities: dict[str, dict[str, bytes]] = {}
         self.sources: Entities = {}
         self.memo: Memo = {}
@@ -89,7 +89,7 @@ class View:
         if not upsert and not remove:
             return None
         # Encoded once: every subscriber of this view is handed the same str (see wire.py).
-        message = encode(Delta(self.site, epoch, seq, upsert, remove))
+        message = encode(Delta(self.site_id, epoch, seq, upsert, remove))
         if len(self.history) == self.history.maxlen:
             self.base_seq = self.history[0][0]
         self.history.append((seq, message))
@@ -106,7 +106,7 @@ class View:
             if self.key.kind != "visitor"
             else SnapshotView("visitor")  # its scope is the visitor's token
         )
-        return encode(Snapshot(self.site, epoch, self.seq, view, entities))
+        return encode(Snapshot(self.site_id, epoch, self.seq, view, entities))
 
     def replay(self, after_seq: int) -> list[str] | None:
         """Deltas after ``after_seq``, or None when they are no longer all held."""

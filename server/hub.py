@@ -498,14 +498,14 @@ class Hub:
         self._retention: asyncio.Task[None] | None = None
         self._outings: asyncio.Task[None] | None = None
         self.sites = {
-            sid: SiteHub(config, sid, log_backend, metrics, snapshot_every=snapshot_every)
-            for sid in config.sites
+            site_id: SiteHub(config, site_id, log_backend, metrics, snapshot_every=snapshot_every)
+            for site_id in config.sites
         }
 
     async def start(self) -> None:
         await self.log.open()
-        for site in self.sites.values():
-            await site.start()
+        for site_hub in self.sites.values():
+            await site_hub.start()
         self.heartbeat.start()
         if self.config.deployment.note_retention_days > 0:
             self._retention = asyncio.get_running_loop().create_task(self._retention_loop())
@@ -521,13 +521,13 @@ class Hub:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._retention
-        await asyncio.gather(*(site.stop() for site in self.sites.values()))
+        await asyncio.gather(*(site_hub.stop() for site_hub in self.sites.values()))
         await self.log.close()
 
     async def purge_notes(self, now: float) -> int:
         """Blank staff notes older than the retention period in every site's log."""
         cutoff = now - self.config.deployment.note_retention_days * 86400
-        return sum([await self.log.scrub(sid, cutoff, without_notes) for sid in self.sites])
+        return sum([await self.log.scrub(site_id, cutoff, without_notes) for site_id in self.sites])
 
     async def _retention_loop(self) -> None:
         while True:
@@ -545,14 +545,14 @@ class Hub:
         """Apply the no-show rule to visitors out past their return window, at every site
         that has one (several processes may race: the loser is told ``already_done``)."""
         lapsed = 0
-        for site in self.sites.values():
+        for site_hub in self.sites.values():
             if not any(
                 v.status == "out" and v.out is not None and now > v.out.until
-                for v in site.state.visits.values()
+                for v in site_hub.state.visits.values()
             ):
                 continue
             try:
-                await site.execute(SYSTEM, f"lapse-{secrets.token_hex(8)}", c.LapseOutings())
+                await site_hub.execute(SYSTEM, f"lapse-{secrets.token_hex(8)}", c.LapseOutings())
                 lapsed += 1
             except Rejected:
                 pass
