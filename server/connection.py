@@ -56,10 +56,8 @@ HELLO_SECONDS = 10.0  # a connection that has not said hello by then is closed
 
 
 class Connection:
-    """Adapts a Starlette WebSocket to the hub's Subscriber interface."""
-
-    push: Callable[[str], bool]
-    beat: Callable[[], None]
+    """One client's WebSocket: reads its messages and answers them; its ``outbox`` is what
+    the hub's views push to."""
 
     def __init__(
         self,
@@ -79,11 +77,8 @@ class Connection:
         self.auth = auth
         self.principal = principal
         self.max_bytes = max_bytes
-        self.outbox = Outbox(ws, direct, outbox_size, hub.metrics)
-        # The fan-out calls ``push`` for each of ten thousand boards: the outbox's own
-        # method, with no call in between.
-        self.push = self.outbox.push
-        self.beat = self.outbox.beat
+        # What the views and the heartbeat hold: the fan-out reaches the outbox directly.
+        self.outbox = Outbox(ws, direct, outbox_size, hub.metrics, self.cut_off)
         self.closer: asyncio.Task[None] | None = None
         self.site_hub: SiteHub | None = None
         self.key: ViewKey | None = None
@@ -104,9 +99,10 @@ class Connection:
         self.session_gen = 0
         self.issued_at = self.last_active = time.time()
 
-    # Subscriber interface (``push`` and ``beat`` are the outbox's) ------------------------
+    # Closing --------------------------------------------------------------------------------
 
     def cut_off(self, reason: str) -> None:
+        """The client cannot keep up (or must resynchronise): close, it will reconnect."""
         self.hub.metrics.cut_off += 1
         self._close_soon(CLOSE_TOO_SLOW, reason)
 
@@ -137,9 +133,9 @@ class Connection:
             pass
         finally:
             self.hub.metrics.connected(self.role, -1)
-            self.hub.heartbeat.discard(self)
+            self.hub.heartbeat.discard(self.outbox)
             if self.site_hub is not None and self.key is not None:
-                self.site_hub.views.unsubscribe(self.key, self)
+                self.site_hub.views.unsubscribe(self.key, self.outbox)
             if self.closing is None:
                 self.closing = (1000, "")
                 self.outbox.close()
@@ -185,14 +181,14 @@ class Connection:
                 case Ping(clock=clock):
                     if clock is not None:
                         self.clock.sample(clock, time.time())
-                    self.push(PONG)
+                    self.outbox.push(PONG)
                 case Viewed():
                     await self._viewed(message)
         except Rejected as exc:
-            self.push(error_message(exc, command_id))
+            self.outbox.push(error_message(exc, command_id))
         except LogError:
             log.warning("store unavailable for a command", exc_info=True)
-            self.push(error_message(Rejected("store_unavailable"), command_id))
+            self.outbox.push(error_message(Rejected("store_unavailable"), command_id))
         finally:
             if not self.outbox.uncork():
                 self.cut_off("too_slow")
@@ -202,7 +198,7 @@ class Connection:
             raise Rejected("rate_limited", "too many hellos on this connection")
         self.clock.sample(hello.clock, time.time())
         if hello.heartbeat:
-            self.hub.heartbeat.add(self)
+            self.hub.heartbeat.add(self.outbox)
         site_hub = self.hub.site(hello.site)
         await site_hub.current()
         principal = self.principal
@@ -215,7 +211,7 @@ class Connection:
         if key.kind == "visitor" and not site_hub.find_token(key.scope):
             raise Rejected("unknown_visit", "this ticket link is not valid today")
         if self.site_hub is not None and self.key is not None:
-            self.site_hub.views.unsubscribe(self.key, self)
+            self.site_hub.views.unsubscribe(self.key, self.outbox)
         role = principal.role if key.kind != "visitor" else "visitor"
         if role != self.role:
             self.hub.metrics.connected(self.role, -1)
@@ -234,10 +230,10 @@ class Connection:
             # Staff screens keep these commands out of their outbox (see shelf_life).
             welcome.never_late = NEVER_LATE
             welcome.summon_max_age = self.summon_max_age
-        self.push(encode(welcome))
+        self.outbox.push(encode(welcome))
         self.site_hub, self.key = site_hub, key
-        for message in site_hub.subscribe(key, self, hello.seq, hello.epoch):
-            self.push(message)
+        for message in site_hub.subscribe(key, self.outbox, hello.seq, hello.epoch):
+            self.outbox.push(message)
         if self.on_hello is not None:
             self.on_hello()
             self.on_hello = None
@@ -282,4 +278,4 @@ class Connection:
         ack = await asyncio.shield(
             self.site_hub.execute(actor, message.id, message.command, sent_at, not_after)
         )
-        self.push(encode(acknowledgement(message.id, ack)))
+        self.outbox.push(encode(acknowledgement(message.id, ack)))

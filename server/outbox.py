@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket
 
@@ -29,15 +29,36 @@ CORK_LIMIT = 32  # changes held for a command's ack before they are written anyw
 
 
 class Outbox:
-    """Sends one connection's messages in order without ever making the sender wait."""
+    """Sends one connection's messages in order without ever making the sender wait. It is
+    what the hub's views and the heartbeat hold (a ``Subscriber``, a ``Beating`` screen):
+    a fan-out to ten thousand boards touches these few slots per board and nothing else.
+    ``cut_off`` is the connection's: the outbox cannot close it by itself."""
+
+    __slots__ = (
+        "backlog",
+        "closed",
+        "corked",
+        "cut_off",
+        "direct",
+        "limit",
+        "metrics",
+        "writer",
+        "ws",
+    )
 
     def __init__(
-        self, ws: WebSocket, direct: DirectWriter | None, limit: int, metrics: Metrics
+        self,
+        ws: WebSocket,
+        direct: DirectWriter | None,
+        limit: int,
+        metrics: Metrics,
+        cut_off: Callable[[str], None],
     ) -> None:
         self.ws = ws
         self.direct = direct
         self.limit = limit
         self.metrics = metrics
+        self.cut_off = cut_off
         self.backlog: deque[str] = deque()
         self.corked: list[tuple[str, bytes]] | None = None
         self.writer: asyncio.Task[None] | None = None
