@@ -199,7 +199,7 @@ class Connection:
         self.clock.sample(hello.clock, time.time())
         if hello.heartbeat:
             self.hub.heartbeat.add(self.outbox)
-        site_hub = self.hub.site(hello.site)
+        site_hub = self.hub.site_hub(hello.site)
         await site_hub.current()
         principal = self.principal
         if hello.device_token and principal.kind == "anonymous":

@@ -568,7 +568,8 @@ class Hub:
             except Exception:
                 log.exception("outings: applying lapsed step-outs failed; will retry")
 
-    def site(self, site_id: str) -> SiteHub:
+    def site_hub(self, site_id: str) -> SiteHub:
+        """The hub of one site; Rejected (``unknown_site``) when there is no such site."""
         try:
             return self.sites[site_id]
         except KeyError:
