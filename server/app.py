@@ -184,7 +184,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
 
     async def catalog(request: Request) -> Response:
         try:
-            site = hub.site(request.path_params["site"]).site
+            site = hub.site_hub(request.path_params["site"]).site
         except Rejected as exc:
             return _error(exc)
         return catalog_response(config, site)
@@ -320,7 +320,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
             return _error(Rejected("too_large"))
         try:
             message = decode_command(body)
-            site = hub.site(site_id)
+            site = hub.site_hub(site_id)
             actor = command_actor(principal, site_id)
             limits.check(
                 limits.address(client_address(request.scope.get("client"))), actor, message.command
@@ -339,7 +339,7 @@ def create_app(settings: Settings | None = None, config: Config | None = None) -
         """The guide's live preview: what an intake yields, with nothing written."""
         site_id = request.path_params["site"]
         try:
-            site_hub = hub.site(site_id)
+            site_hub = hub.site_hub(site_id)
             site = site_hub.site
             if principal_of(request).actor is None:
                 raise Rejected("not_authenticated")

@@ -1,15 +1,8 @@
-"""One WebSocket connection: hello, snapshot/replay, commands, and a bounded outbox.
+"""One WebSocket connection: hello, snapshot/replay, commands; its writes are an Outbox.
 
-Writing: the hub pushes a message and, while the client keeps up, its frame (built once
-for every subscriber, see ``server/wire.py``) is written to the socket at once, so a fan-out
-to thousands of boards costs no task switch per board. When a client's socket buffer is
-full the ASGI send suspends: a writer task finishes it and drains a bounded backlog;
-a client whose backlog overflows is cut off (close code 4008) and resynchronises when it
-reconnects. Nobody else waits for it.
-
-While a command of its own is out, a connection's view changes wait and leave with the
-command's ack: the counter that pressed "call next" gets the change and the ack in one write
-(one wake-up of its client), and every other screen still gets the change at once.
+Writing (``server/outbox.py``): never waits. A client whose bounded backlog overflows is cut
+off (close code 4008) and resynchronises when it reconnects. While a command of its own is
+out, the connection's view changes wait and leave with the command's ack.
 
 Reading: a bad message gets an error reply and the connection carries on. A command whose
 connection drops mid-way still completes (it is shielded): the client's retry with the same
@@ -22,10 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-import types
-from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Generator
-from typing import Any, cast
+from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -37,8 +27,8 @@ from server.domain.permissions import visitor_actor
 from server.domain.protection import may_see
 from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
-from server.heartbeat import BEAT
-from server.hub import Hub, SiteHub, ack_message
+from server.hub import Hub, SiteHub, acknowledgement
+from server.outbox import Outbox
 from server.projections.views import ViewKey
 from server.protocol import (
     PONG,
@@ -47,6 +37,7 @@ from server.protocol import (
     Hello,
     Ping,
     Viewed,
+    Welcome,
     command_id_of,
     decode_message,
     encode,
@@ -54,42 +45,19 @@ from server.protocol import (
 )
 from server.ratelimit import CommandLimits
 from server.sessions import CLOSE_SESSION_ENDED
-from server.wire import DirectWriter, text_frame
+from server.wire import DirectWriter
 
 log = logging.getLogger("madoguchi.ws")
 
 CLOSE_TOO_SLOW = 4008
 CLOSE_POLICY = 1008
-CORK_LIMIT = 32  # changes held for a command's ack before they are written anyway
-BEAT_FRAME = text_frame(BEAT)
 STAFF_VIEWS = ("counter", "supervisor", "floor")
 HELLO_SECONDS = 10.0  # a connection that has not said hello by then is closed
 
 
-@types.coroutine
-def _resume(coro: Coroutine[Any, Any, None], first: Any) -> Generator[Any, Any, None]:
-    """Finish, inside a task, a coroutine that was started by hand and suspended."""
-    value = first
-    while True:
-        try:
-            sent = yield value
-        except GeneratorExit:
-            coro.close()
-            raise
-        except BaseException as exc:  # a cancellation (or other throw) goes to the coroutine
-            try:
-                value = coro.throw(exc)
-            except StopIteration:
-                return
-        else:
-            try:
-                value = coro.send(sent)
-            except StopIteration:
-                return
-
-
 class Connection:
-    """Adapts a Starlette WebSocket to the hub's Subscriber interface."""
+    """One client's WebSocket: reads its messages and answers them; its ``outbox`` is what
+    the hub's views push to."""
 
     def __init__(
         self,
@@ -97,7 +65,7 @@ class Connection:
         hub: Hub,
         auth: Authenticator,
         principal: Principal,
-        outbox: int,
+        outbox_size: int,
         max_bytes: int,
         direct: DirectWriter | None = None,
         summon_max_age: float = 10.0,
@@ -105,17 +73,14 @@ class Connection:
         hello_seconds: float = HELLO_SECONDS,
     ) -> None:
         self.ws = ws
-        self.direct = direct
         self.hub = hub
         self.auth = auth
         self.principal = principal
         self.max_bytes = max_bytes
-        self.limit = outbox
-        self.backlog: deque[str] = deque()
-        self.corked: list[tuple[str, bytes]] | None = None
-        self.writer: asyncio.Task[None] | None = None
+        # What the views and the heartbeat hold: the fan-out reaches the outbox directly.
+        self.outbox = Outbox(ws, direct, outbox_size, hub.metrics, self.cut_off)
         self.closer: asyncio.Task[None] | None = None
-        self.site: SiteHub | None = None
+        self.site_hub: SiteHub | None = None
         self.key: ViewKey | None = None
         self.closing: tuple[int, str] | None = None
         self.role = principal.role
@@ -134,77 +99,10 @@ class Connection:
         self.session_gen = 0
         self.issued_at = self.last_active = time.time()
 
-    # Subscriber interface -------------------------------------------------------------------
-
-    def push(self, message: str) -> bool:
-        """Send now if the socket takes it, else queue; False when the backlog is full."""
-        if self.closing is not None:
-            return True
-        if self.corked is not None:
-            # Framed now: a fan-out hands the same message to every subscriber in a row.
-            self.corked.append((message, text_frame(message)))
-            if len(self.corked) >= CORK_LIMIT:
-                return self._uncork(keep=True)
-            return True
-        return self._send(message)
-
-    def _uncork(self, keep: bool = False) -> bool:
-        """Write what waited for a command's ack, in one piece when the socket takes it."""
-        held, self.corked = self.corked or [], [] if keep else None
-        if not held or self.closing is not None:
-            return True
-        if (
-            self.writer is None
-            and self.direct is not None
-            and self.direct.write(b"".join(frame for _, frame in held))
-        ):
-            return True
-        return all([self._send(message) for message, _ in held])
-
-    def _send(self, message: str) -> bool:
-        if self.writer is not None:
-            if len(self.backlog) >= self.limit:
-                return False
-            self.backlog.append(message)
-            return True
-        if self.direct is not None and self.direct.write(text_frame(message)):
-            return True
-        self.hub.metrics.frames_waited += 1
-        send = self.ws.send_text(message)
-        try:
-            first = send.send(None)
-        except StopIteration:
-            return True  # written
-        except Exception:  # the client is gone; the read loop notices and cleans up
-            send.close()
-            return True
-        self.writer = asyncio.ensure_future(
-            self._finish(cast(Awaitable[None], _resume(send, first)))
-        )
-        return True
-
-    async def _finish(self, pending: Awaitable[None]) -> None:
-        """The socket is full: finish the suspended send, then drain the backlog."""
-        try:
-            await pending
-            while self.backlog and self.closing is None:
-                await self.ws.send_text(self.backlog.popleft())
-        except Exception:
-            self.backlog.clear()
-        finally:
-            self.writer = None
-
-    def beat(self) -> None:
-        """The heartbeat: a prebuilt frame straight to the socket when it takes it now; a
-        connection with anything queued is not quiet, and needs no beat."""
-        if self.closing is not None or self.writer is not None or self.corked is not None:
-            return
-        if self.direct is not None:
-            self.direct.write(BEAT_FRAME)
-        else:
-            self._send(BEAT)
+    # Closing --------------------------------------------------------------------------------
 
     def cut_off(self, reason: str) -> None:
+        """The client cannot keep up (or must resynchronise): close, it will reconnect."""
         self.hub.metrics.cut_off += 1
         self._close_soon(CLOSE_TOO_SLOW, reason)
 
@@ -215,13 +113,11 @@ class Connection:
     def _close_soon(self, code: int, reason: str) -> None:
         if self.closing is None:
             self.closing = (code, reason)
-            # Drop what is queued: the client resynchronises on reconnect anyway.
-            self.backlog.clear()
+            self.outbox.close()
             self.closer = asyncio.ensure_future(self._close())
 
     async def _close(self) -> None:
-        if self.writer is not None:
-            self.writer.cancel()
+        self.outbox.stop()
         if self.closing is not None and self.ws.application_state == WebSocketState.CONNECTED:
             code, reason = self.closing
             with contextlib.suppress(Exception):
@@ -237,18 +133,18 @@ class Connection:
             pass
         finally:
             self.hub.metrics.connected(self.role, -1)
-            self.hub.heartbeat.discard(self)
-            if self.site is not None and self.key is not None:
-                self.site.unsubscribe(self.key, self)
+            self.hub.heartbeat.discard(self.outbox)
+            if self.site_hub is not None and self.key is not None:
+                self.site_hub.views.unsubscribe(self.key, self.outbox)
             if self.closing is None:
                 self.closing = (1000, "")
-            if self.writer is not None:
-                self.writer.cancel()
+                self.outbox.close()
+            self.outbox.stop()
 
     async def _read_loop(self) -> None:
         deadline = asyncio.get_running_loop().time() + self.hello_seconds
         while self.closing is None:
-            if self.site is None:
+            if self.site_hub is None:
                 # Before hello: the connection is nobody yet and may not linger.
                 try:
                     async with asyncio.timeout_at(deadline):
@@ -280,21 +176,21 @@ class Connection:
                 case Hello():
                     await self._hello(message)
                 case CommandMessage(id=command_id):
-                    self.corked = []
+                    self.outbox.cork()
                     await self._command(message)
                 case Ping(clock=clock):
                     if clock is not None:
                         self.clock.sample(clock, time.time())
-                    self.push(PONG)
+                    self.outbox.push(PONG)
                 case Viewed():
                     await self._viewed(message)
         except Rejected as exc:
-            self.push(error_message(exc, command_id))
+            self.outbox.push(error_message(exc, command_id))
         except LogError:
             log.warning("store unavailable for a command", exc_info=True)
-            self.push(error_message(Rejected("store_unavailable"), command_id))
+            self.outbox.push(error_message(Rejected("store_unavailable"), command_id))
         finally:
-            if self.corked is not None and not self._uncork():
+            if not self.outbox.uncork():
                 self.cut_off("too_slow")
 
     async def _hello(self, hello: Hello) -> None:
@@ -302,9 +198,9 @@ class Connection:
             raise Rejected("rate_limited", "too many hellos on this connection")
         self.clock.sample(hello.clock, time.time())
         if hello.heartbeat:
-            self.hub.heartbeat.add(self)
-        site = self.hub.site(hello.site)
-        await site.current()
+            self.hub.heartbeat.add(self.outbox)
+        site_hub = self.hub.site_hub(hello.site)
+        await site_hub.current()
         principal = self.principal
         if hello.device_token and principal.kind == "anonymous":
             device = self.auth.device(hello.device_token)
@@ -312,44 +208,43 @@ class Connection:
                 raise Rejected("not_authenticated", "unknown display token")
             principal = self.principal = device
         key = view_key(principal, hello.site, hello.view, self.hub.config)
-        if key.kind == "visitor" and not site.find_token(key.scope):
+        if key.kind == "visitor" and not site_hub.find_token(key.scope):
             raise Rejected("unknown_visit", "this ticket link is not valid today")
-        if self.site is not None and self.key is not None:
-            self.site.unsubscribe(self.key, self)
+        if self.site_hub is not None and self.key is not None:
+            self.site_hub.views.unsubscribe(self.key, self.outbox)
         role = principal.role if key.kind != "visitor" else "visitor"
         if role != self.role:
             self.hub.metrics.connected(self.role, -1)
             self.hub.metrics.connected(role, +1)
             self.role = role
-        welcome: dict[str, object] = {
-            "type": "welcome",
-            "protocol": PROTOCOL_VERSION,
-            "version": self.hub.version,
-            "site": site.site.id,
-            "epoch": site.epoch,
-            "role": role,
-            "stale": site.stale,
-            "actor": principal.actor.id if principal.actor else "",
-        }
+        welcome = Welcome(
+            PROTOCOL_VERSION,
+            self.hub.version,
+            site_hub.site.id,
+            site_hub.epoch,
+            role,
+            site_hub.stale,
+            principal.actor.id if principal.actor else "",
+        )
         if principal.actor is not None:
             # Staff screens keep these commands out of their outbox (see shelf_life).
-            welcome["never_late"] = NEVER_LATE
-            welcome["summon_max_age"] = self.summon_max_age
-        self.push(encode(welcome))
-        self.site, self.key = site, key
-        for message in site.subscribe(key, self, hello.seq, hello.epoch):
-            self.push(message)
+            welcome.never_late = NEVER_LATE
+            welcome.summon_max_age = self.summon_max_age
+        self.outbox.push(encode(welcome))
+        self.site_hub, self.key = site_hub, key
+        for message in site_hub.subscribe(key, self.outbox, hello.seq, hello.epoch):
+            self.outbox.push(message)
         if self.on_hello is not None:
             self.on_hello()
             self.on_hello = None
 
     async def _viewed(self, message: Viewed) -> None:
-        if self.site is None or self.key is None:
+        if self.site_hub is None or self.key is None:
             raise Rejected("hello_required")
         actor = self.principal.actor
         if actor is None or self.audit is None or self.key.kind not in STAFF_VIEWS:
             raise Rejected("forbidden", "only staff screens open a visit's details")
-        visit = self.site.state.visits.get(message.visit)
+        visit = self.site_hub.state.visits.get(message.visit)
         if visit is None:
             raise Rejected("unknown_visit")
         if visit.protected:
@@ -361,26 +256,26 @@ class Connection:
         if not self.bucket.take(self.limits.clock()):
             raise Rejected("rate_limited")
         self.viewed.add(message.visit)
-        await self.audit(actor, VisitViewed(self.site.site.id, message.visit, self.key.kind))
+        await self.audit(actor, VisitViewed(self.site_hub.site.id, message.visit, self.key.kind))
 
     async def _command(self, message: CommandMessage) -> None:
-        if self.site is None:
+        if self.site_hub is None:
             raise Rejected("hello_required")
         self.last_active = time.time()
         if self.key is not None and self.key.kind == "visitor" and self.principal.actor is None:
             # A visitor's own page: the token that opened it is the capability; it acts as
             # that visit (the domain lets it step out and back, nothing more).
-            visit = self.site.visit_for_token(self.key.scope)
+            visit = self.site_hub.visit_for_token(self.key.scope)
             if not visit:
                 raise Rejected("unknown_visit", "this ticket link is not valid today")
             actor = visitor_actor(visit)
         else:
-            actor = command_actor(self.principal, self.site.site.id)
+            actor = command_actor(self.principal, self.site_hub.site.id)
         self.limits.check(self.bucket, actor, message.command)
         # Shielded: a dropped connection must not abandon a command half-way.
         sent_at = self.clock.server_time(message.at)
         not_after = deadline(message.command, sent_at, self.summon_max_age)
         ack = await asyncio.shield(
-            self.site.execute(actor, message.id, message.command, sent_at, not_after)
+            self.site_hub.execute(actor, message.id, message.command, sent_at, not_after)
         )
-        self.push(encode(ack_message(message.id, ack)))
+        self.outbox.push(encode(acknowledgement(message.id, ack)))

@@ -19,6 +19,7 @@ import msgspec
 
 from server.projections.snapshot import Entities, Memo
 from server.projections.views import ViewKey
+from server.protocol import Delta, Snapshot, SnapshotView, encode
 
 HISTORY = 512
 
@@ -40,9 +41,9 @@ class Subscriber(Protocol):
 class View:
     """One projection's current entities, its recent deltas and its subscribers."""
 
-    def __init__(self, key: ViewKey, site: str) -> None:
+    def __init__(self, key: ViewKey, site_id: str) -> None:
         self.key = key
-        self.site = site
+        self.site_id = site_id
         self.entities: dict[str, dict[str, bytes]] = {}
         self.sources: Entities = {}
         self.memo: Memo = {}
@@ -88,38 +89,25 @@ class View:
             return None
         if not upsert and not remove:
             return None
-        message = _encode(
-            {
-                "type": "delta",
-                "site": self.site,
-                "epoch": epoch,
-                "seq": seq,
-                "upsert": upsert,
-                "remove": remove,
-            }
-        ).decode()
+        # Encoded once: every subscriber of this view is handed the same str (see wire.py).
+        message = encode(Delta(self.site_id, epoch, seq, upsert, remove))
         if len(self.history) == self.history.maxlen:
             self.base_seq = self.history[0][0]
         self.history.append((seq, message))
         return message
 
     def snapshot(self, epoch: str) -> str:
+        """The whole view as a ``snapshot`` message, for a client that cannot resume."""
         entities = {
             coll: {eid: msgspec.Raw(b) for eid, b in items.items()}
             for coll, items in self.entities.items()
         }
-        return _encode(
-            {
-                "type": "snapshot",
-                "site": self.site,
-                "epoch": epoch,
-                "seq": self.seq,
-                "view": {"kind": self.key.kind, "scope": self.key.scope}
-                if self.key.kind != "visitor"
-                else {"kind": "visitor"},
-                "entities": entities,
-            }
-        ).decode()
+        view = (
+            SnapshotView(self.key.kind, self.key.scope)
+            if self.key.kind != "visitor"
+            else SnapshotView("visitor")  # its scope is the visitor's token
+        )
+        return encode(Snapshot(self.site_id, epoch, self.seq, view, entities))
 
     def replay(self, after_seq: int) -> list[str] | None:
         """Deltas after ``after_seq``, or None when they are no longer all held."""

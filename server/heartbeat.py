@@ -15,9 +15,13 @@ import contextlib
 import logging
 from typing import Protocol
 
+from server.protocol import Beat, encode
+from server.wire import text_frame
+
 log = logging.getLogger("madoguchi.heartbeat")
 
-BEAT = '{"type":"beat"}'
+BEAT = encode(Beat())
+BEAT_FRAME = text_frame(BEAT)
 
 
 class Beating(Protocol):

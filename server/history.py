@@ -49,7 +49,7 @@ class History:
         return [row for d in dates(first, last) for row in by_day.get(d, [])]
 
     async def days(self, hub: Hub, site: Site, first: str, last: str) -> dict[str, list[HourRow]]:
-        site_hub = hub.site(site.id)
+        site_hub = hub.site_hub(site.id)
         today = business_date(site_hub.clock(), site.timezone)
         wanted = dates(first, last)
         key = (site.id, site_hub.epoch)
@@ -65,7 +65,7 @@ class History:
 
     async def forecast(self, hub: Hub, site: Site, calendar: Calendar) -> Forecast:
         """The next 14 days from today, learnt from the last ``HISTORY_DAYS`` days."""
-        site_hub = hub.site(site.id)
+        site_hub = hub.site_hub(site.id)
         today = business_date(site_hub.clock(), site.timezone)
         key = (site.id, site_hub.epoch, today)
         async with self._locks.setdefault(site.id, asyncio.Lock()):
@@ -82,7 +82,7 @@ class History:
 
     async def service(self, hub: Hub, site: Site) -> dict[str, list[float]]:
         """Each line's service times (seconds) over the last ``SERVICE_DAYS`` days."""
-        site_hub = hub.site(site.id)
+        site_hub = hub.site_hub(site.id)
         today = business_date(site_hub.clock(), site.timezone)
         key = (site.id, site_hub.epoch, today)
         if key not in self._service:

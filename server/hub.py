@@ -42,17 +42,17 @@ from server.domain.privacy import without_notes
 from server.domain.state import SiteState
 from server.domain.state_codec import copy_state, decode_state, encode_state
 from server.errors import Conflict, DuplicateCommand, LogError, Rejected, StoreUnavailable
-from server.fanout import Subscriber, View
+from server.fanout import Subscriber
 from server.heartbeat import Heartbeat
 from server.log.base import EventLog, SharedLog
 from server.metrics import Metrics
-from server.projections.snapshot import analyse
-from server.projections.views import ViewKey, build
+from server.projections.views import ViewKey
+from server.protocol import Acknowledgement, Status, encode
+from server.view_registry import ViewRegistry
 
 log = logging.getLogger("madoguchi.hub")
 
 SNAPSHOT_VERSION = b"madoguchi-state-1:"
-VIEW_IDLE_SECONDS = 600.0
 MAX_ATTEMPTS = 8
 TAIL_WAIT = 2.0
 RETENTION_INTERVAL = 3600.0
@@ -72,7 +72,9 @@ class Ack(msgspec.Struct, frozen=True):
 
 
 class SiteHub:
-    """One site: state folded from its log, command execution, views and subscribers."""
+    """One site: state folded from its log, and command execution; its open views and their
+    subscribers are ``views`` (a :class:`ViewRegistry`), published after each durable
+    change."""
 
     def __init__(
         self,
@@ -93,7 +95,7 @@ class SiteHub:
         self.state = SiteState(site_id)
         self.head = SiteState(site_id)
         self.epoch = ""
-        self.views: dict[ViewKey, View] = {}
+        self.views = ViewRegistry(config, self.site)
         self.lock = asyncio.Lock()
         self.stale = False
         self.store_failing = False
@@ -154,9 +156,7 @@ class SiteHub:
         return not self.log.shared or (self._tail is not None and not self._tail.done())
 
     def _in_use(self) -> bool:
-        return time.monotonic() - self._used < FOLLOW_IDLE or any(
-            view.subscribers for view in self.views.values()
-        )
+        return time.monotonic() - self._used < FOLLOW_IDLE or self.views.watched()
 
     async def stop(self) -> None:
         """Stop tailing and save a snapshot. Bounded: a store client that swallows the
@@ -239,21 +239,14 @@ class SiteHub:
         self._inflight.clear()
         self._durable.clear()
         self._snapshot_seq = 0
-        views, self.views = self.views, {}
-        for view in views.values():
-            for subscriber in list(view.subscribers):
-                subscriber.cut_off("epoch_changed")
+        self.views.close_all("epoch_changed")
 
     def set_stale(self, stale: bool) -> None:
         """Mark the site's live state as possibly out of date (store unreachable) or fresh."""
         if stale == self.stale:
             return
         self.stale = stale
-        message = msgspec.json.encode(
-            {"type": "status", "site": self.site.id, "stale": stale}
-        ).decode()
-        for view in self.views.values():
-            view.publish(message)
+        self.views.broadcast(encode(Status(self.site.id, stale)))
 
     # --- commands --------------------------------------------------------------------------
 
@@ -434,48 +427,17 @@ class SiteHub:
             listener(self)
         if not self.views:
             return  # another process's site that nobody here watches: nothing to build
-        snap = analyse(self.site, self.state, self.clock())
-        now = time.monotonic()
-        # Lobby boards first: a call must reach the lobby at once, while a counter panel's
-        # larger delta can follow a few milliseconds later in the same pass.
-        for key, view in sorted(self.views.items(), key=_boards_first):
-            if not view.subscribers and now - view.idle_since > VIEW_IDLE_SECONDS:
-                del self.views[key]
-                continue
-            entities = build(key, self.config, self.site, self.state, snap, view.memo)
-            message = view.refresh(entities, self.state.seq, self.epoch)
-            if message is not None:
-                view.publish(message)
-                if not view.subscribers:
-                    view.idle_since = min(view.idle_since, now)
+        self.views.publish(self.state, self.epoch, self.clock())
         self.metrics.fanout(time.perf_counter() - started)
 
     def subscribe(
         self, key: ViewKey, subscriber: Subscriber, seq: int | None, epoch: str | None
     ) -> list[str]:
-        """Register a subscriber; return what it must receive first (replay or snapshot)."""
-        view = self.views.get(key)
-        if view is None:
-            view = self.views[key] = View(key, self.site.id)
-            snap = analyse(self.site, self.state, self.clock())
-            view.refresh(
-                build(key, self.config, self.site, self.state, snap, view.memo),
-                self.state.seq,
-                self.epoch,
-            )
-        view.subscribers.add(subscriber)
-        if seq is not None and epoch == self.epoch:
-            replay = view.replay(seq)
-            if replay is not None:
-                return [*replay, _synced(self.site.id, self.epoch, view.seq)]
-        return [view.snapshot(self.epoch)]
-
-    def unsubscribe(self, key: ViewKey, subscriber: Subscriber) -> None:
-        view = self.views.get(key)
-        if view is not None:
-            view.subscribers.discard(subscriber)
-            if not view.subscribers:
-                view.idle_since = time.monotonic()
+        """Register a subscriber to one of this site's views, built from the durable state;
+        return what it must receive first (replay or snapshot, see ``ViewRegistry``)."""
+        return self.views.subscribe(
+            key, subscriber, self.state, self.epoch, self.clock(), seq, epoch
+        )
 
     def find_token(self, token: str) -> bool:
         return bool(self.visit_for_token(token))
@@ -485,27 +447,17 @@ class SiteHub:
         return next((v.id for v in self.state.visits.values() if v.token == token), "")
 
 
-def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
+def acknowledgement(command_id: str, ack: Ack) -> Acknowledgement:
     """The reply to an applied command, the same over WebSocket and HTTP."""
-    body: dict[str, object] = {
-        "type": "ack",
-        "id": command_id,
-        "seq": ack.seq,
-        "duplicate": ack.duplicate,
-    }
     if ack.visit:
-        body.update(visit=ack.visit, ticket=ack.ticket, token=ack.token)
+        return Acknowledgement(command_id, ack.seq, ack.duplicate, ack.visit, ack.ticket, ack.token)
+    return Acknowledgement(command_id, ack.seq, ack.duplicate)
+
+
+def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
+    """:func:`acknowledgement` as a plain dict, for a JSON response (the HTTP transport)."""
+    body: dict[str, object] = msgspec.to_builtins(acknowledgement(command_id, ack))
     return body
-
-
-def _boards_first(item: tuple[ViewKey, View]) -> bool:
-    return item[0].kind != "board"
-
-
-def _synced(site: str, epoch: str, seq: int) -> str:
-    return msgspec.json.encode(
-        {"type": "synced", "site": site, "epoch": epoch, "seq": seq}
-    ).decode()
 
 
 def _ack_for(record: Record) -> Ack:
@@ -540,14 +492,14 @@ class Hub:
         self._retention: asyncio.Task[None] | None = None
         self._outings: asyncio.Task[None] | None = None
         self.sites = {
-            sid: SiteHub(config, sid, log_backend, metrics, snapshot_every=snapshot_every)
-            for sid in config.sites
+            site_id: SiteHub(config, site_id, log_backend, metrics, snapshot_every=snapshot_every)
+            for site_id in config.sites
         }
 
     async def start(self) -> None:
         await self.log.open()
-        for site in self.sites.values():
-            await site.start()
+        for site_hub in self.sites.values():
+            await site_hub.start()
         self.heartbeat.start()
         if self.config.deployment.note_retention_days > 0:
             self._retention = asyncio.get_running_loop().create_task(self._retention_loop())
@@ -563,13 +515,13 @@ class Hub:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._retention
-        await asyncio.gather(*(site.stop() for site in self.sites.values()))
+        await asyncio.gather(*(site_hub.stop() for site_hub in self.sites.values()))
         await self.log.close()
 
     async def purge_notes(self, now: float) -> int:
         """Blank staff notes older than the retention period in every site's log."""
         cutoff = now - self.config.deployment.note_retention_days * 86400
-        return sum([await self.log.scrub(sid, cutoff, without_notes) for sid in self.sites])
+        return sum([await self.log.scrub(site_id, cutoff, without_notes) for site_id in self.sites])
 
     async def _retention_loop(self) -> None:
         while True:
@@ -587,14 +539,14 @@ class Hub:
         """Apply the no-show rule to visitors out past their return window, at every site
         that has one (several processes may race: the loser is told ``already_done``)."""
         lapsed = 0
-        for site in self.sites.values():
+        for site_hub in self.sites.values():
             if not any(
                 v.status == "out" and v.out is not None and now > v.out.until
-                for v in site.state.visits.values()
+                for v in site_hub.state.visits.values()
             ):
                 continue
             try:
-                await site.execute(SYSTEM, f"lapse-{secrets.token_hex(8)}", c.LapseOutings())
+                await site_hub.execute(SYSTEM, f"lapse-{secrets.token_hex(8)}", c.LapseOutings())
                 lapsed += 1
             except Rejected:
                 pass
@@ -610,7 +562,8 @@ class Hub:
             except Exception:
                 log.exception("outings: applying lapsed step-outs failed; will retry")
 
-    def site(self, site_id: str) -> SiteHub:
+    def site_hub(self, site_id: str) -> SiteHub:
+        """The hub of one site; Rejected (``unknown_site``) when there is no such site."""
         try:
             return self.sites[site_id]
         except KeyError:

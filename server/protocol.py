@@ -1,8 +1,14 @@
-"""Wire protocol: typed client messages and the server's replies (see docs/protocol.md)."""
+"""Wire protocol: typed client messages and the server's replies (see docs/protocol.md).
+
+Both directions are msgspec tagged unions (``"type"`` names the message). Client messages are
+decoded by one decoder built once (:func:`decode_message`); server messages are built where
+their content is known and encoded there once (:func:`encode`): a delta fanned out to ten
+thousand boards is one ``str`` handed to every one of them.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -59,7 +65,6 @@ class Viewed(
 
 
 ClientMessage = Hello | CommandMessage | Ping | Viewed
-MESSAGE_TYPES = ("hello", "command", "ping", "viewed")
 
 _decoder = msgspec.json.Decoder(ClientMessage)
 _command_decoder = msgspec.json.Decoder(CommandMessage)
@@ -122,17 +127,114 @@ def command_id_of(data: str | bytes) -> str:
     return value if len(value) <= 64 else ""
 
 
-PONG = '{"type":"pong"}'
+# --- server -> client ----------------------------------------------------------------------
+# Optional fields are left out of the JSON when they have no value, as clients expect
+# (``omit_defaults``); a field that is present on some messages even when empty (an ack's
+# ``ticket`` of a protected visit) is ``UNSET`` rather than "" when absent.
 
 
-def encode(message: dict[str, Any]) -> str:
+class Welcome(msgspec.Struct, tag="welcome", tag_field="type", omit_defaults=True):
+    """The answer to a hello: who the connection is and which log it reads."""
+
+    protocol: int
+    version: str
+    site: str
+    epoch: str
+    role: str
+    stale: bool
+    actor: str
+    never_late: tuple[str, ...] | msgspec.UnsetType = msgspec.UNSET
+    """Staff only: the commands a screen must not keep for later (see ``shelf_life``)."""
+    summon_max_age: float | msgspec.UnsetType = msgspec.UNSET
+
+
+class SnapshotView(msgspec.Struct, omit_defaults=True):
+    """Which view a snapshot is of (a visitor's carries no scope: that is its token)."""
+
+    kind: str
+    scope: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class Snapshot(msgspec.Struct, tag="snapshot", tag_field="type"):
+    """A whole view: every entity, already encoded, by collection and id."""
+
+    site: str
+    epoch: str
+    seq: int
+    view: SnapshotView
+    entities: dict[str, dict[str, msgspec.Raw]]
+
+
+class Delta(msgspec.Struct, tag="delta", tag_field="type"):
+    """A view's changes since the previous ``seq``: entities replaced whole, ids removed."""
+
+    site: str
+    epoch: str
+    seq: int
+    upsert: dict[str, dict[str, msgspec.Raw]]
+    remove: dict[str, list[str]]
+
+
+class Synced(msgspec.Struct, tag="synced", tag_field="type"):
+    """A resumed connection has been sent every delta it missed."""
+
+    site: str
+    epoch: str
+    seq: int
+
+
+class Status(msgspec.Struct, tag="status", tag_field="type"):
+    """The site's live state may be out of date (the store is unreachable), or is fresh."""
+
+    site: str
+    stale: bool
+
+
+class Acknowledgement(msgspec.Struct, tag="ack", tag_field="type", omit_defaults=True):
+    """An applied command (again, with ``duplicate``, for a repeated id). A new visit's id,
+    ticket and page token come with it; the ticket may be "" (a protected visitor called in
+    person) and is sent all the same."""
+
+    id: str
+    seq: int
+    duplicate: bool
+    visit: str | msgspec.UnsetType = msgspec.UNSET
+    ticket: str | msgspec.UnsetType = msgspec.UNSET
+    token: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class ErrorReply(msgspec.Struct, tag="error", tag_field="type", omit_defaults=True):
+    """A refused message or command (see the codes in ``server.errors``)."""
+
+    code: str
+    message: str
+    path: str = ""
+    """Where in the message the problem is (``$.command.counter``), when known."""
+    id: str = ""
+    """The refused command's id, when it could be read."""
+
+
+class Pong(msgspec.Struct, tag="pong", tag_field="type"):
+    """The answer to a ping."""
+
+
+class Beat(msgspec.Struct, tag="beat", tag_field="type"):
+    """The heartbeat a screen asked for in its hello (see ``server.heartbeat``)."""
+
+
+ServerMessage = (
+    Welcome | Snapshot | Delta | Synced | Status | Acknowledgement | ErrorReply | Pong | Beat
+)
+
+
+def encode(message: ServerMessage) -> str:
+    """The JSON text of a server message."""
     return _encoder.encode(message).decode()
 
 
+PONG = encode(Pong())
+
+
 def error_message(exc: Rejected, command_id: str = "") -> str:
-    body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
-    if exc.path:
-        body["path"] = exc.path
-    if command_id:
-        body["id"] = command_id
-    return encode(body)
+    """The reply to a refused message, naming the command when its id is known."""
+    return encode(ErrorReply(exc.code, exc.message, exc.path, command_id))

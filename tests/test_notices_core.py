@@ -221,7 +221,7 @@ async def test_the_service_tells_once_purges_with_the_visit_and_the_day_and_send
     book = MemoryBook()
     notices = Notices(config, settings, hub, book, "https://madoguchi.example")
     await notices.start()
-    site = hub.site("shimogyo")
+    site = hub.site_hub("shimogyo")
     ids = iter(range(1000))
 
     async def run(command: c.Command) -> Any:
@@ -371,7 +371,7 @@ async def test_a_protected_visitor_is_told_without_the_ticket_or_the_counter(
         "https://m.example",
     )
     await notices.start()
-    site = hub.site("shimogyo")
+    site = hub.site_hub("shimogyo")
     log_channel = notices.notifiers["log"]
     assert isinstance(log_channel, LogOnly)
     try:

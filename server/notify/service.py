@@ -188,7 +188,7 @@ class Notices:
         processes reacting to the same record only one sends (and a repeat sends nothing);
         without it every call sends. False when nothing was sent (no subscription, or the
         key was claimed already)."""
-        site = self.hub.site(site_id)
+        site = self.hub.site_hub(site_id)
         await site.current()
         blob = await self.book.get(site_id, visit_id)
         entry = self._open(site_id, visit_id, blob) if blob is not None else None

@@ -77,7 +77,7 @@ def visitor_url(settings: Settings, site_id: str, token: str) -> str:
 async def find_visit(ctx: AppContext, site_id: str, ref: str) -> Visit | None:
     """Today's visit by id or ticket number, or None."""
     try:
-        hub = ctx.hub.site(site_id)
+        hub = ctx.hub.site_hub(site_id)
     except Rejected:
         return None
     await hub.current()
@@ -282,7 +282,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if isinstance(found, Response):
             return found
         _, site = found
-        hub = ctx.hub.site(site.id)
+        hub = ctx.hub.site_hub(site.id)
         await hub.current()
         device = request.path_params["device"]
         held = hub.state.leases.get(device)

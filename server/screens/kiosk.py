@@ -193,7 +193,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 ],
                 "documents": [config.procedures.documents[d.document].name for d in plan.documents],
                 "office": {
-                    "phase": office_phase(site, ctx.hub.site(site.id).clock()),
+                    "phase": office_phase(site, ctx.hub.site_hub(site.id).clock()),
                     "open": site.hours.open,
                 },
             }
@@ -204,7 +204,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             actor, site, kiosk = enrolled(request)
             body: KioskCommand = await body_of(request, KioskCommand)
             intake = kiosk_intake(body.request, config.kiosk, config.life_events)
-            hub = ctx.hub.site(site.id)
+            hub = ctx.hub.site_hub(site.id)
             create = c.CreateVisit(intake, override_self_service=body.request.override_self_service)
             limited(request, actor, create)
             ack = await hub.execute(actor, body.id, create)
@@ -247,7 +247,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             intake = kiosk_intake(body.request, config.kiosk, config.life_events)
             deflection = c.RecordDeflection(intake)
             limited(request, actor, deflection)
-            ack = await ctx.hub.site(site.id).execute(actor, body.id, deflection)
+            ack = await ctx.hub.site_hub(site.id).execute(actor, body.id, deflection)
         except Rejected as exc:
             return error_response(exc)
         except LogError:

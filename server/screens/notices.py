@@ -79,7 +79,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         visit = await own_visit(ctx, site.id, request.path_params["token"])
         if visit is None:
             raise Rejected("unknown_visit")
-        return ctx.hub.site(site.id), visit
+        return ctx.hub.site_hub(site.id), visit
 
     async def subscribe(request: Request) -> Response:
         try:

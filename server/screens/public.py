@@ -46,7 +46,7 @@ NOT_FOUND = "no such site / 該当する庁舎がありません"
 
 def site_figures(ctx: AppContext, site: Site) -> dict[str, Any]:
     """A site's public figures now: the ``public`` view's entities, as the page renders them."""
-    hub = ctx.hub.site(site.id)
+    hub = ctx.hub.site_hub(site.id)
     now = hub.clock()
     entities = public(site, analyse(site, hub.state, now))
     return {
@@ -111,7 +111,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     def live_parts(sites: list[Site]) -> list[str]:
         parts = [ctx.hub.version]
         for site in sites:
-            hub = ctx.hub.site(site.id)
+            hub = ctx.hub.site_hub(site.id)
             parts += [
                 site.id,
                 hub.epoch,
@@ -122,7 +122,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def page(request: Request, sites: list[Site]) -> Response:
         for site in sites:
-            await ctx.hub.site(site.id).current()
+            await ctx.hub.site_hub(site.id).current()
         quiet = {}
         if len(sites) == 1:
             forecast = await ctx.history.forecast(ctx.hub, sites[0], ctx.config.calendar)
@@ -156,7 +156,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
             return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
-        await ctx.hub.site(site.id).current()
+        await ctx.hub.site_hub(site.id).current()
         return cached(
             request,
             live_parts([site]),
@@ -171,7 +171,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         fmt = request.path_params["fmt"]
         if site is None or fmt not in ("json", "csv"):
             return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
-        hub = ctx.hub.site(site.id)
+        hub = ctx.hub.site_hub(site.id)
         today = business_date(hub.clock(), site.timezone)
         try:
             first, last = parse_range(
@@ -215,7 +215,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         }
         return cached(
             request,
-            [site.id, ctx.hub.site(site.id).epoch, forecast.made_on],
+            [site.id, ctx.hub.site_hub(site.id).epoch, forecast.made_on],
             PAST_MAX_AGE,
             lambda: Response(msgspec.json.encode(body), media_type="application/json"),
         )

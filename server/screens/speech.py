@@ -68,7 +68,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             if lang not in ctx.speech.engines or lang not in ctx.speech.languages(site):
                 raise Rejected("no_voice", f"no server voice for {lang!r}")
             ticket, counter = params["ticket"], params["counter"]
-            hub_site = ctx.hub.site(site.id)
+            hub_site = ctx.hub.site_hub(site.id)
             await hub_site.current()
             if not speakable(hub_site.state, ticket):
                 raise Rejected("unknown_ticket", "no such ticket today")

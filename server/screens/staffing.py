@@ -81,7 +81,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def plan_for(request: Request, site: Site) -> tuple[Forecast, dict[str, Any]] | str:
         forecast = await ctx.history.forecast(ctx.hub, site, ctx.config.calendar)
         dates = [d.date for d in forecast.days]
-        today = business_date(ctx.hub.site(site.id).clock(), site.timezone)
+        today = business_date(ctx.hub.site_hub(site.id).clock(), site.timezone)
         default = next((d.date for d in forecast.days if d.open and d.date > today), dates[-1])
         date = request.query_params.get("date") or default
         if date not in dates:
@@ -93,7 +93,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         return forecast, plan
 
     def what_if(site: Site) -> list[dict[str, Any]]:
-        hub = ctx.hub.site(site.id)
+        hub = ctx.hub.site_hub(site.id)
         snap = analyse(site, hub.state, hub.clock())
         return [
             {"counter": c, "status": hub.state.counter(c.id).status, "lines": lines}
@@ -112,7 +112,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if isinstance(found, str):
             return PlainTextResponse(found, status_code=400)
         forecast, plan = found
-        await ctx.hub.site(site_id).current()
+        await ctx.hub.site_hub(site_id).current()
         response = render(
             ctx.templates,
             request,

@@ -63,7 +63,7 @@ class TodayRecords:
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def get(self, ctx: AppContext, site: Site, date: str) -> list[Record]:
-        hub = ctx.hub.site(site.id)
+        hub = ctx.hub.site_hub(site.id)
         async with self._locks.setdefault(site.id, asyncio.Lock()):
             cached = self._days.get(site.id)
             if cached is None or cached[:2] != (date, hub.epoch) or not cached[2]:
@@ -102,7 +102,7 @@ def overview(ctx: AppContext, sites: list[str], now: float) -> dict[str, Any]:
     """Every site's queues and counters now: what the city overview shows."""
     out = []
     for sid in sites:
-        hub = ctx.hub.site(sid)
+        hub = ctx.hub.site_hub(sid)
         site, state = hub.site, hub.state
         snap = analyse(site, state, now)
         alerts = site_alerts(site, state, snap)
@@ -248,7 +248,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             return JSONResponse({"type": "error", "code": "forbidden"}, status_code=403)
         sites = [s for s in principal.sites if s in ctx.config.sites]
         for sid in sites:
-            await ctx.hub.site(sid).current()
+            await ctx.hub.site_hub(sid).current()
         body = msgspec.json.encode(overview(ctx, sites, time.time()))
         return Response(body, media_type="application/json", headers=NO_STORE)
 

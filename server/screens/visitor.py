@@ -53,7 +53,7 @@ async def own_visit(ctx: AppContext, site_id: str, token: str) -> Visit | None:
     """Today's visit whose link carries ``token``, or None."""
     if not TOKEN.match(token):
         return None
-    hub = ctx.hub.site(site_id)
+    hub = ctx.hub.site_hub(site_id)
     await hub.current()
     return next((v for v in hub.state.visits.values() if v.token == token), None)
 
