@@ -2,8 +2,7 @@
 // each language the board lists. Everything about the office (queue labels, wait bands,
 // notices, the spoken call) comes from config via the view. STRINGS.notOpen.vi is a caption's
 // Vietnamese text; floors are shown as configured in every language.
-const version = new URL(import.meta.url).searchParams.get("v") || "";
-const { embeddedTexts, fill, pick } = await import(`/static/texts.js?v=${encodeURIComponent(version)}`);
+import { embeddedTexts } from "/static/i18n.js";
 
 function byKey(tables) {
   const strings = { floor: {} };
@@ -18,4 +17,3 @@ function byKey(tables) {
 }
 
 export const STRINGS = byKey(embeddedTexts());
-export { fill, pick };

@@ -2,7 +2,8 @@
 // ticket. Every rule and label comes from the server (kiosk.toml, life_events.toml); this
 // file only walks the visitor through the screens and starts over when they walk away.
 
-import { h, replaceChildren, stored, store } from "/static/dom.js";
+import { h, replaceChildren } from "/static/dom.js";
+import { local } from "/static/storage.js";
 
 const root = document.getElementById("kiosk");
 const { site, kiosk } = root.dataset;
@@ -12,9 +13,9 @@ const THANKS_S = 6; // a goodbye screen returns to the start on its own after th
 
 // --- enrolment: the token comes once in the address, then lives in localStorage -------------
 const params = new URLSearchParams(location.search);
-let deviceToken = params.get("device") || stored(TOKEN_KEY);
+let deviceToken = params.get("device") || local.get(TOKEN_KEY);
 if (params.has("device")) {
-  store(TOKEN_KEY, deviceToken);
+  local.set(TOKEN_KEY, deviceToken);
   params.delete("device");
   const query = params.toString();
   history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
