@@ -80,7 +80,7 @@ export class Wizard {
     this.planner = planner;
     this.draftKey = draftKey;
     this.actions = actions;
-    this.draft = { ...emptyDraft(), ...store.get(draftKey, {}) };
+    this.draft = { ...emptyDraft(), ...local.getJSON(draftKey, {}) };
     this.body = root.querySelector("#wizard-body");
     this.progress = root.querySelector("#wizard-progress");
     this.banner = root.querySelector("#edit-banner");
