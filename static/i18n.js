@@ -29,9 +29,7 @@ export function fill(template, values = {}) {
  * t.label(text) picks a config label by the same rule; t.lang.
  */
 export function translator(strings, lang) {
-  const t = (key, values) => {
-    return Object.hasOwn(strings, key) ? fill(pick(strings[key], lang), values) : key;
-  };
+  const t = (key, values) => (Object.hasOwn(strings, key) ? fill(pick(strings[key], lang), values) : key);
   t.lang = lang;
   t.has = (key) => Object.hasOwn(strings, key);
   t.label = (text) => pick(text, lang);
