@@ -4,15 +4,15 @@
 // Exposed for operators' consoles and tests: window.madoguchiBoard = {hub, announcer,
 // announcements, state}. Nothing here decides office rules: the view says what to show.
 
+import { HubClient } from "/static/hub.js";
+import { fill, pick } from "/static/i18n.js";
+import { mountLinkBanner } from "/static/linkbar.js";
+import { local, session } from "/static/storage.js";
+import { Announcer } from "/displays/announcer.js";
+import { STRINGS } from "/displays/board-strings.js";
+
 const root = document.getElementById("board");
 const { site, board, version, timezone } = root.dataset;
-const v = encodeURIComponent(version);
-const [{ HubClient }, { Announcer }, { STRINGS, pick, fill }, { mountLinkBanner }] = await Promise.all([
-  import(`/static/hub.js?v=${v}`),
-  import(`/displays/announcer.js?v=${v}`),
-  import(`/displays/board-strings.js?v=${v}`),
-  import(`/static/linkbar.js?v=${v}`),
-]);
 
 const HIGHLIGHT_MS = 10000; // a new call stays highlighted this long (and while announced)
 const FRESH_WINDOW_MS = 60000; // a call first seen later than this after it was made is not announced
@@ -29,18 +29,14 @@ const RELOAD_KEY = `madoguchi.board.${site}.${board}.reloadedAt`;
 
 const params = new URLSearchParams(location.search);
 if (params.has("device")) {
-  try {
-    localStorage.setItem(TOKEN_KEY, params.get("device"));
-  } catch {
-    // Storage disabled: the token still works for this page load.
-  }
+  local.set(TOKEN_KEY, params.get("device")); // storage off: the token still works for this page load
   const token = params.get("device");
   params.delete("device");
   const query = params.toString();
   history.replaceState(null, "", location.pathname + (query ? `?${query}` : "") + location.hash);
   root.dataset.token = token;
 }
-const deviceToken = root.dataset.token || readStorage(localStorage, TOKEN_KEY) || "";
+const deviceToken = root.dataset.token || local.get(TOKEN_KEY) || "";
 delete root.dataset.token;
 
 // --- server-aligned clock (call times are the server's) ---------------------------------------
@@ -355,7 +351,7 @@ async function syncSpeech() {
 
 function loadAnnounced() {
   try {
-    const saved = JSON.parse(readStorage(sessionStorage, ANNOUNCED_KEY) || "{}");
+    const saved = session.getJSON(ANNOUNCED_KEY, {}) || {};
     return { epoch: saved.epoch || "", ids: new Set(saved.ids || []) };
   } catch {
     return { epoch: "", ids: new Set() };
@@ -363,20 +359,10 @@ function loadAnnounced() {
 }
 
 function saveAnnounced() {
-  try {
-    sessionStorage.setItem(ANNOUNCED_KEY, JSON.stringify({ epoch: state.announced.epoch, ids: [...state.announced.ids] }));
-  } catch {
-    // Without storage a reload may repeat a call younger than a minute; nothing worse.
-  }
+  // Without storage a reload may repeat a call younger than a minute; nothing worse.
+  session.setJSON(ANNOUNCED_KEY, { epoch: state.announced.epoch, ids: [...state.announced.ids] });
 }
 
-function readStorage(storage, key) {
-  try {
-    return storage.getItem(key);
-  } catch {
-    return null;
-  }
-}
 
 // --- caption (the visual half of every announcement) ------------------------------------------
 
@@ -455,11 +441,7 @@ hub.addEventListener("failure", (event) => {
   hub.stop();
   clearTimeout(lostTimer);
   if (code === "not_authenticated" && deviceToken) {
-    try {
-      localStorage.removeItem(TOKEN_KEY); // revoked or mistyped: let a new enrolment link work
-    } catch {
-      // ignore
-    }
+    local.remove(TOKEN_KEY); // revoked or mistyped: let a new enrolment link work
   }
   const setup = document.getElementById("setup");
   setup.querySelector(".setup-text").innerHTML = "";
@@ -473,18 +455,14 @@ hub.addEventListener("version", () => {
   // New code on the server: reload, but not mid-announcement and never in a tight loop.
   if (reloadPending) return;
   reloadPending = true;
-  const last = Number(readStorage(sessionStorage, RELOAD_KEY) || 0);
+  const last = Number(session.get(RELOAD_KEY) || 0);
   const deadline = Date.now() + 30000;
   const attempt = () => {
     if (!announcer.idle && Date.now() < deadline) {
       setTimeout(attempt, 1000);
       return;
     }
-    try {
-      sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
-    } catch {
-      // ignore
-    }
+    session.set(RELOAD_KEY, String(Date.now()));
     location.reload();
   };
   setTimeout(attempt, Math.max(0, last + RELOAD_SPACING_MS - Date.now()));

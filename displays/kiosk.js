@@ -2,7 +2,9 @@
 // ticket. Every rule and label comes from the server (kiosk.toml, life_events.toml); this
 // file only walks the visitor through the screens and starts over when they walk away.
 
-import { h, replaceChildren, stored, store } from "/static/dom.js";
+import { h, replaceChildren } from "/static/dom.js";
+import { byKey, pick, translator } from "/static/i18n.js";
+import { local } from "/static/storage.js";
 
 const root = document.getElementById("kiosk");
 const { site, kiosk } = root.dataset;
@@ -12,9 +14,9 @@ const THANKS_S = 6; // a goodbye screen returns to the start on its own after th
 
 // --- enrolment: the token comes once in the address, then lives in localStorage -------------
 const params = new URLSearchParams(location.search);
-let deviceToken = params.get("device") || stored(TOKEN_KEY);
+let deviceToken = params.get("device") || local.get(TOKEN_KEY);
 if (params.has("device")) {
-  store(TOKEN_KEY, deviceToken);
+  local.set(TOKEN_KEY, deviceToken);
   params.delete("device");
   const query = params.toString();
   history.replaceState(null, "", location.pathname + (query ? `?${query}` : ""));
@@ -22,6 +24,7 @@ if (params.has("device")) {
 
 const $ = (id) => document.getElementById(id);
 let setup = null;
+let strings = {}; // the kiosk's own words, {key: {lang: text}}, from the setup
 let lang = "ja";
 let visit = null; // {purpose, answers, needs, plan, commandId}
 let lastTouch = Date.now();
@@ -29,17 +32,14 @@ let autoHomeAt = 0;
 
 // --- words -------------------------------------------------------------------------------------
 
-/** The kiosk's own words (``kiosk_*`` in config/texts.toml, English filling any gap). */
-function t(key, values = {}) {
-  const table = setup.texts[lang] || setup.texts.en;
-  const text = table[key] || key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+/** The kiosk's own words (``kiosk_*`` in config/texts.toml), by the rule of /static/i18n.js. */
+function t(key, values) {
+  return translator(strings, lang)(key, values);
 }
 
 /** A config label in the visitor's language (English, then Japanese, when it lacks one). */
 function label(text) {
-  if (!text) return "";
-  return text[lang] || (lang === "ja" ? "" : text.en) || text.ja || "";
+  return pick(text, lang);
 }
 
 /** The label, with Japanese under it when another language is chosen (staff can help). */
@@ -374,6 +374,7 @@ $("message-home").addEventListener("click", home);
 async function start() {
   try {
     setup = await api("setup");
+    strings = byKey(setup.texts);
   } catch (error) {
     $("screen-loading").querySelector("p").textContent =
       error.code === "not_authenticated" || error.code === "forbidden"

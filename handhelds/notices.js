@@ -4,6 +4,8 @@
 // with the page closed. Nothing here talks to anything but this server and the browser's own
 // push service; the subscription is deleted with the visit at the end of the day at the latest.
 
+import { local } from "/static/storage.js";
+
 const KEY = "madoguchi.visitor.notices";
 const AHEAD = [1, 2, 3, 5, 10, 20];
 const MINUTES = [10, 15, 20, 30, 45, 60];
@@ -177,20 +179,13 @@ export function mountNotices({ site, token, t, lang, offered = true }) {
   }
 
   function save() {
-    try {
-      localStorage.setItem(KEY, JSON.stringify({ token, on: state.on, choices: currentChoices() }));
-    } catch {
-      // Not kept across reloads; the server keeps the subscription anyway.
-    }
+    // Without storage: not kept across reloads; the server keeps the subscription anyway.
+    local.setJSON(KEY, { token, on: state.on, choices: currentChoices() });
   }
 
   function readSaved() {
-    try {
-      const value = JSON.parse(localStorage.getItem(KEY) || "null");
-      return value && value.token === token ? value : {};
-    } catch {
-      return {};
-    }
+    const value = local.getJSON(KEY, null);
+    return value && value.token === token ? value : {};
   }
 
   $("n-on").addEventListener("click", turnOn);

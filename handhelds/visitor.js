@@ -2,19 +2,19 @@
 // status, position, wait, where to go, itinerary) in the language the visitor picks.
 // Opened from the ticket's QR code; no sign-in; nothing about anyone else ever arrives here.
 
+import { HubClient } from "/static/hub.js";
+import { byKey, embeddedTexts, pick, translator } from "/static/i18n.js";
+import { mountLinkBanner } from "/static/linkbar.js";
+import { local } from "/static/storage.js";
+import { mountNotices } from "/handhelds/notices.js";
+
 const root = document.getElementById("visitor");
 const { site, token, version } = root.dataset;
 const menu = JSON.parse(root.dataset.menu || "[]");
 const siteName = JSON.parse(root.dataset.siteName || "{}");
-const v = encodeURIComponent(version);
-const [{ HubClient }, { embeddedTexts, pick, fill }, { mountLinkBanner }, { mountNotices }] = await Promise.all([
-  import(`/static/hub.js?v=${v}`),
-  import(`/static/texts.js?v=${v}`),
-  import(`/static/linkbar.js?v=${v}`),
-  import(`/handhelds/notices.js?v=${v}`),
-]);
 
 const TEXTS = embeddedTexts();
+const STRINGS = byKey(TEXTS);
 const TAGS = Object.fromEntries(menu.map((item) => [item.id, item.tag]));
 const LANG_KEY = "madoguchi.visitor.lang";
 const ENDED = new Set(["cancelled", "no_show", "expired"]);
@@ -42,19 +42,13 @@ function initialLanguage() {
 
 /** The language chosen on this phone for this ticket (a new ticket opens in its own). */
 function readChoice() {
-  try {
-    const saved = JSON.parse(localStorage.getItem(LANG_KEY) || "null");
-    return saved && saved.token === token ? saved.lang : null;
-  } catch {
-    return null;
-  }
+  const saved = local.getJSON(LANG_KEY, null);
+  return saved && saved.token === token ? saved.lang : null;
 }
 
-const t = (key, values) => {
-  const table = TEXTS[state.lang] || TEXTS.en || {};
-  const template = table[key] ?? (TEXTS.en || {})[key] ?? "";
-  return values ? fill(template, values) : template;
-};
+let words = translator(STRINGS, state.lang);
+const t = (key, values) => words(key, values);
+t.has = (key) => words.has(key);
 const label = (text) => pick(text, state.lang);
 const notices = mountNotices({ site, token, t, lang: () => state.lang, offered: root.dataset.push === "1" });
 
@@ -70,11 +64,8 @@ function renderLanguages() {
 function setLanguage(lang) {
   if (!(lang in TEXTS)) return;
   state.lang = lang;
-  try {
-    localStorage.setItem(LANG_KEY, JSON.stringify({ token, lang }));
-  } catch {
-    // Not kept across reloads; fine.
-  }
+  words = translator(STRINGS, lang);
+  local.setJSON(LANG_KEY, { token, lang }); // not kept across reloads without storage; fine
   renderLanguages();
   render();
   notices.relanguage();
@@ -131,7 +122,8 @@ function renderLink() {
 function renderStatus(visit, closed) {
   const status = visit.status;
   $("status").dataset.status = status;
-  $("status-title").textContent = t(STATUS_KEYS[status] || `status_${status}`) || t("status_waiting");
+  const title = STATUS_KEYS[status] || `status_${status}`;
+  $("status-title").textContent = t(t.has(title) ? title : "status_waiting");
   let detail = "";
   let extra = "";
   if (status === "out" && visit.out) {
@@ -349,7 +341,7 @@ function renderSteps(visit) {
       head.append(
         el("span", "step-label", label(step.label)),
         el("span", "step-floor", floorText(step.floor)),
-        el("span", "step-status", t(`step_${step.status}`) || t("step_pending")),
+        el("span", "step-status", t(t.has(`step_${step.status}`) ? `step_${step.status}` : "step_pending")),
       );
       const procedures = el("ul", "procedures");
       for (const proc of step.procedures) {

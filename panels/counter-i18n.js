@@ -2,8 +2,7 @@
 // Labels of the office itself (procedures, queues, questions, documents, departments) come
 // from the catalog (config/), never from here.
 
-import { makeTranslator } from "/static/i18n.js";
-import { STAFF_STRINGS } from "/panels/staff-i18n.js";
+import { STAFF_STRINGS, staffTranslator } from "/panels/staff-i18n.js";
 
 const STRINGS = {
   ...STAFF_STRINGS,
@@ -252,7 +251,7 @@ const STRINGS = {
 
 /** The translator of this screen's strings for `lang` ("ja" | "en"). */
 export function translator(lang) {
-  return makeTranslator(STRINGS, lang);
+  return staffTranslator(STRINGS, lang);
 }
 
 /** The text for a refusal, with what the panel knows about the case. */

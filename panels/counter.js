@@ -6,6 +6,7 @@ import { HubClient, RETRY_CODES } from "/static/hub.js";
 import { mountLinkBanner } from "/static/linkbar.js";
 import { Actions } from "/panels/counter-actions.js";
 import { Clock, h, replaceChildren } from "/static/dom.js";
+import { local } from "/static/storage.js";
 import { refusal, translator } from "/panels/counter-i18n.js";
 import { SHORTCUTS, bindShortcuts, keyFor } from "/panels/counter-keys.js";
 import { availability, Catalog, deriveModel } from "/panels/counter-model.js";
@@ -15,22 +16,6 @@ const data = document.body.dataset;
 const LANG_KEY = "madoguchi.counter.lang";
 const COUNTER_KEY = `madoguchi.counter.${data.site}.${data.department}`;
 const ALWAYS = new Set(["lang", "help"]);
-
-function stored(key) {
-  try {
-    return localStorage.getItem(key) || "";
-  } catch {
-    return "";
-  }
-}
-
-function store(key, value) {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Private mode or storage off: the choice just is not remembered.
-  }
-}
 
 export class Panel {
   constructor(catalog) {
@@ -45,8 +30,8 @@ export class Panel {
     // Protected visits whose details this screen has shown (each showing is audited once).
     this.shownProtected = new Set();
     this.wasLive = false;
-    this.setLanguage(stored(LANG_KEY) || "ja", { render: false });
-    const asked = data.counter || stored(COUNTER_KEY);
+    this.setLanguage(local.get(LANG_KEY) || "ja", { render: false });
+    const asked = data.counter || local.get(COUNTER_KEY);
     this.counterId = catalog.counters.get(asked)?.department === this.department ? asked : "";
     this.hub = new HubClient({
       site: this.site,
@@ -154,7 +139,7 @@ export class Panel {
 
   toggleLanguage() {
     const next = this.t.lang === "ja" ? "en" : "ja";
-    store(LANG_KEY, next);
+    local.set(LANG_KEY, next);
     this.say(""); // a message in the other language would only confuse
     this.setLanguage(next);
   }
@@ -213,7 +198,7 @@ export class Panel {
 
   chooseCounter(counterId) {
     this.counterId = counterId;
-    store(COUNTER_KEY, counterId);
+    local.set(COUNTER_KEY, counterId);
     const url = new URL(location.href);
     if (counterId) url.searchParams.set("counter", counterId);
     else url.searchParams.delete("counter");

@@ -1,6 +1,8 @@
 // Words every staff panel shares (the sign-in line, the language switch and the connection's
 // state) in Japanese and English. Each panel's own table adds its words to these.
 
+import { translator } from "/static/i18n.js";
+
 export const STAFF_STRINGS = {
   signed_in_as: ["サインイン: {name}", "Signed in: {name}"],
   sign_out: ["サインアウト", "Sign out"],
@@ -12,3 +14,11 @@ export const STAFF_STRINGS = {
   conn_reconnecting: ["再接続中…", "Reconnecting…"],
   conn_offline: ["オフライン", "Offline"],
 };
+
+/**
+ * A staff screen's translator over its table ({key: [ja, en]}): staff screens are in Japanese
+ * or English, so any other stored choice reads Japanese. The fallback rule is /static/i18n.js's.
+ */
+export function staffTranslator(strings, lang) {
+  return translator(strings, lang === "en" ? "en" : "ja");
+}

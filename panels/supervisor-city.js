@@ -1,13 +1,14 @@
 // The city overview: each of the supervisor's sites at a glance (waiting, alerts, counters,
 // every queue), from /api/supervisor/overview every few seconds. The server decides alerts.
 
-import { clockTime, h, replaceChildren, store, stored } from "/static/dom.js";
+import { clockTime, h, replaceChildren } from "/static/dom.js";
+import { local } from "/static/storage.js";
 import { translator } from "/panels/supervisor-i18n.js";
 
 const LANG_KEY = "madoguchi.supervisor.lang";
 const EVERY = 5000;
 const data = document.body.dataset;
-let t = translator(stored(LANG_KEY) || "ja");
+let t = translator(local.get(LANG_KEY) || "ja");
 let last = null;
 
 function minutes(value) {
@@ -105,7 +106,7 @@ async function load() {
 
 document.getElementById("lang-toggle").addEventListener("click", () => {
   t = translator(t.lang === "ja" ? "en" : "ja");
-  store(LANG_KEY, t.lang);
+  local.set(LANG_KEY, t.lang);
   render();
 });
 render();

@@ -1,8 +1,7 @@
 // The supervisor screens' own words (headings, buttons, messages) in Japanese and English.
 // Office labels (queues, counters, departments, boards, procedures) come from the catalog.
 
-import { makeTranslator } from "/static/i18n.js";
-import { STAFF_STRINGS } from "/panels/staff-i18n.js";
+import { STAFF_STRINGS, staffTranslator } from "/panels/staff-i18n.js";
 
 const STRINGS = {
   ...STAFF_STRINGS,
@@ -193,7 +192,7 @@ const STRINGS = {
 
 /** The translator of this screen's strings for `lang` ("ja" | "en"). */
 export function translator(lang) {
-  return makeTranslator(STRINGS, lang);
+  return staffTranslator(STRINGS, lang);
 }
 
 /** A refusal from the hub in words: its code's own text when there is one. */

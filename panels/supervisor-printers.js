@@ -2,8 +2,9 @@
 // paper (tickets waiting) is an alert, with words and a mark, not colour alone. The state
 // comes from /api/sites/{site}/printers (the print queues live in the server process).
 
-import { h, replaceChildren, stored } from "/static/dom.js";
-import { makeTranslator } from "/static/i18n.js";
+import { h, replaceChildren } from "/static/dom.js";
+import { local } from "/static/storage.js";
+import { staffTranslator } from "/panels/staff-i18n.js";
 
 const POLL_MS = 5000;
 const STRINGS = {
@@ -19,7 +20,7 @@ const site = document.body.dataset.site;
 const section = document.getElementById("printers");
 
 function render(printers) {
-  const t = makeTranslator(STRINGS, stored("madoguchi.supervisor.lang") || "ja");
+  const t = staffTranslator(STRINGS, local.get("madoguchi.supervisor.lang") || "ja");
   const faults = printers.filter((p) => p.state === "offline" || p.state === "paper_out");
   section.hidden = printers.length === 0;
   section.dataset.faults = String(faults.length);

@@ -7,9 +7,12 @@ import { HubClient, RETRY_CODES } from "/static/hub.js";
 import { mountLinkBanner } from "/static/linkbar.js";
 import { Actions } from "/panels/supervisor-actions.js";
 import { drawFigures } from "/panels/supervisor-charts.js";
-import { Clock, clockTime, h, replaceChildren, store, stored } from "/static/dom.js";
+import { Clock, clockTime, h, replaceChildren } from "/static/dom.js";
+import { local } from "/static/storage.js";
 import { refusal, translator } from "/panels/supervisor-i18n.js";
 import * as view from "/panels/supervisor-render.js";
+// The printers' section runs on its own (polled over HTTP, not the hub).
+import "/panels/supervisor-printers.js";
 
 const data = document.body.dataset;
 const LANG_KEY = "madoguchi.supervisor.lang";
@@ -29,9 +32,9 @@ export class Page {
     this.watchKey = "";
     this.alertKey = "";
     this.wasLive = false;
-    this.sound = stored(SOUND_KEY) === "on";
+    this.sound = local.get(SOUND_KEY) === "on";
     this.audio = null;
-    this.t = translator(stored(LANG_KEY) || "ja");
+    this.t = translator(local.get(LANG_KEY) || "ja");
     this.hub = new HubClient({ site: this.site, view: { kind: "supervisor" }, version: data.version });
     this.actions = new Actions(this);
   }
@@ -90,7 +93,7 @@ export class Page {
 
   toggleLanguage() {
     const next = this.t.lang === "ja" ? "en" : "ja";
-    store(LANG_KEY, next);
+    local.set(LANG_KEY, next);
     this.t = translator(next);
     this.say("");
     this.applyStrings();
@@ -113,7 +116,7 @@ export class Page {
 
   toggleSound() {
     this.sound = !this.sound;
-    store(SOUND_KEY, this.sound ? "on" : "off");
+    local.set(SOUND_KEY, this.sound ? "on" : "off");
     this.renderSound();
     if (this.sound) this.beep(); // a tap is also what lets the browser play sound later
   }

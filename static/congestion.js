@@ -2,8 +2,10 @@
 // The server renders every figure first (the page works without JavaScript); this only puts
 // the view's newer counts and band labels into the same cells. No rule is computed here.
 
+import { HubClient } from "/static/hub.js";
+
+// The asset version this page was served with (the hub says when it changes).
 const version = new URL(import.meta.url).searchParams.get("v") || "";
-const { HubClient } = await import(`/static/hub.js?v=${encodeURIComponent(version)}`);
 
 const liveState = document.getElementById("live-state");
 const asOf = document.getElementById("as-of");

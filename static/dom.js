@@ -1,7 +1,21 @@
-// Small DOM and time helpers shared by the staff panels. Text always goes in as text nodes, so
-// notes and notices typed by staff can never inject markup.
+// DOM and time helpers every screen shares (staff panels, the guide app, kiosk, link banner).
+// Text always goes in as text nodes, never as markup, so notes and notices typed by staff or
+// visitors can never inject HTML.
 
-/** Build an element: h("li", {class: "x", dataset: {...}}, "text", child, [more]). */
+// Set as properties, not attributes: they are live state (what a control shows or whether it
+// is shown), and a property also works after the user has changed the control.
+const PROPERTIES = new Set(["hidden", "disabled", "checked", "value", "open"]);
+
+/**
+ * Build an element: h("button", {class: "big", onclick: fn, dataset: {id}, "aria-pressed": "true"},
+ * "label", child, [more children]).
+ *
+ * Props: null, undefined and false skip the prop; "class" sets the class name; "dataset" is an
+ * object copied into data-* attributes; "on…" with a function adds an event listener; hidden,
+ * disabled, checked, value and open set the element's property; anything else becomes an
+ * attribute ("" for true). Children are flattened; null, undefined, false and "" are skipped;
+ * nodes go in as they are, everything else as a text node.
+ */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
@@ -9,25 +23,35 @@ export function h(tag, props = {}, ...children) {
     if (key === "class") el.className = value;
     else if (key === "dataset") Object.assign(el.dataset, value);
     else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else if (value === true) el.setAttribute(key, "");
-    else el.setAttribute(key, String(value));
+    else if (PROPERTIES.has(key)) el[key] = value;
+    else el.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false || child === "") continue;
-    el.append(child instanceof Node ? child : String(child));
-  }
+  append(el, children);
   return el;
 }
 
-/** Replace a container's children, keeping keyboard focus on the "same" element if redrawn. */
+/** Append children by h()'s rules (flattened; null, undefined, false and "" skipped). */
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false || child === "") continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/**
+ * Replace a container's children (by h()'s rules) and return it. Keyboard focus stays on the
+ * "same" element when it is redrawn: an element with the same data-focus-key.
+ */
 export function replaceChildren(container, ...children) {
   const active = document.activeElement;
   const key = active && container.contains(active) ? active.dataset.focusKey : null;
-  container.replaceChildren(...children.flat(Infinity).filter(Boolean));
+  container.replaceChildren();
+  append(container, children);
   if (key) {
     const again = container.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
     if (again) again.focus({ preventScroll: true });
   }
+  return container;
 }
 
 /** The server's clock, from the offset measured when the page was served. */
@@ -63,23 +87,5 @@ export function clockTime(at, timezone) {
     );
   } catch {
     return new Date(at * 1000).toTimeString().slice(0, 5);
-  }
-}
-
-/** Read a value kept in localStorage ("" when storage is off). */
-export function stored(key) {
-  try {
-    return localStorage.getItem(key) || "";
-  } catch {
-    return "";
-  }
-}
-
-/** Keep a value in localStorage (silently not, when storage is off). */
-export function store(key, value) {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Private mode or storage off: the choice just is not remembered.
   }
 }

@@ -20,6 +20,8 @@
 // hub was only stalled, the screen is live again on the same connection without a reconnect
 // (a lobby of screens reconnecting at once after a stall would only make it worse).
 
+import { local } from "/static/storage.js";
+
 const MIN_DELAY = 250;
 // A restart takes seconds: a 10 s ceiling brings a lobby back soon after, at a bounded rate.
 const MAX_DELAY = 10000;
@@ -426,22 +428,15 @@ export class HubClient extends EventTarget {
 
   #loadOutbox() {
     if (!this.outboxKey) return [];
-    try {
-      const saved = JSON.parse(localStorage.getItem(this.outboxKey) || "[]");
-      return saved.map((item) => ({ ...item, sent: false }));
-    } catch {
-      return [];
-    }
+    const saved = local.getJSON(this.outboxKey, []);
+    return Array.isArray(saved) ? saved.map((item) => ({ ...item, sent: false })) : [];
   }
 
   #saveOutbox() {
     if (!this.outboxKey) return;
-    try {
-      // A summons is never worth keeping across a reload: it would only come back expired.
-      const kept = this.outbox.filter((item) => this.mayWait(item.command));
-      localStorage.setItem(this.outboxKey, JSON.stringify(kept.map(({ id, command, at }) => ({ id, command, at }))));
-    } catch {
-      // Storage full or disabled: commands still go out, they just do not survive a reload.
-    }
+    // A summons is never worth keeping across a reload: it would only come back expired.
+    // Storage full or disabled: commands still go out, they just do not survive a reload.
+    const kept = this.outbox.filter((item) => this.mayWait(item.command));
+    local.setJSON(this.outboxKey, kept.map(({ id, command, at }) => ({ id, command, at })));
   }
 }

@@ -11,6 +11,7 @@
 // until the link is back (supervisor); "view": a screen without actions (board, visitor).
 
 import { h } from "/static/dom.js";
+import { fill } from "/static/i18n.js";
 
 const TEXT = {
   offline: ["● オフライン — サーバーとの接続が切れました。自動で再接続しています。", "● Offline — connection lost. Reconnecting automatically."],
@@ -22,13 +23,9 @@ const TEXT = {
   pending: ["送信待ち {n}件", "{n} waiting to be sent"],
 };
 
-function fillIn(text, vars) {
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
-}
-
 /** Japanese first; English after it unless the screen is in Japanese. */
 function say(lang, key, vars = {}) {
-  const [ja, en] = TEXT[key].map((text) => fillIn(text, vars));
+  const [ja, en] = TEXT[key].map((text) => fill(text, vars));
   return lang === "ja" ? [ja] : [ja, h("span", { lang: "en" }, ` / ${en}`)];
 }
 

@@ -177,7 +177,7 @@ def test_start_page_lists_the_offices(server: LiveServer) -> None:
         assert f'href="/guide/{site}"' in page.text
     assert "/handhelds/guide/start.js" in page.text
     script = httpx.get(f"{server.url}/handhelds/guide/start.js").text
-    assert 'localStorage.getItem("madoguchi-guide")' in script
+    assert 'local.getJSON("madoguchi-guide"' in script  # what the app keeps (static/storage.js)
 
 
 def test_catalog_labels_needs_languages_and_limits(server: LiveServer, config: Config) -> None:

@@ -92,7 +92,7 @@ def assert_page_headers(url: str, response: httpx.Response) -> None:
     markup = parse(response.text)
     for script in markup.inline_scripts:
         # JSON data blocks (the visitor page's and board's texts) are never run; otherwise
-        # only the staff panels' import maps, each with this response's nonce.
+        # only the shared import map (server/templates/modules.html), with this response's nonce.
         if script.get("type") == "application/json":
             continue
         assert script.get("type") == "importmap", (url, script)

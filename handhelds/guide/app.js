@@ -5,7 +5,9 @@
 
 import { HubClient, commandId } from "/static/hub.js";
 import { mountLinkBanner } from "/static/linkbar.js";
-import { fill, h, store, toast } from "./dom.js";
+import { h, replaceChildren } from "/static/dom.js";
+import { local } from "/static/storage.js";
+import { toast } from "./toast.js";
 import { errorText, lang, loadLang, setLang, translatePage, ui } from "./i18n.js";
 import { boothPanel, forCorner } from "./booths.js";
 import { Lease } from "./lease.js";
@@ -29,7 +31,7 @@ const KEYS = {
 const CATALOG_URL = `/api/sites/${encodeURIComponent(site)}/catalog`;
 
 // Remember this phone's guide and office: /guide opens them again after a restart.
-store.set(KEYS.me, { site, staff, name: body.dataset.staffName, at: Date.now() });
+local.setJSON(KEYS.me, { site, staff, name: body.dataset.staffName, at: Date.now() });
 loadLang();
 translatePage();
 
@@ -41,12 +43,12 @@ const sections = {
   visits: document.getElementById("visits"),
 };
 let tab = "intake";
-const followups = store.get(KEYS.followups, {}); // create command id -> {forms}
+const followups = local.getJSON(KEYS.followups, {}); // create command id -> {forms}
 const toasts = new Map(); // command id -> message once acknowledged
 
 main().catch((error) => {
   console.error(error);
-  fill(document.getElementById("wizard-body"), h("p", { class: "error", role: "alert" }, ui("load_failed")));
+  replaceChildren(document.getElementById("wizard-body"), h("p", { class: "error", role: "alert" }, ui("load_failed")));
 });
 
 async function main() {
@@ -54,7 +56,7 @@ async function main() {
   const catalog = await loadCatalog();
   const hub = new HubClient({ site, view: { kind: "floor" }, outboxKey: KEYS.outbox, version });
   const planner = new Planner(site);
-  const cached = store.get(KEYS.floor, null);
+  const cached = local.getJSON(KEYS.floor, null);
 
   const send = (command, id = commandId()) => {
     hub.send(command, id).catch((error) => refused(id, error));
@@ -101,7 +103,7 @@ async function main() {
         const forms = plan ? draft.formsDone.filter((f) => plan.forms.includes(f)) : [];
         if (forms.length) {
           followups[id] = { forms };
-          store.set(KEYS.followups, followups);
+          local.setJSON(KEYS.followups, followups);
         }
         draft.issued = { id, kind: "create", writing, plan };
         const command = { type: "CreateVisit", intake: intakeOf(draft), override_self_service: draft.override, forms_pending: writing };
@@ -285,7 +287,7 @@ async function main() {
     // The last live list, shown (marked "as of") when the phone starts without a connection.
     lastLive = Date.now();
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => store.set(KEYS.floor, { visits: hub.entities.visits || {}, at: lastLive }), 1000);
+    saveTimer = setTimeout(() => local.setJSON(KEYS.floor, { visits: hub.entities.visits || {}, at: lastLive }), 1000);
   }
 
   function refreshOutbox() {
@@ -308,7 +310,7 @@ async function main() {
     const follow = followups[message.id];
     if (follow && message.visit) {
       delete followups[message.id];
-      store.set(KEYS.followups, followups);
+      local.setJSON(KEYS.followups, followups);
       send({ type: "MarkForms", visit: message.visit, forms: follow.forms });
     }
     const issued = wizard.draft.issued;
@@ -326,7 +328,7 @@ async function main() {
   function refused(id, error) {
     if (followups[id]) {
       delete followups[id];
-      store.set(KEYS.followups, followups);
+      local.setJSON(KEYS.followups, followups);
     }
     toasts.delete(id);
     const issued = wizard.draft.issued;
@@ -369,7 +371,7 @@ async function main() {
   });
   hub.addEventListener("version", () => {
     const banner = document.getElementById("version-banner");
-    fill(banner, ui("new_version"), " ", h("button", { type: "button", class: "small", onclick: () => location.reload() }, ui("reload")));
+    replaceChildren(banner, ui("new_version"), " ", h("button", { type: "button", class: "small", onclick: () => location.reload() }, ui("reload")));
     banner.hidden = false;
   });
   // The hub client itself watches the browser's offline/online events and the hub's silence.
@@ -396,7 +398,7 @@ async function main() {
     if (n && !window.confirm(ui("sign_out_pending", { n }))) return;
     await lease.giveBack();
     await fetch("/api/logout", { method: "POST" }).catch(() => {});
-    store.remove(KEYS.floor);
+    local.remove(KEYS.floor);
     location.assign(`/signin?next=${encodeURIComponent(location.pathname)}&id=${encodeURIComponent(staff)}`);
   });
   const switcher = document.getElementById("site-switch");
@@ -418,11 +420,11 @@ async function loadCatalog() {
     const response = await fetch(CATALOG_URL, { cache: "no-cache" });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const catalog = await response.json();
-    store.set(KEYS.catalog, catalog);
+    local.setJSON(KEYS.catalog, catalog);
     return catalog;
   } catch (error) {
     // Offline and no service worker copy yet: the last catalog this phone saw.
-    const saved = store.get(KEYS.catalog, null);
+    const saved = local.getJSON(KEYS.catalog, null);
     if (saved) return saved;
     throw error;
   }

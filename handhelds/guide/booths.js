@@ -4,7 +4,7 @@
 // (a booth taken meanwhile comes back as a refusal); this only shows the floor view's
 // `booths` and `booth_reservations` collections.
 
-import { h } from "./dom.js";
+import { h } from "/static/dom.js";
 import { clock, text, ui } from "./i18n.js";
 
 /** Whether the draft is for the corner (one of its life events is chosen). */

@@ -2,6 +2,9 @@
 // Office content (life events, questions, procedures, documents, labels) never lives here:
 // it comes from config/ through the catalog and the views, and `text()` picks its language.
 
+import { pick, translator } from "/static/i18n.js";
+import { local } from "/static/storage.js";
+
 const UI = {
   app_title: { ja: "フロア案内", en: "Floor guide" },
   tab_intake: { ja: "受付", en: "Intake" },
@@ -329,6 +332,7 @@ const UI = {
 
 const LANG_KEY = "madoguchi-guide-lang";
 let current = "ja";
+let t = translator(UI, current);
 
 /** The UI language: "ja" or "en" (remembered on this phone). */
 export function lang() {
@@ -336,46 +340,35 @@ export function lang() {
 }
 
 export function loadLang() {
-  try {
-    current = localStorage.getItem(LANG_KEY) === "en" ? "en" : "ja";
-  } catch {
-    current = "ja";
-  }
+  return use(local.get(LANG_KEY) === "en" ? "en" : "ja");
+}
+
+export function setLang(value) {
+  // Private mode: the choice lasts for this page only.
+  local.set(LANG_KEY, use(value === "en" ? "en" : "ja"));
+}
+
+function use(value) {
+  current = value;
+  t = translator(UI, current);
   document.documentElement.lang = current;
   return current;
 }
 
-export function setLang(value) {
-  current = value === "en" ? "en" : "ja";
-  document.documentElement.lang = current;
-  try {
-    localStorage.setItem(LANG_KEY, current);
-  } catch {
-    // Private mode: the choice lasts for this page only.
-  }
-}
-
-/** A UI string with {placeholders} filled in. */
+/** A UI string with {placeholders} filled in (the one rule of /static/i18n.js). */
 export function ui(key, params = {}) {
-  const entry = UI[key];
-  let value = entry ? entry[current] || entry.ja : key;
-  for (const [name, replacement] of Object.entries(params)) {
-    value = value.replaceAll(`{${name}}`, String(replacement));
-  }
-  return value;
+  return t(key, params);
 }
 
-/** A config label ({ja, en, zh, ko, vi}) in the UI language, falling back to Japanese. */
+/** A config label ({ja, en, zh, ko, vi}) in the UI language (the rule of /static/i18n.js). */
 export function text(label, fallback = "") {
-  if (!label) return fallback;
-  if (typeof label === "string") return label;
-  return label[current] || label.ja || fallback;
+  return pick(label, current) || fallback;
 }
 
 /** The message for a refusal: our wording for known codes, else the server's. */
 export function errorText(error) {
   const key = `err_${error.code}`;
-  return UI[key] ? ui(key) : error.message || error.code || "error";
+  return t.has(key) ? ui(key) : error.message || error.code || "error";
 }
 
 /** Fill every [data-i18n] element of the static page. */

@@ -4,16 +4,16 @@
 // them here, tops them up while online, and issues the next one at once when offline. The
 // visit is created with exactly that number when the phone is back (see docs/guide.md).
 
-import { store } from "./dom.js";
+import { local } from "/static/storage.js";
 
 const DEVICE_KEY = "madoguchi-device";
 
 /** This phone's id, made once and kept (the lease belongs to the phone, not to a page). */
 export function deviceId() {
-  let id = store.get(DEVICE_KEY, "");
+  let id = local.getJSON(DEVICE_KEY, "");
   if (!id) {
     id = globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
-    store.set(DEVICE_KEY, id);
+    local.setJSON(DEVICE_KEY, id);
   }
   return id;
 }
@@ -36,7 +36,7 @@ export class Lease {
     this.timezone = timezone;
     this.device = deviceId();
     this.key = `madoguchi-lease-${site}-${this.device}`;
-    this.book = store.get(this.key, { date: "", tickets: [], used: [] });
+    this.book = local.getJSON(this.key, { date: "", tickets: [], used: [] });
     this.fetched = -1; // the lease count the book was last fetched for
     this.fullCount = null; // the lease count after the last top-up (below it: top up again)
     this.asking = false;
@@ -72,7 +72,7 @@ export class Lease {
       const lease = await response.json();
       const held = new Set(lease.tickets.map((t) => t.ticket));
       this.book = { date: lease.date, tickets: lease.tickets, used: this.book.used.filter((t) => held.has(t)) };
-      store.set(this.key, this.book);
+      local.setJSON(this.key, this.book);
     } catch {
       this.fetched = -1; // try again on the next change
     }
@@ -90,7 +90,7 @@ export class Lease {
     const next = this.left(series)[0] || null;
     if (next) {
       this.book.used.push(next.ticket);
-      store.set(this.key, this.book);
+      local.setJSON(this.key, this.book);
     }
     return next;
   }
@@ -98,7 +98,7 @@ export class Lease {
   /** Give the unissued numbers back (signing out while online). */
   giveBack() {
     if (!this.hub.live || !this.entity) return Promise.resolve();
-    store.remove(this.key);
+    local.remove(this.key);
     return this.hub.send({ type: "ReturnLease", device: this.device }).catch(() => {});
   }
 }

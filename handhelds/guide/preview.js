@@ -2,7 +2,7 @@
 // Every fact here comes from the plan (POST /api/sites/{site}/plan) or the catalog; nothing
 // is decided in this file.
 
-import { h } from "./dom.js";
+import { h } from "/static/dom.js";
 import { lang, text, ui } from "./i18n.js";
 
 /** Where a queue waits: label, floor and the numbers of the counters serving it. */

@@ -1,6 +1,7 @@
 // This phone remembers its office and guide: go straight back to them.
-let me = null;
-try { me = JSON.parse(localStorage.getItem("madoguchi-guide") || "null"); } catch {}
+import { local } from "/static/storage.js";
+
+const me = local.getJSON("madoguchi-guide", null);
 const known = new Set([...document.querySelectorAll("[data-site]")].map((a) => a.dataset.site));
 if (me && known.has(me.site)) {
   const note = document.getElementById("remembered");

@@ -3,7 +3,7 @@
 // waits in the outbox and the screen says so; the number appears when the hub acknowledges.
 
 import { boothLine } from "./booths.js";
-import { fill, h } from "./dom.js";
+import { h, replaceChildren } from "/static/dom.js";
 import { errorText, text, ui } from "./i18n.js";
 import { placeName, renderPreview } from "./preview.js";
 
@@ -22,7 +22,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
   const issued = draft.issued;
   const next = h("button", { type: "button", id: "next-visitor", class: "wide", onclick: actions.next }, ui("next_visitor"));
   if (issued.error) {
-    return fill(
+    return replaceChildren(
       root,
       h("h1", { tabindex: "-1" }, ui("ticket_refused")),
       h("p", { class: "error", role: "alert" }, errorText(issued.error)),
@@ -30,7 +30,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
     );
   }
   if (issued.kind === "deflect") {
-    return fill(
+    return replaceChildren(
       root,
       h("h1", { tabindex: "-1" }, h("span", { "aria-hidden": "true" }, "★ "), issued.plan && issued.plan.steps.length === 0 && !issued.plan.self_service.length ? ui("no_visit") : ui("self_service_only")),
       h("p", { class: "ok", role: "status" }, issued.ack ? ui("deflected") : ui("deflected_pending")),
@@ -44,7 +44,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
   if (!ack && issued.choose) return renderChoice(root, catalog, lease, actions, next);
   if (!ack && issued.leased) return renderLeased(root, issued, catalog, next);
   if (!ack) {
-    return fill(
+    return replaceChildren(
       root,
       h("h1", { tabindex: "-1" }, ui("ticket_heading")),
       h(
@@ -64,7 +64,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
   const first = steps.length ? placeName(catalog, steps[0]) : "";
   const writing = visit ? visit.status === "writing" : issued.writing;
   const base = `/guide/${encodeURIComponent(site)}`;
-  return fill(
+  return replaceChildren(
     root,
     h("h1", { tabindex: "-1", class: "visually-hidden" }, ui("ticket_heading")),
     h(
@@ -100,7 +100,7 @@ export function renderTicket({ root, draft, catalog, site, visit, pending, lease
 
 /** Offline without a plan: where does the visitor go first? (Its series gives the number.) */
 function renderChoice(root, catalog, lease, actions, next) {
-  return fill(
+  return replaceChildren(
     root,
     h("h2", { tabindex: "-1" }, ui("offline_issue_heading")),
     h("p", {}, ui("offline_choose_queue")),
@@ -125,7 +125,7 @@ function renderLeased(root, issued, catalog, next) {
   const ticket = issued.leased;
   const steps = issued.plan ? issued.plan.steps.map((s) => s.queue) : [issued.firstQueue].filter(Boolean);
   const first = steps.length ? placeName(catalog, steps[0]) : "";
-  return fill(
+  return replaceChildren(
     root,
     h("h2", { tabindex: "-1", class: "visually-hidden" }, ui("ticket_heading")),
     h(

@@ -1,7 +1,7 @@
 // Today's visits: where each visitor is now (from the server's floor view), search by ticket
 // number, and the guide's actions on one visit (forms filled, edit intake, cancel, ticket).
 
-import { fill, h } from "./dom.js";
+import { h, replaceChildren } from "/static/dom.js";
 import { clock, text, ui } from "./i18n.js";
 import { placeName } from "./preview.js";
 
@@ -123,7 +123,7 @@ export class VisitList {
       ...creating.map((p) => this.#pendingItem(p)),
       ...visits.map((v) => this.#item(v)),
     ];
-    fill(this.list, items.length ? items : h("li", { class: "empty muted" }, ui("no_visits")));
+    replaceChildren(this.list, items.length ? items : h("li", { class: "empty muted" }, ui("no_visits")));
   }
 
   #pendingItem(item) {
@@ -248,7 +248,7 @@ export class VisitList {
       ),
     );
     const open = !visit.closed_at;
-    fill(
+    replaceChildren(
       this.dialog,
       h(
         "div",

@@ -5,7 +5,8 @@
 // from the catalog. The draft is kept in localStorage so a reload or a dead battery swap
 // loses nothing.
 
-import { h, fill, store } from "./dom.js";
+import { h, replaceChildren } from "/static/dom.js";
+import { local } from "/static/storage.js";
 import { errorText, lang, text, ui } from "./i18n.js";
 import { placeName, renderPreview, summary } from "./preview.js";
 
@@ -79,7 +80,7 @@ export class Wizard {
     this.planner = planner;
     this.draftKey = draftKey;
     this.actions = actions;
-    this.draft = { ...emptyDraft(), ...store.get(draftKey, {}) };
+    this.draft = { ...emptyDraft(), ...local.getJSON(draftKey, {}) };
     this.body = root.querySelector("#wizard-body");
     this.progress = root.querySelector("#wizard-progress");
     this.banner = root.querySelector("#edit-banner");
@@ -122,7 +123,7 @@ export class Wizard {
   }
 
   save() {
-    store.set(this.draftKey, this.draft);
+    local.setJSON(this.draftKey, this.draft);
   }
 
   replan() {
@@ -152,7 +153,7 @@ export class Wizard {
     const steps = this.steps();
     const i = steps.indexOf(this.draft.step);
     const empty = !this.draft.events.length && !this.draft.extra.length;
-    fill(
+    replaceChildren(
       this.progress,
       steps.map((s, n) =>
         h(
@@ -166,7 +167,7 @@ export class Wizard {
 
   #body() {
     if (this.draft.editing) {
-      fill(
+      replaceChildren(
         this.banner,
         h("span", {}, ui("editing", { ticket: this.draft.editing.ticket })),
         " ",
@@ -180,7 +181,7 @@ export class Wizard {
       plan: () => this.#planStep(),
       forms: () => this.#formsStep(),
     };
-    fill(this.body, builders[this.draft.step]());
+    replaceChildren(this.body, builders[this.draft.step]());
     this.#bar();
   }
 
@@ -469,17 +470,17 @@ export class Wizard {
   #planBody() {
     const plan = this.plan;
     const box = h("div", { id: "plan-body", "aria-live": "polite" });
-    if (this.offline) return fill(box, h("p", { class: "notice offline-note" }, ui("preview_offline")));
+    if (this.offline) return replaceChildren(box, h("p", { class: "notice offline-note" }, ui("preview_offline")));
     if (this.planner.state === "error") {
       const error = this.planner.error || {};
       const signIn = `/signin?next=${encodeURIComponent(location.pathname)}`;
-      return fill(
+      return replaceChildren(
         box,
         h("p", { class: "error", role: "alert" }, errorText(error)),
         error.code === "not_authenticated" ? h("a", { class: "button", href: signIn }, ui("sign_in_again")) : null,
       );
     }
-    if (!plan) return fill(box, h("p", { class: "muted" }, this.draft.events.length ? ui("preview_loading") : ui("preview_empty")));
+    if (!plan) return replaceChildren(box, h("p", { class: "muted" }, this.draft.events.length ? ui("preview_loading") : ui("preview_empty")));
     const office = plan.office || { phase: "open" };
     if (office.phase !== "open" && plan.steps.length) {
       // Before the ticket: the visitor should know the counters are not open now.
