@@ -1,8 +1,8 @@
 """Security headers on every HTTP response; a strict Content-Security-Policy on pages.
 
 The policy allows only this origin's scripts, styles, images and connections (the WebSocket
-included), no inline script but the import maps of the staff panels (each page carries a
-fresh nonce for them in ``request.state.csp_nonce``), and no framing. Pages keep no inline
+included), no inline script but the import map every page carries (with a fresh nonce in
+``request.state.csp_nonce``), and no framing. Pages keep no inline
 script or style of their own: everything is a module or a stylesheet, so a staff-typed text
 that somehow reached the markup still could not run.
 
