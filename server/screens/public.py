@@ -23,16 +23,19 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import NO_SUCH_SITE
 from server.config.schema import Site
 from server.context import AppContext
 from server.domain.decide import business_date
+from server.errors import Rejected
 from server.figures_report import parse_range
 from server.forecast import Forecast, quiet_hours
 from server.history import dates
 from server.hourly import to_csv
+from server.http_errors import error_response
 from server.pages import render
 from server.projections import analyse, public
 
@@ -40,7 +43,6 @@ from server.projections import analyse, public
 LIVE_MAX_AGE = 15
 PAST_MAX_AGE = 3600
 MAX_OPEN_DATA_DAYS = 92
-NOT_FOUND = "no such site / 該当する庁舎がありません"
 
 
 def site_figures(ctx: AppContext, site: Site) -> dict[str, Any]:
@@ -148,13 +150,13 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def site_page(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
-            return PlainTextResponse(NOT_FOUND, status_code=404)
+            return PlainTextResponse(NO_SUCH_SITE, status_code=404)
         return await page(request, [site])
 
     async def now_json(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
-            return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
+            return error_response(Rejected("unknown_site"))
         await ctx.hub.site(site.id).current()
         return cached(
             request,
@@ -169,7 +171,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         site = ctx.config.sites.get(request.path_params["site"])
         fmt = request.path_params["fmt"]
         if site is None or fmt not in ("json", "csv"):
-            return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
+            return error_response(Rejected("unknown_site"))
         hub = ctx.hub.site(site.id)
         today = business_date(hub.clock(), site.timezone)
         try:
@@ -179,9 +181,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             if len(dates(first, last)) > MAX_OPEN_DATA_DAYS:
                 raise ValueError(f"at most {MAX_OPEN_DATA_DAYS} days at a time")
         except ValueError as exc:
-            return JSONResponse(
-                {"type": "error", "code": "invalid", "message": str(exc)}, status_code=400
-            )
+            return error_response(Rejected("invalid", str(exc)))
         await hub.current()
         rows = await hourly_cache.rows(ctx.hub, site, first, last)
         past = last < today
@@ -203,7 +203,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def forecast_json(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
-            return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
+            return error_response(Rejected("unknown_site"))
         forecast = await ctx.history.forecast(ctx.hub, site, ctx.config.calendar)
         body = {
             "site": site.id,

@@ -27,18 +27,21 @@ from typing import Any
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import signed_in, staff_member
 from server.auth import Principal
 from server.config.schema import Site
 from server.context import AppContext
 from server.daylog import records_for_days
 from server.domain.decide import business_date
 from server.domain.events import Record
+from server.errors import Rejected
 from server.figures import Figures, compute
 from server.figures_report import SECTIONS, parse_range, range_label, rows, to_csv, to_json
-from server.pages import render, signed_in
+from server.http_errors import error_response
+from server.pages import render
 from server.projections import analyse
 from server.supervision import alert_threshold, site_alerts
 
@@ -84,18 +87,6 @@ def _dates(request: Request, site: Site) -> tuple[str, str]:
     today = business_date(time.time(), site.timezone)
     first = request.query_params.get("from") or request.query_params.get("date") or today
     return parse_range(first, request.query_params.get("to") or None)
-
-
-def _api_principal(ctx: AppContext, request: Request, site_id: str) -> Principal | Response:
-    """A supervisor of ``site_id``, or a JSON error (401, 403, 404)."""
-    if site_id not in ctx.config.sites:
-        return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
-    principal = ctx.principal(request)
-    if principal.actor is None:
-        return JSONResponse({"type": "error", "code": "not_authenticated"}, status_code=401)
-    if principal.actor.role != "supervisor" or site_id not in principal.sites:
-        return JSONResponse({"type": "error", "code": "forbidden"}, status_code=403)
-    return principal
 
 
 def overview(ctx: AppContext, sites: list[str], now: float) -> dict[str, Any]:
@@ -159,21 +150,13 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         return await asyncio.to_thread(compute, site, procedures, records, first, last)
 
     async def city_page(request: Request) -> Response:
-        principal = ctx.principal(request)
-        if principal.actor is None:
-            return RedirectResponse("/signin?next=/supervisor", status_code=303)
-        if principal.actor.role != "supervisor":
-            return PlainTextResponse(
-                "this screen is not for your role / この画面の権限がありません", status_code=403
-            )
+        principal = signed_in(ctx, request, ROLE)
         sites = [ctx.config.site(s) for s in principal.sites if s in ctx.config.sites]
         return _page(request, "supervisor-city.html", sites=sites, staff=_staff(principal))
 
     async def live_page(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLE)
-        if isinstance(principal, Response):
-            return principal
+        principal = signed_in(ctx, request, ROLE, site_id)
         return _page(
             request,
             "supervisor.html",
@@ -185,9 +168,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def report_page(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLE)
-        if isinstance(principal, Response):
-            return principal
+        principal = signed_in(ctx, request, ROLE, site_id)
         site = ctx.config.site(site_id)
         try:
             first, last, figures = await requested_figures(request, site)
@@ -215,9 +196,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def figures_csv(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLE)
-        if isinstance(principal, Response):
-            return principal
+        signed_in(ctx, request, ROLE, site_id)
         site = ctx.config.site(site_id)
         try:
             _, _, figures = await requested_figures(request, site)
@@ -228,24 +207,16 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def figures_json(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = _api_principal(ctx, request, site_id)
-        if isinstance(principal, Response):
-            return principal
+        staff_member(ctx, request, ROLE, site_id)
         site = ctx.config.site(site_id)
         try:
             _, _, figures = await requested_figures(request, site)
         except ValueError as exc:
-            return JSONResponse(
-                {"type": "error", "code": "invalid", "message": str(exc)}, status_code=400
-            )
+            return error_response(Rejected("invalid", str(exc)))
         return Response(to_json(figures), media_type="application/json", headers=NO_STORE)
 
     async def overview_json(request: Request) -> Response:
-        principal = ctx.principal(request)
-        if principal.actor is None:
-            return JSONResponse({"type": "error", "code": "not_authenticated"}, status_code=401)
-        if principal.actor.role != "supervisor":
-            return JSONResponse({"type": "error", "code": "forbidden"}, status_code=403)
+        principal = staff_member(ctx, request, ROLE)
         sites = [s for s in principal.sites if s in ctx.config.sites]
         for sid in sites:
             await ctx.hub.site(sid).current()

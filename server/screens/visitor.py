@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import NO_SUCH_SITE
 from server.config.schema import Config, Site
 from server.context import AppContext
 from server.domain.state import Visit
@@ -67,7 +68,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         site = ctx.config.sites.get(request.path_params["site"])
         token = request.path_params["token"]
         if site is None:
-            return PlainTextResponse("no such site / 該当する庁舎がありません", status_code=404)
+            return PlainTextResponse(NO_SUCH_SITE, status_code=404)
         visit = await own_visit(ctx, site.id, token)
         # The page opens in the language the guide noted at intake (before any script runs).
         intake = visit.intake if visit is not None else None
