@@ -16,12 +16,29 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from server.auth import Principal
+from server.auth import ANONYMOUS, Principal
 from server.context import AppContext
 from server.errors import PageRefused, Rejected
 
 NO_SUCH_SITE = "no such site / 該当する庁舎がありません"
 NOT_YOUR_ROLE = "this screen is not for your role / この画面の権限がありません"
+
+
+def refusal(
+    ctx: AppContext, request: Request, roles: tuple[str, ...], site_id: str | None
+) -> tuple[Principal, str]:
+    """The request's principal, and why it may not go on: ``""`` (it may), ``unknown_site``,
+    ``not_authenticated`` or ``forbidden`` (another role, or not staffed at ``site_id``)."""
+    if site_id is not None and site_id not in ctx.config.sites:
+        return ANONYMOUS, "unknown_site"  # the session is not looked at (nor touched)
+    principal = ctx.principal(request)
+    if principal.actor is None:
+        return principal, "not_authenticated"
+    if principal.actor.role not in roles or (
+        site_id is not None and site_id not in principal.sites
+    ):
+        return principal, "forbidden"
+    return principal, ""
 
 
 def signed_in(
@@ -30,17 +47,14 @@ def signed_in(
     """The staff principal for a screen of one of ``roles`` (at ``site_id``, if given);
     else PageRefused: 404 for an unknown site, the sign-in redirect, 403 for another role
     or site."""
-    if site_id is not None and site_id not in ctx.config.sites:
+    principal, why = refusal(ctx, request, roles, site_id)
+    if why == "unknown_site":
         raise PageRefused(404, NO_SUCH_SITE)
-    principal = ctx.principal(request)
-    if principal.actor is None:
-        target = quote(
-            str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
-        )
+    if why == "not_authenticated":
+        url = request.url
+        target = quote(str(url.path) + (f"?{url.query}" if url.query else ""))
         raise PageRefused(303, location=f"/signin?next={target}")
-    if principal.actor.role not in roles or (
-        site_id is not None and site_id not in principal.sites
-    ):
+    if why:
         raise PageRefused(403, NOT_YOUR_ROLE)
     return principal
 
@@ -50,20 +64,14 @@ def staff_member(
     request: Request,
     roles: tuple[str, ...],
     site_id: str | None = None,
-    refusal: str = "",
+    message: str = "",
 ) -> Principal:
     """The staff principal for a JSON endpoint of one of ``roles`` (at ``site_id``, if given);
     else Rejected: ``unknown_site``, ``not_authenticated``, or ``forbidden`` (with
-    ``refusal`` as its message, if given)."""
-    if site_id is not None and site_id not in ctx.config.sites:
-        raise Rejected("unknown_site")
-    principal = ctx.principal(request)
-    if principal.actor is None:
-        raise Rejected("not_authenticated")
-    if principal.actor.role not in roles or (
-        site_id is not None and site_id not in principal.sites
-    ):
-        raise Rejected("forbidden", refusal)
+    ``message``, if given)."""
+    principal, why = refusal(ctx, request, roles, site_id)
+    if why:
+        raise Rejected(why, message if why == "forbidden" else "")
     return principal
 
 

@@ -118,7 +118,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def end_sessions(request: Request) -> Response:
         """A supervisor ends every session of a colleague (a lost phone, a stolen tablet)."""
         principal = staff_member(
-            ctx, request, SUPERVISOR, refusal="supervisors end colleagues' sessions"
+            ctx, request, SUPERVISOR, message="supervisors end colleagues' sessions"
         )
         assert principal.actor is not None
         target = ctx.auth.staff.get(request.path_params["staff"])
@@ -134,7 +134,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         """A supervisor revokes a lobby board's or kiosk's token (stolen, moved): it is
         refused from the next request on; re-enrol with a new token in staff.toml."""
         principal = staff_member(
-            ctx, request, SUPERVISOR, refusal="supervisors revoke device tokens"
+            ctx, request, SUPERVISOR, message="supervisors revoke device tokens"
         )
         assert principal.actor is not None
         device_id = request.path_params["device"]

@@ -41,6 +41,7 @@ from server.errors import PageRefused, Rejected
 from server.exposure import public_origin
 from server.pages import render
 from server.projections import visitor_checklist
+from server.screens.visitor import visitor_path
 from server.settings import ROOT, Settings
 from server.ticket_facts import stop_counters, stop_floor
 
@@ -62,11 +63,6 @@ APP_LOOK: dict[str, Any] = {
 }
 PAPERS = ("a6", "receipt")
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-
-
-def visitor_path(site_id: str, token: str) -> str:
-    """The visitor's own status page (built by the visitor screen)."""
-    return f"/visit/{site_id}/{token}"
 
 
 def visitor_url(settings: Settings, site_id: str, token: str) -> str:

@@ -20,8 +20,8 @@ from server.context import AppContext
 from server.errors import Rejected
 from server.http_errors import error_response
 from server.notify.triggers import Choices
-from server.screens.guide import APP_LOOK
-from server.screens.visitor import TOKEN, own_visit, visitor_url
+from server.screens.guide import APP_LOOK, NO_STORE
+from server.screens.visitor import TOKEN, own_visit, visitor_path
 from server.settings import ROOT
 
 MAX_BODY = 8192
@@ -33,9 +33,6 @@ class Subscribe(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     choices: Choices = Choices()
     lang: str = "ja"
     channel: str = "webpush"
-
-
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def routes(ctx: AppContext) -> list[BaseRoute]:
@@ -114,7 +111,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
 def web_manifest(site: Site, token: str) -> dict[str, Any]:
     """Standalone, scoped to the visitor pages, starting at this ticket's own page."""
-    page = visitor_url(site.id, token)
+    page = visitor_path(site.id, token)
     return {
         "name": f"{site.name.ja} 番号札 / {site.name.en} ticket",
         "short_name": "番号札",

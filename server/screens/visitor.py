@@ -27,8 +27,8 @@ BOARD_PREFIX = "board_"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}\Z")
 
 
-def visitor_url(site_id: str, token: str) -> str:
-    """The address printed as a QR code on the visitor's ticket."""
+def visitor_path(site_id: str, token: str) -> str:
+    """The page's path (the visitor's ticket carries it, on the public origin, as a QR code)."""
     return f"/visit/{site_id}/{token}"
 
 
