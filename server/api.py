@@ -70,11 +70,6 @@ def account(ctx: AppContext, staff_id: str) -> dict[str, Any]:
     }
 
 
-def store_unavailable() -> Response:
-    """The answer when the event store cannot be reached (nothing was written)."""
-    return error_response(Rejected("store_unavailable"))
-
-
 def routes(ctx: AppContext) -> list[BaseRoute]:
     """The JSON API's routes."""
     config, settings, hub, sessions = ctx.config, ctx.settings, ctx.hub, ctx.sessions
@@ -99,7 +94,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                     raise Rejected("not_authenticated", "unknown id or wrong PIN")
                 session = await sessions.sign_in(staff, address)
         except LogError:
-            return store_unavailable()
+            raise Rejected("store_unavailable") from None
         # A new session id and nothing carried over from before the sign-in.
         request.session.clear()
         request.session.update(session)
@@ -111,7 +106,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             try:
                 await sessions.end(principal.actor.id, principal.actor, "logout")
             except LogError:
-                return store_unavailable()
+                raise Rejected("store_unavailable") from None
         request.session.clear()
         return JSONResponse({"ok": True})
 
@@ -127,7 +122,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         try:
             await sessions.end(target.id, principal.actor, "ended by a supervisor")
         except LogError:
-            return store_unavailable()
+            raise Rejected("store_unavailable") from None
         return JSONResponse({"ok": True})
 
     async def revoke_device(request: Request) -> Response:
@@ -144,7 +139,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         try:
             await sessions.revoke(device, principal.actor, "revoked by a supervisor")
         except LogError:
-            return store_unavailable()
+            raise Rejected("store_unavailable") from None
         return JSONResponse({"ok": True})
 
     async def me(request: Request) -> Response:
@@ -172,7 +167,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         try:
             ack = await site.execute(actor, message.id, message.command, sent_at, not_after)
         except LogError:
-            return store_unavailable()
+            raise Rejected("store_unavailable") from None
         return JSONResponse(ack_message(message.id, ack))
 
     async def plan(request: Request) -> Response:
