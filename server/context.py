@@ -12,6 +12,7 @@ from server.auth import Authenticator, Principal
 from server.config.schema import Config
 from server.history import History
 from server.hub import Hub
+from server.metrics import Metrics
 from server.notify.service import Notices
 from server.printing.spooler import PrintRoom
 from server.ratelimit import CommandLimits
@@ -32,6 +33,8 @@ class AppContext:
     printers: PrintRoom
     limits: CommandLimits = field(default_factory=CommandLimits)
     history: History = field(default_factory=History)
+    # What /metrics reports (the hub's own figures, and each section added at start-up).
+    metrics: Metrics = field(default_factory=Metrics)
     # Notices to visitors who step out (None: this app was built without them).
     notices: Notices | None = None
 

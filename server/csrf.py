@@ -5,7 +5,7 @@ posting to ``/api/logout`` or ``/api/sites/…/commands`` carries that site's or
 refused before any handler runs. A request without ``Origin`` is refused too unless the browser
 vouches for it with ``Sec-Fetch-Site: same-origin``: integrations send the ``Origin`` of this
 service (or one listed in ``MADOGUCHI_ORIGINS``). Which origins are this service's own is
-decided by one function (``origin_allowed`` in ``server.app``), shared with the WebSocket.
+decided by one function (``origin_allowed`` in ``server.exposure``), shared with the WebSocket.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from starlette.requests import HTTPConnection
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from server.errors import Rejected
+from server.http_errors import error_response
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,10 +41,7 @@ class SameOriginWrites:
             and scope["method"] not in SAFE_METHODS
             and not same_origin(HTTPConnection(scope), self.origin_allowed)
         ):
-            refusal = JSONResponse(
-                {"type": "error", "code": "forbidden", "message": "cross-site request refused"},
-                status_code=403,
-            )
+            refusal = error_response(Rejected("forbidden", "cross-site request refused"))
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)

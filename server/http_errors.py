@@ -1,33 +1,32 @@
-"""Refusals as HTTP responses: the same JSON body as a WebSocket error, with a fitting status."""
+"""Refusals as HTTP responses: the same JSON body as a WebSocket error, with the code's status.
+
+Every JSON error an HTTP endpoint sends is made by :func:`error_response`; the status of each
+code is in ``server.errors.CODES``. The application also answers any :class:`Rejected` an
+endpoint raises with it (:func:`rejected`), so a check deep in a handler needs no
+``try``/``except`` of its own.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
-from server.errors import Rejected
-
-HTTP_STATUS = {
-    "malformed": 400,
-    "invalid": 400,
-    "unknown_type": 400,
-    "too_large": 413,
-    "rate_limited": 429,
-    "not_authenticated": 401,
-    "forbidden": 403,
-    "store_unavailable": 503,
-    "busy": 503,
-    "printer_busy": 503,
-}
+from server.errors import CODES, Rejected
 
 
-def error_response(exc: Rejected, command_id: str = "") -> JSONResponse:
-    """The error body (code, message, path, command id) with its HTTP status."""
+def error_response(exc: Rejected, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """The error body (code, message, path) with the code's HTTP status."""
     body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
     if exc.path:
         body["path"] = exc.path
-    if command_id:
-        body["id"] = command_id
-    status = HTTP_STATUS.get(exc.code, 404 if exc.code.startswith("unknown_") else 409)
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=CODES[exc.code].status, headers=headers)
+
+
+async def rejected(request: Request, exc: Exception) -> Response:
+    """The application's handler of :class:`Rejected`: its error response."""
+    if not isinstance(exc, Rejected):  # registered for Rejected only
+        raise exc
+    return error_response(exc)

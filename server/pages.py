@@ -8,14 +8,12 @@ questions and rules live only in ``config/``.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from server.auth import Principal
 from server.config.schema import Config, Site
 from server.domain.intake import MAX_NOTE, MAX_PARTY
 from server.domain.shelf_life import NEVER_LATE
@@ -84,22 +82,3 @@ def render(
 ) -> Response:
     """Render a screen with the context every screen gets."""
     return templates.TemplateResponse(request, name, {"version": version, **context})
-
-
-def signed_in(
-    ctx: AppContext, request: Request, site_id: str, roles: tuple[str, ...]
-) -> Principal | Response:
-    """The staff principal for a screen, or a response: sign-in redirect, 403 or 404."""
-    if site_id not in ctx.config.sites:
-        return PlainTextResponse("no such site / 該当する庁舎がありません", status_code=404)
-    principal = ctx.principal(request)
-    if principal.actor is None:
-        target = quote(
-            str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
-        )
-        return RedirectResponse(f"/signin?next={target}", status_code=303)
-    if principal.actor.role not in roles or site_id not in principal.sites:
-        return PlainTextResponse(
-            "this screen is not for your role / この画面の権限がありません", status_code=403
-        )
-    return principal

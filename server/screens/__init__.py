@@ -2,30 +2,55 @@
 
 ``routes`` returns the Starlette routes the screen needs (its page, any JSON endpoints);
 ``links`` returns the landing-page entries for a site (``{"url", "ja", "en"}``), so a newcomer
-is one click from every screen. Register a new module in ``SCREEN_MODULES``.
+is one click from every screen. Add a new module to ``SCREENS``; the order is the landing
+page's.
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+from typing import Protocol
 
-SCREEN_MODULES: tuple[str, ...] = (
-    "server.screens.counter",
-    "server.screens.board",
-    "server.screens.visitor",
-    "server.screens.notices",
-    "server.screens.guide",
-    "server.screens.supervisor",
-    "server.screens.speech",
-    "server.screens.selfservice",
-    "server.screens.audit",
-    "server.screens.public",
-    "server.screens.staffing",
-    "server.screens.kiosk",
-    "server.screens.printers",
+from starlette.routing import BaseRoute
+
+from server.config.schema import Site
+from server.context import AppContext
+from server.screens import (
+    audit,
+    board,
+    counter,
+    guide,
+    kiosk,
+    notices,
+    printers,
+    public,
+    selfservice,
+    speech,
+    staffing,
+    supervisor,
+    visitor,
 )
 
 
-def modules() -> list[ModuleType]:
-    return [importlib.import_module(name) for name in SCREEN_MODULES]
+class Screen(Protocol):
+    """What a screen module provides (mypy checks each module in ``SCREENS`` against it)."""
+
+    def routes(self, ctx: AppContext) -> list[BaseRoute]: ...
+
+    def links(self, ctx: AppContext, site: Site) -> list[dict[str, str]]: ...
+
+
+SCREENS: tuple[Screen, ...] = (
+    counter,
+    board,
+    visitor,
+    notices,
+    guide,
+    supervisor,
+    speech,
+    selfservice,
+    audit,
+    public,
+    staffing,
+    kiosk,
+    printers,
+)

@@ -12,13 +12,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import staff_member
 from server.audit import HEADER, AuditRow, audit_rows, matches
 from server.config.schema import Site
 from server.context import AppContext
 from server.csv_cells import excel_csv
 from server.daylog import read_range, records_for_days
+from server.errors import Rejected
 from server.figures import day_bounds
-from server.screens.supervisor import NO_STORE, _api_principal, _dates, csv_download
+from server.http_errors import error_response
+from server.screens.supervisor import NO_STORE, ROLE, _dates, csv_download
 from server.sessions import SECURITY_LOG
 
 
@@ -44,20 +47,16 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def audit_json(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = _api_principal(ctx, request, site_id)
-        if isinstance(principal, Response):
-            return principal
+        staff_member(ctx, request, ROLE, site_id)
         try:
             rows = await trail(ctx, request, ctx.config.site(site_id))
         except ValueError as exc:
-            return JSONResponse({"type": "error", "code": "invalid", "message": str(exc)}, 400)
+            return error_response(Rejected("invalid", str(exc)))
         return JSONResponse({"rows": [r.cells() for r in rows], "header": HEADER}, headers=NO_STORE)
 
     async def audit_csv(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = _api_principal(ctx, request, site_id)
-        if isinstance(principal, Response):
-            return principal
+        staff_member(ctx, request, ROLE, site_id)
         site = ctx.config.site(site_id)
         try:
             rows = await trail(ctx, request, site)

@@ -15,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import signed_in
 from server.config.schema import Site
 from server.context import AppContext
-from server.pages import render, signed_in
+from server.pages import render
 
 ROLES = ("clerk", "supervisor")
 
@@ -40,9 +41,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def counter_page(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLES)
-        if isinstance(principal, Response):
-            return principal
+        principal = signed_in(ctx, request, ROLES, site_id)
         assert principal.actor is not None
         site = ctx.config.site(site_id)
         actor = principal.actor

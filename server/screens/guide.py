@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import NO_SUCH_SITE, signed_in
 from server.auth import Principal
 from server.config.schema import Config, Site
 from server.context import AppContext
@@ -36,10 +37,11 @@ from server.domain.commands import Actor
 from server.domain.events import VisitViewed
 from server.domain.protection import may_open_ticket
 from server.domain.state import Visit, ticket_of
-from server.errors import Rejected
+from server.errors import PageRefused, Rejected
 from server.exposure import public_origin
-from server.pages import render, signed_in
+from server.pages import render
 from server.projections.checklist import visitor_checklist
+from server.screens.visitor import visitor_path
 from server.settings import ROOT, Settings
 from server.ticket_facts import stop_counters, stop_floor
 
@@ -63,11 +65,6 @@ PAPERS = ("a6", "receipt")
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def visitor_path(site_id: str, token: str) -> str:
-    """The visitor's own status page (built by the visitor screen)."""
-    return f"/visit/{site_id}/{token}"
-
-
 def visitor_url(settings: Settings, site_id: str, token: str) -> str:
     """The absolute address the ticket's QR code encodes: the configured public origin, never
     the request's ``Host`` (a forged Host must not put a stranger's address on a ticket)."""
@@ -77,11 +74,11 @@ def visitor_url(settings: Settings, site_id: str, token: str) -> str:
 async def find_visit(ctx: AppContext, site_id: str, ref: str) -> Visit | None:
     """Today's visit by id or ticket number, or None."""
     try:
-        hub = ctx.hub.site_hub(site_id)
+        site_hub = ctx.hub.site_hub(site_id)
     except Rejected:
         return None
-    await hub.current()
-    state = hub.state
+    await site_hub.current()
+    state = site_hub.state
     return state.visits.get(ref) or state.visits.get(state.tickets.get(ref.upper(), ""))
 
 
@@ -189,11 +186,9 @@ async def audit_ticket(ctx: AppContext, site: Site, visit: Visit, actor: Actor, 
 def routes(ctx: AppContext) -> list[BaseRoute]:
     """The guide app, its PWA files, the printable ticket and the QR code."""
 
-    def staff(request: Request, roles: tuple[str, ...]) -> tuple[Principal, Site] | Response:
+    def staff(request: Request, roles: tuple[str, ...]) -> tuple[Principal, Site]:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, roles)
-        if isinstance(principal, Response):
-            return principal
+        principal = signed_in(ctx, request, roles, site_id)
         return principal, ctx.config.site(site_id)
 
     async def start(request: Request) -> Response:
@@ -206,10 +201,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         )
 
     async def app(request: Request) -> Response:
-        found = staff(request, APP_ROLES)
-        if isinstance(found, Response):
-            return found
-        principal, site = found
+        principal, site = staff(request, APP_ROLES)
         assert principal.actor is not None
         account = ctx.auth.staff[principal.actor.id]
         sites = [ctx.config.site(s) for s in principal.sites if s in ctx.config.sites]
@@ -226,22 +218,19 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         response.headers["Cache-Control"] = "no-cache"
         return response
 
-    async def ticket_visit(request: Request) -> tuple[Site, Visit] | Response:
+    async def ticket_visit(request: Request) -> tuple[Site, Visit]:
         """The visit of a ticket or QR request, for guides and supervisors, and for clerks
-        of a department on its itinerary; else the refusal."""
-        found = staff(request, TICKET_ROLES)
-        if isinstance(found, Response):
-            return found
-        principal, site = found
+        of a department on its itinerary; else PageRefused."""
+        principal, site = staff(request, TICKET_ROLES)
         visit = await find_visit(ctx, site.id, request.path_params["visit"])
         if visit is None:
-            return PlainTextResponse("no such visit today / 本日の受付がありません", 404)
+            raise PageRefused(404, "no such visit today / 本日の受付がありません")
         actor = principal.actor
         if actor is not None and not may_open_ticket(visit, actor, site, ctx.config.procedures):
-            return PlainTextResponse(
+            raise PageRefused(
+                403,
                 "this visitor has no business with your department"
                 " / この来庁者の手続きは担当外です",
-                status_code=403,
             )
         if actor is not None:
             view = "qr" if request.url.path.endswith(".svg") else "ticket"
@@ -249,10 +238,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         return site, visit
 
     async def ticket(request: Request) -> Response:
-        found = await ticket_visit(request)
-        if isinstance(found, Response):
-            return found
-        site, visit = found
+        site, visit = await ticket_visit(request)
         paper = request.query_params.get("paper", "a6")
         paper = paper if paper in PAPERS else "a6"
         response = render(
@@ -269,23 +255,17 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         return response
 
     async def qr(request: Request) -> Response:
-        found = await ticket_visit(request)
-        if isinstance(found, Response):
-            return found
-        site, visit = found
+        site, visit = await ticket_visit(request)
         svg = qr_svg_file(visitor_url(ctx.settings, site.id, visit.token))
         return Response(svg, media_type="image/svg+xml", headers=NO_STORE)
 
     async def lease(request: Request) -> Response:
         """The phone's leased numbers with their QR codes (data URLs), to use offline."""
-        found = staff(request, APP_ROLES)
-        if isinstance(found, Response):
-            return found
-        _, site = found
-        hub = ctx.hub.site_hub(site.id)
-        await hub.current()
+        _, site = staff(request, APP_ROLES)
+        site_hub = ctx.hub.site_hub(site.id)
+        await site_hub.current()
         device = request.path_params["device"]
-        held = hub.state.leases.get(device)
+        held = site_hub.state.leases.get(device)
         if held is None:
             return JSONResponse({"device": device, "date": "", "tickets": []}, headers=NO_STORE)
         tickets = []
@@ -307,7 +287,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def web_manifest(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
-            return PlainTextResponse("no such site / 該当する庁舎がありません", 404)
+            return PlainTextResponse(NO_SUCH_SITE, 404)
         return JSONResponse(manifest(site), media_type="application/manifest+json")
 
     async def service_worker(request: Request) -> Response:

@@ -36,7 +36,6 @@ from server.domain.hours import office_phase
 from server.domain.intake import PRIORITY_NEEDS, plan_visit, validate_intake
 from server.domain.kiosk import KioskRequest, find_purpose, kiosk_intake, kiosk_questions
 from server.errors import LogError, Rejected
-from server.http_errors import error_response
 from server.pages import enrolment_url, render
 from server.screens.guide import qr_svg, visitor_url
 from server.screens.printers import print_ticket
@@ -149,22 +148,17 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
+    # The endpoints raise their refusals (Rejected): the application's handler answers them.
     async def setup_endpoint(request: Request) -> Response:
-        try:
-            _, site, kiosk = enrolled(request)
-        except Rejected as exc:
-            return error_response(exc)
+        _, site, kiosk = enrolled(request)
         return _json(setup(ctx, site, kiosk))
 
     async def plan_endpoint(request: Request) -> Response:
-        try:
-            _, site, _ = enrolled(request)
-            body: KioskRequest = await body_of(request, KioskRequest)
-            purpose = find_purpose(config.kiosk, body.purpose)
-            intake = kiosk_intake(body, config.kiosk, config.life_events)
-            validate_intake(intake, config.life_events, config.procedures)
-        except Rejected as exc:
-            return error_response(exc)
+        _, site, _ = enrolled(request)
+        body: KioskRequest = await body_of(request, KioskRequest)
+        purpose = find_purpose(config.kiosk, body.purpose)
+        intake = kiosk_intake(body, config.kiosk, config.life_events)
+        validate_intake(intake, config.life_events, config.procedures)
         plan = plan_visit(
             intake,
             config.life_events,
@@ -200,21 +194,19 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         )
 
     async def ticket_endpoint(request: Request) -> Response:
+        actor, site, kiosk = enrolled(request)
+        body: KioskCommand = await body_of(request, KioskCommand)
+        intake = kiosk_intake(body.request, config.kiosk, config.life_events)
+        site_hub = ctx.hub.site_hub(site.id)
+        create = c.CreateVisit(intake, override_self_service=body.request.override_self_service)
+        limited(request, actor, create)
         try:
-            actor, site, kiosk = enrolled(request)
-            body: KioskCommand = await body_of(request, KioskCommand)
-            intake = kiosk_intake(body.request, config.kiosk, config.life_events)
-            hub = ctx.hub.site_hub(site.id)
-            create = c.CreateVisit(intake, override_self_service=body.request.override_self_service)
-            limited(request, actor, create)
-            ack = await hub.execute(actor, body.id, create)
-        except Rejected as exc:
-            return error_response(exc)
+            ack = await site_hub.execute(actor, body.id, create)
         except LogError:
-            return error_response(Rejected("store_unavailable"))
-        visit = hub.state.visits.get(ack.visit)
+            raise Rejected("store_unavailable") from None
+        visit = site_hub.state.visits.get(ack.visit)
         if visit is None:  # a repeat of a visit already gone from today's state
-            return error_response(Rejected("unknown_visit"))
+            raise Rejected("unknown_visit")
         url = visitor_url(ctx.settings, site.id, visit.token)
         facts = ticket_facts(config, site, visit, url)
         printer: Any = None
@@ -241,17 +233,15 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         )
 
     async def deflected_endpoint(request: Request) -> Response:
+        actor, site, _ = enrolled(request)
+        body: KioskCommand = await body_of(request, KioskCommand)
+        intake = kiosk_intake(body.request, config.kiosk, config.life_events)
+        deflection = c.RecordDeflection(intake)
+        limited(request, actor, deflection)
         try:
-            actor, site, _ = enrolled(request)
-            body: KioskCommand = await body_of(request, KioskCommand)
-            intake = kiosk_intake(body.request, config.kiosk, config.life_events)
-            deflection = c.RecordDeflection(intake)
-            limited(request, actor, deflection)
             ack = await ctx.hub.site_hub(site.id).execute(actor, body.id, deflection)
-        except Rejected as exc:
-            return error_response(exc)
         except LogError:
-            return error_response(Rejected("store_unavailable"))
+            raise Rejected("store_unavailable") from None
         return _json({"seq": ack.seq})
 
     base = "/api/kiosk/{site}/{kiosk}"

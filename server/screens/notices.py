@@ -17,10 +17,11 @@ from starlette.routing import BaseRoute, Route
 
 from server.config.schema import Site
 from server.context import AppContext
-from server.errors import CODES, Rejected
+from server.errors import Rejected
+from server.http_errors import error_response
 from server.notify.triggers import Choices
-from server.screens.guide import APP_LOOK
-from server.screens.visitor import TOKEN, own_visit, visitor_url
+from server.screens.guide import APP_LOOK, NO_STORE
+from server.screens.visitor import TOKEN, own_visit, visitor_path
 from server.settings import ROOT
 
 MAX_BODY = 8192
@@ -32,17 +33,6 @@ class Subscribe(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     choices: Choices = Choices()
     lang: str = "ja"
     channel: str = "webpush"
-
-
-STATUS = {"invalid": 400, "rate_limited": 429, "unknown_visit": 404, "visit_closed": 409}
-
-
-def _error(exc: Rejected) -> JSONResponse:
-    body = {"type": "error", "code": exc.code, "message": exc.message or CODES.get(exc.code, "")}
-    return JSONResponse(body, status_code=STATUS.get(exc.code, 400), headers=NO_STORE)
-
-
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def routes(ctx: AppContext) -> list[BaseRoute]:
@@ -63,7 +53,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         site = ctx.config.sites.get(request.path_params["site"])
         token = request.path_params["token"]
         if site is None or not TOKEN.match(token):
-            return JSONResponse({"type": "error", "code": "unknown_visit"}, status_code=404)
+            return error_response(Rejected("unknown_visit"))
         return JSONResponse(web_manifest(site, token), media_type="application/manifest+json",
                             headers=NO_STORE)  # fmt: skip
 
@@ -98,7 +88,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             await notices.subscribe(site, visit, form.channel, form.contact, form.choices,
                                     form.lang)  # fmt: skip
         except Rejected as exc:
-            return _error(exc)
+            return error_response(exc, NO_STORE)
         return JSONResponse({"ok": True, "subscribed": True}, headers=NO_STORE)
 
     async def test(request: Request) -> Response:
@@ -107,7 +97,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             assert notices is not None
             queued = await notices.test(site, visit)
         except Rejected as exc:
-            return _error(exc)
+            return error_response(exc, NO_STORE)
         return JSONResponse({"ok": queued, "subscribed": queued}, headers=NO_STORE)
 
     return [
@@ -121,7 +111,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
 def web_manifest(site: Site, token: str) -> dict[str, Any]:
     """Standalone, scoped to the visitor pages, starting at this ticket's own page."""
-    page = visitor_url(site.id, token)
+    page = visitor_path(site.id, token)
     return {
         "name": f"{site.name.ja} 番号札 / {site.name.en} ticket",
         "short_name": "番号札",

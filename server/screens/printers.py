@@ -21,13 +21,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from server import exposure
+from server.access import staff_member
 from server.config.schema import Site
 from server.context import AppContext
 from server.domain.commands import Actor
 from server.domain.protection import may_open_ticket
 from server.domain.state import Visit
 from server.errors import Rejected
-from server.http_errors import error_response
 from server.printing.escpos import raster_job
 from server.printing.spooler import PrinterStatus
 from server.printing.ticket_image import render_ticket
@@ -68,41 +68,30 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     def staff_at(request: Request, roles: tuple[str, ...]) -> tuple[Site, Actor]:
         site_id = request.path_params["site"]
-        site = ctx.config.sites.get(site_id)
-        if site is None:
-            raise Rejected("unknown_site")
-        principal = ctx.principal(request)
-        if principal.actor is None:
-            raise Rejected("not_authenticated")
-        if principal.actor.role not in roles or site_id not in principal.sites:
-            raise Rejected("forbidden", "not your role or site")
-        return site, principal.actor
+        principal = staff_member(ctx, request, roles, site_id, "not your role or site")
+        assert principal.actor is not None
+        return ctx.config.site(site_id), principal.actor
 
+    # A refusal (Rejected) raised here is answered by the application's handler.
     async def print_endpoint(request: Request) -> Response:
+        if not exposure.origin_allowed(request, origins):
+            raise Rejected("forbidden", "cross-site request refused")
+        site, actor = staff_at(request, TICKET_ROLES)
         try:
-            if not exposure.origin_allowed(request, origins):
-                raise Rejected("forbidden", "cross-site request refused")
-            site, actor = staff_at(request, TICKET_ROLES)
-            try:
-                body = msgspec.json.decode(await request.body(), type=PrintRequest)
-            except msgspec.DecodeError as exc:
-                raise Rejected("invalid", str(exc)) from None
-            visit = await find_visit(ctx, site.id, body.visit)
-            if visit is None:
-                raise Rejected("unknown_visit", path="$.visit")
-            if not may_open_ticket(visit, actor, site, ctx.config.procedures):
-                raise Rejected("forbidden", "this visitor has no business with your department")
-            status = await print_ticket(ctx, site, visit, body.printer)
-            await audit_ticket(ctx, site, visit, actor, "print")
-        except Rejected as exc:
-            return error_response(exc)
+            body = msgspec.json.decode(await request.body(), type=PrintRequest)
+        except msgspec.DecodeError as exc:
+            raise Rejected("invalid", str(exc)) from None
+        visit = await find_visit(ctx, site.id, body.visit)
+        if visit is None:
+            raise Rejected("unknown_visit", path="$.visit")
+        if not may_open_ticket(visit, actor, site, ctx.config.procedures):
+            raise Rejected("forbidden", "this visitor has no business with your department")
+        status = await print_ticket(ctx, site, visit, body.printer)
+        await audit_ticket(ctx, site, visit, actor, "print")
         return _json({"ticket": visit.shown_ticket, "printer": status})
 
     async def status_endpoint(request: Request) -> Response:
-        try:
-            site, _ = staff_at(request, STATUS_ROLES)
-        except Rejected as exc:
-            return error_response(exc)
+        site, _ = staff_at(request, STATUS_ROLES)
         response = _json({"printers": ctx.printers.statuses(site.id)})
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -23,16 +23,19 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import NO_SUCH_SITE
 from server.config.schema import Site
 from server.context import AppContext
 from server.domain.decide import business_date
+from server.errors import Rejected
 from server.figures_report import parse_range
 from server.forecast import Forecast, quiet_hours
 from server.history import dates
 from server.hourly import to_csv
+from server.http_errors import error_response
 from server.pages import render
 from server.projections.public import public
 from server.projections.snapshot import analyse
@@ -41,14 +44,13 @@ from server.projections.snapshot import analyse
 LIVE_MAX_AGE = 15
 PAST_MAX_AGE = 3600
 MAX_OPEN_DATA_DAYS = 92
-NOT_FOUND = "no such site / 該当する庁舎がありません"
 
 
 def site_figures(ctx: AppContext, site: Site) -> dict[str, Any]:
     """A site's public figures now: the ``public`` view's entities, as the page renders them."""
-    hub = ctx.hub.site_hub(site.id)
-    now = hub.clock()
-    entities = public(site, analyse(site, hub.state, now))
+    site_hub = ctx.hub.site_hub(site.id)
+    now = site_hub.clock()
+    entities = public(site, analyse(site, site_hub.state, now))
     return {
         "site": entities["site"][site.id],
         "queues": entities["queues"],
@@ -111,12 +113,12 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     def live_parts(sites: list[Site]) -> list[str]:
         parts = [ctx.hub.version]
         for site in sites:
-            hub = ctx.hub.site_hub(site.id)
+            site_hub = ctx.hub.site_hub(site.id)
             parts += [
                 site.id,
-                hub.epoch,
-                str(hub.state.seq),
-                business_date(hub.clock(), site.timezone),
+                site_hub.epoch,
+                str(site_hub.state.seq),
+                business_date(site_hub.clock(), site.timezone),
             ]
         return parts
 
@@ -149,13 +151,13 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def site_page(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
-            return PlainTextResponse(NOT_FOUND, status_code=404)
+            return PlainTextResponse(NO_SUCH_SITE, status_code=404)
         return await page(request, [site])
 
     async def now_json(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
-            return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
+            return error_response(Rejected("unknown_site"))
         await ctx.hub.site_hub(site.id).current()
         return cached(
             request,
@@ -170,9 +172,9 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         site = ctx.config.sites.get(request.path_params["site"])
         fmt = request.path_params["fmt"]
         if site is None or fmt not in ("json", "csv"):
-            return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
-        hub = ctx.hub.site_hub(site.id)
-        today = business_date(hub.clock(), site.timezone)
+            return error_response(Rejected("unknown_site"))
+        site_hub = ctx.hub.site_hub(site.id)
+        today = business_date(site_hub.clock(), site.timezone)
         try:
             first, last = parse_range(
                 request.query_params.get("from") or today, request.query_params.get("to")
@@ -180,13 +182,13 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             if len(dates(first, last)) > MAX_OPEN_DATA_DAYS:
                 raise ValueError(f"at most {MAX_OPEN_DATA_DAYS} days at a time")
         except ValueError as exc:
-            return JSONResponse(
-                {"type": "error", "code": "invalid", "message": str(exc)}, status_code=400
-            )
-        await hub.current()
+            return error_response(Rejected("invalid", str(exc)))
+        await site_hub.current()
         rows = await hourly_cache.rows(ctx.hub, site, first, last)
         past = last < today
-        parts = [site.id, hub.epoch, first, last, fmt] + ([] if past else [str(hub.state.seq)])
+        parts = [site.id, site_hub.epoch, first, last, fmt] + (
+            [] if past else [str(site_hub.state.seq)]
+        )
 
         def make() -> Response:
             name = f"madoguchi-{site.id}-hourly-{first}_{last}"
@@ -204,7 +206,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def forecast_json(request: Request) -> Response:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
-            return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
+            return error_response(Rejected("unknown_site"))
         forecast = await ctx.history.forecast(ctx.hub, site, ctx.config.calendar)
         body = {
             "site": site.id,

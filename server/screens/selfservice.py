@@ -14,11 +14,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import NO_SUCH_SITE
 from server.config.schema import Config, Site
 from server.context import AppContext
+from server.errors import PageRefused
 from server.pages import render
 from server.screens.guide import qr_svg, qr_svg_file
 
@@ -74,23 +76,21 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     """The slip page and its QR code."""
     config = ctx.config
 
-    def parse(request: Request) -> tuple[Site, str, str, list[str]] | Response:
+    def parse(request: Request) -> tuple[Site, str, str, list[str]]:
+        """The slip a request asks for; PageRefused (404) for an unknown site or route."""
         site = config.sites.get(request.path_params["site"])
         route = request.path_params["route"]
         if site is None:
-            return PlainTextResponse("no such site / 該当する庁舎がありません", status_code=404)
+            raise PageRefused(404, NO_SUCH_SITE)
         if route not in config.procedures.self_service:
-            return PlainTextResponse("no such route / 該当する案内がありません", status_code=404)
+            raise PageRefused(404, "no such route / 該当する案内がありません")
         lang = request.query_params.get("lang", "ja")
         lang = lang if lang in config.texts.languages else "ja"
         wanted = [p for p in request.query_params.get("p", "").split(",") if p][:20]
         return site, route, lang, wanted
 
     async def slip(request: Request) -> Response:
-        parsed = parse(request)
-        if isinstance(parsed, Response):
-            return parsed
-        site, route, lang, wanted = parsed
+        site, route, lang, wanted = parse(request)
         context = slip_context(config, site, route, lang, wanted)
         url = str(request.base_url).rstrip("/") + context["path"]
         return render(
@@ -104,10 +104,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         )
 
     async def qr(request: Request) -> Response:
-        parsed = parse(request)
-        if isinstance(parsed, Response):
-            return parsed
-        site, route, lang, wanted = parsed
+        site, route, lang, wanted = parse(request)
         path = slip_context(config, site, route, lang, wanted)["path"]
         svg = qr_svg_file(str(request.base_url).rstrip("/") + path)
         return Response(svg, media_type="image/svg+xml")

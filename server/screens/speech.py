@@ -15,22 +15,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import NO_SUCH_SITE
 from server.config.schema import Site
 from server.context import AppContext
 from server.domain.state import SiteState
 from server.errors import Rejected
+from server.http_errors import error_response
 
 AUDIO_CACHE = "public, max-age=86400, immutable"
-STATUS = {"busy": 503, "speech_failed": 503}
-
-
-def _refused(exc: Rejected) -> Response:
-    status = STATUS.get(exc.code, 404)
-    return JSONResponse(
-        {"type": "error", "code": exc.code, "message": exc.message},
-        status_code=status,
-        headers={"Cache-Control": "no-store"},
-    )
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def speakable(state: SiteState, ticket: str) -> bool:
@@ -48,15 +41,15 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     def site_of(request: Request) -> Site:
         site = ctx.config.sites.get(request.path_params["site"])
         if site is None:
-            raise Rejected("unknown_site", "no such site / 該当する庁舎がありません")
+            raise Rejected("unknown_site", NO_SUCH_SITE)
         return site
 
     async def status(request: Request) -> Response:
         try:
             site = site_of(request)
         except Rejected as exc:
-            return _refused(exc)
-        return JSONResponse(ctx.speech.status(site), headers={"Cache-Control": "no-store"})
+            return error_response(exc, NO_STORE)
+        return JSONResponse(ctx.speech.status(site), headers=NO_STORE)
 
     async def call_audio(request: Request) -> Response:
         params = request.path_params
@@ -76,7 +69,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
                 raise Rejected("unknown_counter", "no such counter")
             wav = await ctx.speech.call_audio(site, lang, ticket, counter)
         except Rejected as exc:
-            return _refused(exc)
+            return error_response(exc, NO_STORE)
         return Response(wav, media_type="audio/wav", headers={"Cache-Control": AUDIO_CACHE})
 
     return [

@@ -15,15 +15,18 @@ from typing import Any
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import signed_in
 from server.config.schema import Site
 from server.context import AppContext
 from server.domain.decide import business_date
+from server.errors import PageRefused, Rejected
 from server.forecast import Forecast
 from server.history import open_hours
-from server.pages import render, signed_in
+from server.http_errors import error_response
+from server.pages import render
 from server.projections.snapshot import analyse
 from server.queue_sim import lognormal, simulate_days
 from server.staffing import LinePlan, Service, plan_line, what_if_open
@@ -93,20 +96,18 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         return forecast, plan
 
     def what_if(site: Site) -> list[dict[str, Any]]:
-        hub = ctx.hub.site_hub(site.id)
-        snap = analyse(site, hub.state, hub.clock())
+        site_hub = ctx.hub.site_hub(site.id)
+        snap = analyse(site, site_hub.state, site_hub.clock())
         return [
-            {"counter": c, "status": hub.state.counter(c.id).status, "lines": lines}
+            {"counter": c, "status": site_hub.state.counter(c.id).status, "lines": lines}
             for c in site.counters
-            if hub.state.counter(c.id).status != "open"
-            and (lines := what_if_open(site, hub.state, snap.figures, c.id))
+            if site_hub.state.counter(c.id).status != "open"
+            and (lines := what_if_open(site, site_hub.state, snap.figures, c.id))
         ]
 
     async def page(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLE)
-        if isinstance(principal, Response):
-            return principal
+        signed_in(ctx, request, ROLE, site_id)
         site = ctx.config.site(site_id)
         found = await plan_for(request, site)
         if isinstance(found, str):
@@ -130,13 +131,16 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def as_json(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLE)
-        if isinstance(principal, Response):
-            return JSONResponse({"type": "error", "code": "forbidden"}, status_code=403)
+        try:
+            signed_in(ctx, request, ROLE, site_id)
+        except PageRefused:
+            # This endpoint has always answered every refusal (no such site, not signed in,
+            # not a supervisor here) with 403.
+            raise Rejected("forbidden") from None
         site = ctx.config.site(site_id)
         found = await plan_for(request, site)
         if isinstance(found, str):
-            return JSONResponse({"type": "error", "code": "invalid", "message": found}, 400)
+            return error_response(Rejected("invalid", found))
         _, plan = found
         body = {**plan, "what_if": what_if(site)}
         return Response(msgspec.json.encode(body), media_type="application/json")

@@ -27,18 +27,21 @@ from typing import Any
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import signed_in, staff_member
 from server.auth import Principal
 from server.config.schema import Site
 from server.context import AppContext
 from server.daylog import records_for_days
 from server.domain.decide import business_date
 from server.domain.events import Record
+from server.errors import Rejected
 from server.figures import Figures, compute
 from server.figures_report import SECTIONS, parse_range, range_label, rows, to_csv, to_json
-from server.pages import render, signed_in
+from server.http_errors import error_response
+from server.pages import render
 from server.projections.snapshot import analyse
 from server.projections.supervisor import alert_threshold, site_alerts
 
@@ -63,10 +66,10 @@ class TodayRecords:
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def get(self, ctx: AppContext, site: Site, date: str) -> list[Record]:
-        hub = ctx.hub.site_hub(site.id)
+        site_hub = ctx.hub.site_hub(site.id)
         async with self._locks.setdefault(site.id, asyncio.Lock()):
             cached = self._days.get(site.id)
-            if cached is None or cached[:2] != (date, hub.epoch) or not cached[2]:
+            if cached is None or cached[:2] != (date, site_hub.epoch) or not cached[2]:
                 records = await records_for_days(ctx.hub.log, site.id, site.timezone, date, date)
             else:
                 records = cached[2]
@@ -75,7 +78,7 @@ class TodayRecords:
                     if not more:
                         break
                     records = [*records, *more]
-            self._days[site.id] = (date, hub.epoch, records)
+            self._days[site.id] = (date, site_hub.epoch, records)
             return records
 
 
@@ -86,24 +89,12 @@ def _dates(request: Request, site: Site) -> tuple[str, str]:
     return parse_range(first, request.query_params.get("to") or None)
 
 
-def _api_principal(ctx: AppContext, request: Request, site_id: str) -> Principal | Response:
-    """A supervisor of ``site_id``, or a JSON error (401, 403, 404)."""
-    if site_id not in ctx.config.sites:
-        return JSONResponse({"type": "error", "code": "unknown_site"}, status_code=404)
-    principal = ctx.principal(request)
-    if principal.actor is None:
-        return JSONResponse({"type": "error", "code": "not_authenticated"}, status_code=401)
-    if principal.actor.role != "supervisor" or site_id not in principal.sites:
-        return JSONResponse({"type": "error", "code": "forbidden"}, status_code=403)
-    return principal
-
-
 def overview(ctx: AppContext, sites: list[str], now: float) -> dict[str, Any]:
     """Every site's queues and counters now: what the city overview shows."""
     out = []
     for sid in sites:
-        hub = ctx.hub.site_hub(sid)
-        site, state = hub.site, hub.state
+        site_hub = ctx.hub.site_hub(sid)
+        site, state = site_hub.site, site_hub.state
         snap = analyse(site, state, now)
         alerts = site_alerts(site, state, snap)
         statuses = [state.counter(c.id).status for c in site.counters]
@@ -112,7 +103,7 @@ def overview(ctx: AppContext, sites: list[str], now: float) -> dict[str, Any]:
                 "id": sid,
                 "name": site.name,
                 "timezone": site.timezone,
-                "stale": hub.stale,
+                "stale": site_hub.stale,
                 "business_date": state.business_date,
                 "visits_today": len(state.visits),
                 "waiting": sum(f.waiting for f in snap.figures.values()),
@@ -159,21 +150,13 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         return await asyncio.to_thread(compute, site, procedures, records, first, last)
 
     async def city_page(request: Request) -> Response:
-        principal = ctx.principal(request)
-        if principal.actor is None:
-            return RedirectResponse("/signin?next=/supervisor", status_code=303)
-        if principal.actor.role != "supervisor":
-            return PlainTextResponse(
-                "this screen is not for your role / この画面の権限がありません", status_code=403
-            )
+        principal = signed_in(ctx, request, ROLE)
         sites = [ctx.config.site(s) for s in principal.sites if s in ctx.config.sites]
         return _page(request, "supervisor-city.html", sites=sites, staff=_staff(principal))
 
     async def live_page(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLE)
-        if isinstance(principal, Response):
-            return principal
+        principal = signed_in(ctx, request, ROLE, site_id)
         return _page(
             request,
             "supervisor.html",
@@ -185,9 +168,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def report_page(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLE)
-        if isinstance(principal, Response):
-            return principal
+        principal = signed_in(ctx, request, ROLE, site_id)
         site = ctx.config.site(site_id)
         try:
             first, last, figures = await requested_figures(request, site)
@@ -215,9 +196,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def figures_csv(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = signed_in(ctx, request, site_id, ROLE)
-        if isinstance(principal, Response):
-            return principal
+        signed_in(ctx, request, ROLE, site_id)
         site = ctx.config.site(site_id)
         try:
             _, _, figures = await requested_figures(request, site)
@@ -228,24 +207,16 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def figures_json(request: Request) -> Response:
         site_id = request.path_params["site"]
-        principal = _api_principal(ctx, request, site_id)
-        if isinstance(principal, Response):
-            return principal
+        staff_member(ctx, request, ROLE, site_id)
         site = ctx.config.site(site_id)
         try:
             _, _, figures = await requested_figures(request, site)
         except ValueError as exc:
-            return JSONResponse(
-                {"type": "error", "code": "invalid", "message": str(exc)}, status_code=400
-            )
+            return error_response(Rejected("invalid", str(exc)))
         return Response(to_json(figures), media_type="application/json", headers=NO_STORE)
 
     async def overview_json(request: Request) -> Response:
-        principal = ctx.principal(request)
-        if principal.actor is None:
-            return JSONResponse({"type": "error", "code": "not_authenticated"}, status_code=401)
-        if principal.actor.role != "supervisor":
-            return JSONResponse({"type": "error", "code": "forbidden"}, status_code=403)
+        principal = staff_member(ctx, request, ROLE)
         sites = [s for s in principal.sites if s in ctx.config.sites]
         for sid in sites:
             await ctx.hub.site_hub(sid).current()

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.access import NO_SUCH_SITE
 from server.config.schema import Config, Site
 from server.context import AppContext
 from server.domain.state import Visit
@@ -26,8 +27,8 @@ BOARD_PREFIX = "board_"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}\Z")
 
 
-def visitor_url(site_id: str, token: str) -> str:
-    """The address printed as a QR code on the visitor's ticket."""
+def visitor_path(site_id: str, token: str) -> str:
+    """The page's path (the visitor's ticket carries it, on the public origin, as a QR code)."""
     return f"/visit/{site_id}/{token}"
 
 
@@ -53,9 +54,9 @@ async def own_visit(ctx: AppContext, site_id: str, token: str) -> Visit | None:
     """Today's visit whose link carries ``token``, or None."""
     if not TOKEN.match(token):
         return None
-    hub = ctx.hub.site_hub(site_id)
-    await hub.current()
-    return next((v for v in hub.state.visits.values() if v.token == token), None)
+    site_hub = ctx.hub.site_hub(site_id)
+    await site_hub.current()
+    return next((v for v in site_hub.state.visits.values() if v.token == token), None)
 
 
 def routes(ctx: AppContext) -> list[BaseRoute]:
@@ -67,7 +68,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         site = ctx.config.sites.get(request.path_params["site"])
         token = request.path_params["token"]
         if site is None:
-            return PlainTextResponse("no such site / 該当する庁舎がありません", status_code=404)
+            return PlainTextResponse(NO_SUCH_SITE, status_code=404)
         visit = await own_visit(ctx, site.id, token)
         # The page opens in the language the guide noted at intake (before any script runs).
         intake = visit.intake if visit is not None else None
