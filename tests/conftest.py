@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,19 +13,10 @@ from playwright.sync_api import Browser, BrowserContext
 
 from server.config.loading import load_config
 from server.config.schema import Config
-from tests.harness import Office
-from tests.live import LiveServer, http_command
-from tests.redis_proc import RedisServer
-
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.harness import Office
+from tests.support.live import ROOT, LiveServer, http_command
+from tests.support.redis_proc import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -75,17 +65,6 @@ def fresh_day(server: LiveServer) -> LiveServer:
     return server
 
 
-def chromium_path() -> str:
-    """Debian's Chromium (or $MADOGUCHI_CHROMIUM). Missing it is an error, never a skip."""
-    path = os.environ.get("MADOGUCHI_CHROMIUM") or shutil.which("chromium") or ""
-    if not path:
-        raise RuntimeError(
-            "browser tests need Chromium: apt-get install chromium fonts-noto-cjk "
-            "(or set MADOGUCHI_CHROMIUM to a Chromium binary)"
-        )
-    return path
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": chromium_path(), "args": CHROMIUM_ARGS}
@@ -109,8 +88,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Whole modules per worker, browser tests last on each (tests/scheduling.py)."""
-    from tests.scheduling import ModuleScheduling
+    """Whole modules per worker, browser tests last on each (tests/support/scheduling.py)."""
+    from tests.support.scheduling import ModuleScheduling
 
     # Keep collection order: xdist would otherwise put the modules with most tests first.
     config.option.loadscopereorder = False

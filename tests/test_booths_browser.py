@@ -26,11 +26,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.config.schema import Config
-from tests.guide_support import PHONE, answer, choose_event, next_step
-from tests.live import Client, LiveServer, browser_sign_in, login
-from tests.live import http_command as command
-from tests.screenshots import save
-from tests.test_counter_panel import VIEWPORT, open_panel
+from tests.support.guide import PHONE, answer, choose_event, next_step
+from tests.support.live import Client, LiveServer, browser_sign_in, login
+from tests.support.live import http_command as command
+from tests.support.panel import VIEWPORT, open_panel
+from tests.support.screenshots import save
 
 T = TypeVar("T")
 SITE = "shimogyo"

@@ -9,7 +9,7 @@ import msgspec
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.projections import ViewKey, analyse, build
-from tests.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
+from tests.support.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
 
 NOTE = "同居予定の母(78)の介護認定について相談"
 

@@ -16,8 +16,8 @@ from server.hub import Hub, SiteHub
 from server.log.base import EventLog, open_log
 from server.metrics import Metrics
 from server.projections import ViewKey
-from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, SUPERVISOR
-from tests.redis_proc import RedisServer
+from tests.support.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, SUPERVISOR
+from tests.support.redis_proc import RedisServer
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])

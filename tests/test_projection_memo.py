@@ -12,8 +12,8 @@ from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.state import SiteState, apply
 from server.projections import Memo, ViewKey, analyse, build, visitor_checklist
-from tests.busy_day import BusyDay
-from tests.harness import SUPERVISOR, Office
+from tests.support.busy_day import BusyDay
+from tests.support.harness import SUPERVISOR, Office
 
 _encode = msgspec.json.Encoder().encode
 

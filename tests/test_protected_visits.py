@@ -22,7 +22,7 @@ from server.domain.state import Visit
 from server.errors import ConfigError
 from server.figures import compute
 from server.projections import ViewKey, analyse, build
-from tests.harness import (
+from tests.support.harness import (
     GUIDE,
     MOVED_IN_WITH_CHILDREN,
     SUPERVISOR,

@@ -12,7 +12,7 @@ from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
 from server.projections import ViewKey, analyse, build
-from tests.harness import GUIDE, Office, clerk, rejected
+from tests.support.harness import GUIDE, Office, clerk, rejected
 
 
 def view(office: Office, kind: str, scope: str = "") -> dict[str, Any]:

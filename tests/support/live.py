@@ -21,7 +21,7 @@ import websockets
 from playwright.sync_api import APIRequestContext, BrowserContext, Page
 from websockets.asyncio.client import ClientConnection
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from tests.live import free_port
+from tests.support.live import free_port
 
 
 def redis_binary() -> str:
