@@ -24,7 +24,8 @@ from bench.city import BOARDS, board_token, make_city
 from bench.load import ingest_main
 from bench.swarm import Spec, swarm_main
 from tests.support.harness import MOVED_IN_WITH_CHILDREN
-from tests.support.live import LiveServer, free_port, login
+from tests.support.live import LiveServer, login
+from tests.support.processes import free_port
 from tests.support.redis_proc import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent

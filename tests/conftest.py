@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from server.config.loading import load_config
 from server.config.schema import Config
@@ -63,6 +63,14 @@ def fresh_day(server: LiveServer) -> LiveServer:
     tests expires and every counter closes."""
     assert http_command(server, ("super01", "9999"), {"type": "CloseDay"})["type"] == "ack"
     return server
+
+
+@pytest.fixture
+def patient_expect() -> Iterator[None]:
+    """A busy CI machine can take more than Playwright's default 5 s to settle a screen."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="session")

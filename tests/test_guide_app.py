@@ -33,15 +33,10 @@ from tests.support.guide import (
 )
 from tests.support.live import Client, LiveServer
 
-pytestmark = pytest.mark.browser_context_args(**PHONE)
-
-
-@pytest.fixture(autouse=True)
-def patient_expect() -> Iterator[None]:
-    """A busy CI machine can take more than Playwright's default 5 s to settle a screen."""
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
+pytestmark = [
+    pytest.mark.browser_context_args(**PHONE),
+    pytest.mark.usefixtures("patient_expect"),
+]
 
 
 @pytest.fixture(scope="module")

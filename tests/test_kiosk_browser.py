@@ -18,8 +18,9 @@ from server.passwords import token_digest
 from tests.support.a11y import audit
 from tests.support.desk import Desk, new_page
 from tests.support.hours import ALL_DAY, CLOSED_BY_NOW, away_from_midnight, set_hours
-from tests.support.live import LiveServer, free_port
+from tests.support.live import LiveServer
 from tests.support.printer_stub import PrinterStub, config_with_printers
+from tests.support.processes import free_port
 from tests.support.screenshots import save
 
 SITE = "shimogyo"

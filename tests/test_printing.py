@@ -25,8 +25,9 @@ from tests.support.a11y import audit
 from tests.support.desk import INTAKE, Desk, new_page
 from tests.support.escpos_decode import raster_images
 from tests.support.guide import answer, choose_event, next_step, sign_in
-from tests.support.live import ROOT, LiveServer, audit_rows, browser_sign_in, free_port
+from tests.support.live import ROOT, LiveServer, audit_rows, browser_sign_in
 from tests.support.printer_stub import PrinterStub, config_with_printers
+from tests.support.processes import free_port
 from tests.support.screenshots import DOCS, folder
 
 SITE = "shimogyo"
