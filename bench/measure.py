@@ -23,9 +23,10 @@ import websockets
 from bench.city import BOARDS, board_token, make_city
 from bench.load import ingest_main
 from bench.swarm import Spec, swarm_main
-from tests.harness import MOVED_IN_WITH_CHILDREN
-from tests.live import LiveServer, free_port, login
-from tests.redis_proc import RedisServer
+from tests.support.harness import MOVED_IN_WITH_CHILDREN
+from tests.support.live import LiveServer, login
+from tests.support.processes import free_port
+from tests.support.redis_proc import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "shimogyo"

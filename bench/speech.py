@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from bench.measure import BOARD_QUERY, INTAKE, NO_LIMITS, SITE, Row, ms, pct
-from tests.live import Client, LiveServer, login
+from tests.support.live import Client, LiveServer, login
 
 CHIME_SECONDS = 1.7
 # The registry clerk's counters of queue A: a cold call at each renders its counter part too.

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from server.config.loading import load_config
 from server.config.schema import Config
-from tests.harness import Office
-from tests.live import LiveServer, http_command
-from tests.redis_proc import RedisServer
-
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.harness import Office
+from tests.support.live import ROOT, LiveServer, http_command
+from tests.support.redis_proc import RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -75,15 +65,12 @@ def fresh_day(server: LiveServer) -> LiveServer:
     return server
 
 
-def chromium_path() -> str:
-    """Debian's Chromium (or $MADOGUCHI_CHROMIUM). Missing it is an error, never a skip."""
-    path = os.environ.get("MADOGUCHI_CHROMIUM") or shutil.which("chromium") or ""
-    if not path:
-        raise RuntimeError(
-            "browser tests need Chromium: apt-get install chromium fonts-noto-cjk "
-            "(or set MADOGUCHI_CHROMIUM to a Chromium binary)"
-        )
-    return path
+@pytest.fixture
+def patient_expect() -> Iterator[None]:
+    """A busy CI machine can take more than Playwright's default 5 s to settle a screen."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="session")
@@ -109,8 +96,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Whole modules per worker, browser tests last on each (tests/scheduling.py)."""
-    from tests.scheduling import ModuleScheduling
+    """Whole modules per worker, browser tests last on each (tests/support/scheduling.py)."""
+    from tests.support.scheduling import ModuleScheduling
 
     # Keep collection order: xdist would otherwise put the modules with most tests first.
     config.option.loadscopereorder = False

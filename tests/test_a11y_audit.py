@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.a11y import audit, violations
-from tests.live import LiveServer
+from tests.support.a11y import audit, violations
+from tests.support.live import LiveServer
 
 
 def test_the_audit_fails_when_a_violation_is_introduced(browser: Browser, live: LiveServer) -> None:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.live import ROOT
 
 
 @pytest.mark.timeout(420)

@@ -15,9 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.live import LiveServer
-from tests.screenshots import save
-from tests.test_board_support import (
+from tests.support.desk import (
     BOARD_TOKENS,
     INTAKE,
     SITE,
@@ -27,6 +25,8 @@ from tests.test_board_support import (
     server,
     staff,
 )
+from tests.support.live import LiveServer
+from tests.support.screenshots import save
 
 __all__ = ["server", "staff"]  # fixtures
 

@@ -1,8 +1,8 @@
 """The board and visitor views as pure functions: what a lobby TV and a visitor's phone get.
 
-No server here: an in-memory office (tests.harness.Office) runs the commands and the views are
-built directly, so these run in milliseconds. Browser behaviour is in test_board_browser.py and
-test_visitor_browser.py.
+No server here: an in-memory office (tests.support.harness.Office) runs the commands and the
+views are built directly, so these run in milliseconds. Browser behaviour is in
+test_board_browser.py and test_visitor_browser.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from server.domain.intake import Intake
 from server.errors import ConfigError
 from server.projections.snapshot import analyse
 from server.projections.views import ViewKey, build
-from tests.harness import GUIDE, Office, clerk
+from tests.support.harness import GUIDE, Office, clerk
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 CALL_FIELDS = {"id", "ticket", "counter", "queue", "at", "recall"}

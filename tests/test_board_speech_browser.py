@@ -19,10 +19,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserType, Page, expect
 
-from tests.conftest import CHROMIUM_ARGS, ROOT, chromium_path
-from tests.live import LiveServer, browser_sign_in
-from tests.screenshots import save
-from tests.test_board_support import INTAKE, SITE, Desk, new_page, open_board
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.desk import INTAKE, SITE, Desk, new_page, open_board
+from tests.support.live import ROOT, LiveServer, browser_sign_in
+from tests.support.screenshots import save
 
 LANGS = ["ja", "en", "zh", "ko"]
 RATE = 12

@@ -14,7 +14,7 @@ from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
 from server.errors import ConfigError
 from server.figures import compute
-from tests.harness import BEREAVED, GUIDE, MORNING, Office, clerk, rejected, seat
+from tests.support.harness import BEREAVED, GUIDE, MORNING, Office, clerk, rejected, seat
 
 TODAY = "2026-03-30"  # MORNING's date (09:00 JST)
 

@@ -26,11 +26,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.config.schema import Config
-from tests.guide_support import PHONE, answer, choose_event, next_step
-from tests.live import Client, LiveServer, browser_sign_in, login
-from tests.live import http_command as command
-from tests.screenshots import save
-from tests.test_counter_panel import VIEWPORT, open_panel
+from tests.support.guide import PHONE, answer, choose_event, next_step
+from tests.support.live import Client, LiveServer, browser_sign_in, login
+from tests.support.live import http_command as command
+from tests.support.panel import VIEWPORT, open_panel
+from tests.support.screenshots import save
+
+pytestmark = pytest.mark.usefixtures("patient_expect")
 
 T = TypeVar("T")
 SITE = "shimogyo"
@@ -59,14 +61,6 @@ def soon_slot() -> str:
     if start.date() != dt.datetime.now(ZoneInfo("Asia/Tokyo")).date():
         pytest.skip("too close to midnight in Kyoto for a slot today")
     return start.strftime("%H:%M")
-
-
-@pytest.fixture(autouse=True)
-def patient_expect() -> Iterator[None]:
-    """A busy CI machine can take more than Playwright's default 5 s to settle a screen."""
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import asyncio
 import msgspec
 
 from server.domain.events import BoothVisitTaken
-from tests.harness import BEREAVED
-from tests.live import LiveServer
-from tests.redis_proc import RedisServer
-from tests.test_redis_scaleout import pair, read_log, staff
+from tests.support.harness import BEREAVED
+from tests.support.live import LiveServer
+from tests.support.redis_proc import RedisServer
+from tests.support.scaleout import pair, read_log, staff
 
 __all__ = ["pair"]  # the two-process fixture, shared with the scale-out tests
 ROUNDS = 6

@@ -10,7 +10,7 @@ from server.domain import commands as c
 from server.domain.intake import Intake
 from server.projections.snapshot import analyse
 from server.projections.views import ViewKey, build
-from tests.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
+from tests.support.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
 
 NOTE = "同居予定の母(78)の介護認定について相談"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import Client, LiveServer, login
-from tests.test_counter_panel import MOVED_IN, SITE
+from tests.support.live import Client, LiveServer, login
+from tests.support.panel import MOVED_IN, SITE
 
 # Every counter that calls from general reception (queue A), across two departments.
 COUNTERS = {

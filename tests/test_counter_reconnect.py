@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.live import LiveServer
-from tests.live import http_command as command
-from tests.screenshots import save
-from tests.test_counter_panel import HANDOFF, open_counter, open_panel, register
+from tests.support.live import LiveServer
+from tests.support.live import http_command as command
+from tests.support.panel import HANDOFF, open_counter, open_panel, register
+from tests.support.screenshots import save
 
 # HubClient backs off (with jitter) up to several seconds between attempts while the server
 # is down; give it room to come back.

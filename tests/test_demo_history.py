@@ -15,7 +15,7 @@ from server.daylog import figures_for
 from server.demo_history import history, pattern_for
 from server.hourly import hourly
 from server.log.backends import open_log
-from tests.live import ROOT
+from tests.support.live import ROOT
 
 
 def test_the_history_follows_its_pattern_and_keeps_closed_days_empty(config: Config) -> None:

@@ -10,7 +10,7 @@ from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import counter_queues, estimate_minutes, queue_figures, waiting_lines
 from server.errors import Rejected
-from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk, rejected
+from tests.support.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk, rejected
 
 
 def test_moving_in_with_children_gets_registry_then_children_step(office: Office) -> None:

@@ -10,7 +10,7 @@ from server.config.schema import NoShowRule
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import next_for_counter, waiting_lines
-from tests.harness import Office, clerk, rejected
+from tests.support.harness import Office, clerk, rejected
 
 INSURANCE_ONLY = Intake(events=["shushoku"], answers={"employee_insured": True})
 

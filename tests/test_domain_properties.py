@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from functools import cache
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.config.loading import load_config
-from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.intake import Intake
 from server.errors import Rejected
-from tests.conftest import ROOT
-from tests.harness import MOVED_IN_WITH_CHILDREN, Office
+from tests.support.harness import MOVED_IN_WITH_CHILDREN, Office, demo_config
 
 COUNTERS = ["c1", "c2", "c32", "c40", "c50"]
 INTAKES = [
@@ -25,12 +21,6 @@ INTAKES = [
     Intake(events=["tennyu"], extra_procedures=["kaigo_sodan"]),
 ]
 PROCEDURES = ["kaigo_sodan", "jido_teate", "inkan_toroku", "shogai_sodan"]
-
-
-@cache
-def demo_config() -> Config:
-    # Not a fixture: hypothesis would print the whole configuration with each example.
-    return load_config(ROOT / "config")
 
 
 counter = st.sampled_from(COUNTERS)

@@ -20,8 +20,7 @@ from server.domain.state import Visit
 from server.errors import Rejected
 from server.projections.snapshot import analyse
 from server.projections.views import ViewKey, build
-from tests.harness import GUIDE, Office, clerk, rejected
-from tests.test_domain_properties import demo_config
+from tests.support.harness import GUIDE, Office, clerk, demo_config, rejected
 
 SHIMIN = clerk("shimin")
 

@@ -15,8 +15,8 @@ from websockets.exceptions import InvalidStatus
 from server import exposure
 from server.screens.guide import qr_svg
 from server.settings import Settings
-from tests.live import LiveServer, http_command
-from tests.test_server_scenario import INTAKE, SITE
+from tests.support.desk import INTAKE, SITE
+from tests.support.live import LiveServer, http_command
 
 PUBLIC = "https://madoguchi.example"
 

@@ -7,7 +7,7 @@ import pytest
 
 from server.domain import commands as c
 from server.figures import Figures, compute, percentile, stat
-from tests.harness import MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk
+from tests.support.harness import MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk
 
 DAY = "2026-03-30"
 

@@ -1,5 +1,5 @@
 """Must-show: a generated busy-season day, replayed from a real SQLite event log into the daily
-figures, checked against the test's own account of the day (tests/busy_day.py).
+figures, checked against the test's own account of the day (tests/support/busy_day.py).
 
 Three days are in the log (a quiet Friday, the busy Monday, a quiet Tuesday), so the figures
 must also pick the right records; the report command prints the same figures.
@@ -23,8 +23,8 @@ from server.domain import commands as c
 from server.domain.events import Record
 from server.figures import Figures, Stat
 from server.log.backends import open_log
-from tests.busy_day import BusyDay, Truth, nearest_rank, write_log
-from tests.harness import MORNING, SUPERVISOR, Office
+from tests.support.busy_day import BusyDay, Truth, nearest_rank, write_log
+from tests.support.harness import MORNING, SUPERVISOR, Office
 
 ROOT = Path(__file__).resolve().parent.parent
 BUSY = "2026-03-30"

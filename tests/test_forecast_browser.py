@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from server.config.schema import Config
-from tests.a11y import audit
-from tests.live import ROOT, LiveServer, browser_sign_in
-from tests.screenshots import folder, save
-from tests.test_board_support import INTAKE, SITE, Desk
-from tests.test_hours_browser import ALL_DAY, away_from_midnight, guide_preview, set_hours
+from tests.support.a11y import audit
+from tests.support.desk import INTAKE, SITE, Desk
+from tests.support.hours import ALL_DAY, away_from_midnight, guide_preview, set_hours
+from tests.support.live import ROOT, LiveServer, browser_sign_in
+from tests.support.screenshots import folder, save
 
 HISTORY_DAYS = 28
 

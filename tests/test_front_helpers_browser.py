@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.live import LiveServer
+from tests.support.live import LiveServer
 
 BUILD = """async () => {
   const { h, replaceChildren } = await import("/static/dom.js");

@@ -18,30 +18,25 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from server.config.schema import Config
 from server.domain.intake import Intake, plan_visit
-from tests.a11y import audit, smallest_text
-from tests.guide_support import (
+from tests.support.a11y import audit, smallest_text
+from tests.support.guide import (
     PHONE,
     SITE,
     Watcher,
     answer,
+    answer_moved_in_family,
     choose_event,
     next_step,
     open_app,
     shot,
     sign_in,
 )
-from tests.harness import MOVED_IN_WITH_CHILDREN
-from tests.live import Client, LiveServer
+from tests.support.live import Client, LiveServer
 
-pytestmark = pytest.mark.browser_context_args(**PHONE)
-
-
-@pytest.fixture(autouse=True)
-def patient_expect() -> Iterator[None]:
-    """A busy CI machine can take more than Playwright's default 5 s to settle a screen."""
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
+pytestmark = [
+    pytest.mark.browser_context_args(**PHONE),
+    pytest.mark.usefixtures("patient_expect"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -61,15 +56,6 @@ def watcher() -> Iterator[Watcher]:
 
 def visits_of(client: Client) -> dict[str, dict[str, Any]]:
     return client.entities.get("visits", {})
-
-
-def answer_moved_in_family(page: Page, config: Config) -> None:
-    """Scenario 1 of life_events.toml, answered question by question as the server asks."""
-    for qid, value in MOVED_IN_WITH_CHILDREN.answers.items():
-        question = config.life_events.questions[qid]
-        if value == question.default:
-            continue  # preselected: the guide only confirms it
-        answer(page, config, qid, value)
 
 
 def test_moved_in_family_previewed_issued_and_seen_by_reception(

@@ -16,17 +16,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.config.schema import Config
 from server.domain.leases import LEASE_SIZE, series_of
-from tests.guide_support import PHONE, SITE, Watcher, choose_event, next_step, shot, sign_in
-from tests.live import Client, LiveServer, browser_sign_in, http_command
+from tests.support.guide import PHONE, SITE, Watcher, choose_event, next_step, shot, sign_in
+from tests.support.live import Client, LiveServer, browser_sign_in, http_command
 
-pytestmark = pytest.mark.browser_context_args(**PHONE)
-
-
-@pytest.fixture(autouse=True)
-def patient_expect() -> Iterator[None]:
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
+pytestmark = [
+    pytest.mark.browser_context_args(**PHONE),
+    pytest.mark.usefixtures("patient_expect"),
+]
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from server.config.schema import Config
 from server.domain import commands as c
 from server.errors import ConfigError, Rejected
 from server.screens.guide import SERVICE_WORKER, qr_svg, qr_svg_file
-from tests.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
-from tests.live import LiveServer
+from tests.support.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
+from tests.support.live import LiveServer
 
 SITE = "shimogyo"
 CONFIG = Path(__file__).resolve().parent.parent / "config"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.live import Client, LiveServer
+from tests.support.live import Client, LiveServer
 
 BOARD = "?device=demo-board-lobby-1f-token"
 VIEW = {"kind": "board", "board": "lobby-1f"}

@@ -8,49 +8,31 @@ needs it (the server's clock is the real one), and a restart changes them.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from server.config.schema import Config
-from tests.guide_support import PHONE, answer, choose_event, next_step, sign_in
-from tests.live import LiveServer
-from tests.screenshots import save
-from tests.test_board_support import Desk, new_page
+from tests.support.desk import Desk, new_page
+from tests.support.hours import (
+    ALL_DAY,
+    CLOSED_BY_NOW,
+    away_from_midnight,
+    guide_preview,
+    set_hours,
+)
+from tests.support.live import LiveServer
+from tests.support.screenshots import save
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKYO = ZoneInfo("Asia/Tokyo")
-ALL_DAY = ("00:00", "23:59")
-CLOSED_BY_NOW = ("00:00", "00:01")  # reception ended at 00:01 today
 NOT_YET = ("23:58", "23:59")  # opens at 23:58 today
 BOARDS = {
     "shimogyo": "/board/shimogyo/lobby-1f?device=demo-board-lobby-1f-token",
     "nakagyo": "/board/nakagyo/lobby?device=demo-board-nakagyo-lobby-token",
 }
-
-
-def away_from_midnight() -> None:
-    """The hours above hold from 00:01 to 23:58 Tokyo time: wait out the minutes between."""
-    while not "00:02" <= dt.datetime.now(TOKYO).strftime("%H:%M") < "23:57":
-        time.sleep(10)
-
-
-def set_hours(folder: Path, hours: dict[str, tuple[str, str]]) -> None:
-    for site, (opens, closes) in hours.items():
-        path = folder / "sites" / f"{site}.toml"
-        text = re.sub(
-            r"(?m)^hours = .*$",
-            f'hours = {{ open = "{opens}", close = "{closes}" }}',
-            path.read_text(encoding="utf-8"),
-        )
-        path.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -74,20 +56,6 @@ def board(browser: Browser, server: LiveServer, site: str) -> Page:
     page = new_page(browser, 1920, 1080)
     page.goto(server.url + BOARDS[site])
     expect(page.locator("body")).to_have_attribute("data-link", "live")
-    return page
-
-
-def guide_preview(browser: Browser, server: LiveServer, config: Config, site: str) -> Page:
-    """The guide's itinerary for a PIN reset (one stop), ready to issue."""
-    context = browser.new_context(locale="ja-JP", **PHONE)  # type: ignore[arg-type]
-    page = context.new_page()
-    sign_in(page, server, site=site)
-    choose_event(page, config, "my_number_card")
-    next_step(page)
-    answer(page, config, "card_task", "pin_reset")
-    next_step(page)  # the visitor
-    next_step(page)  # the itinerary
-    expect(page.locator(".itinerary > li.stop")).to_have_count(1)
     return page
 
 

@@ -17,8 +17,8 @@ from server.log.backends import open_log
 from server.log.base import EventLog
 from server.metrics import Metrics
 from server.projections.views import ViewKey
-from tests.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, SUPERVISOR
-from tests.redis_proc import RedisServer
+from tests.support.harness import GUIDE, MORNING, MOVED_IN_WITH_CHILDREN, SUPERVISOR
+from tests.support.redis_proc import RedisServer
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])

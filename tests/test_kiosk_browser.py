@@ -15,12 +15,13 @@ import zxingcpp
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from server.passwords import token_digest
-from tests.a11y import audit
-from tests.live import LiveServer, free_port
-from tests.printer_stub import PrinterStub, config_with_printers
-from tests.screenshots import save
-from tests.test_board_support import Desk, new_page
-from tests.test_hours_browser import ALL_DAY, CLOSED_BY_NOW, away_from_midnight, set_hours
+from tests.support.a11y import audit
+from tests.support.desk import Desk, new_page
+from tests.support.hours import ALL_DAY, CLOSED_BY_NOW, away_from_midnight, set_hours
+from tests.support.live import LiveServer
+from tests.support.printer_stub import PrinterStub, config_with_printers
+from tests.support.processes import free_port
+from tests.support.screenshots import save
 
 SITE = "shimogyo"
 TOKEN = "demo-kiosk-entrance-token"

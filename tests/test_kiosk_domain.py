@@ -20,7 +20,7 @@ from server.domain.kiosk import KioskRequest, kiosk_intake, kiosk_questions
 from server.domain.permissions import GRANTS
 from server.errors import ConfigError, Rejected
 from server.protocol import ViewRequest
-from tests.harness import MOVED_IN_WITH_CHILDREN, Office, rejected
+from tests.support.harness import MOVED_IN_WITH_CHILDREN, Office, rejected
 
 KIOSK = c.Actor("kiosk-shimogyo-entrance", "kiosk")
 SAMPLE: dict[str, Any] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from server.config.schema import Config
-from tests.live import LiveServer
+from tests.support.live import LiveServer
 
 
 def test_landing_lists_sites_screens_and_demo_sign_ins(

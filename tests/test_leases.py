@@ -20,8 +20,8 @@ from server.domain.events import DayStarted, NumbersLeased, VisitCreated
 from server.domain.leases import LEASE_SIZE, series_of
 from server.domain.queues import waiting_lines
 from server.errors import Rejected
-from tests.conftest import ROOT
-from tests.harness import GUIDE, MOVED_IN_WITH_CHILDREN, Office, clerk, rejected
+from tests.support.harness import GUIDE, MOVED_IN_WITH_CHILDREN, Office, clerk, rejected
+from tests.support.live import ROOT
 
 PHONE = "phone-1"
 OTHER = "phone-2"

@@ -17,9 +17,9 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.live import LiveServer, browser_sign_in, http_command
-from tests.screenshots import save
-from tests.test_counter_panel import MOVED_IN, SITE, open_counter, open_panel, register
+from tests.support.live import LiveServer, browser_sign_in, http_command
+from tests.support.panel import MOVED_IN, SITE, open_counter, open_panel, register
+from tests.support.screenshots import save
 
 LIMIT_S = 5.0
 # The hub refuses a call older than this (MADOGUCHI_SUMMON_MAX_AGE, 10 s by default); shorter

@@ -1,7 +1,7 @@
 """Notices to a visitor who steps out, on a real push path over loopback.
 
 A real server process sends standard Web Push (aes128gcm, VAPID) to a push service running in
-the test (tests/push_receiver.py); the test decrypts each request with the keys of the
+the test (tests/support/push_receiver.py); the test decrypts each request with the keys of the
 subscription it made as a browser would, verifies the VAPID JWT with the server's public key
 (``aud`` = the receiver's origin), and checks the words. A real Chromium then shows the
 decrypted notice through the visitor page's own service worker (delivered with the DevTools
@@ -23,11 +23,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.a11y import audit
-from tests.live import LiveServer
-from tests.push_receiver import Receiver, Subscription, verify_vapid
-from tests.screenshots import save
-from tests.test_board_support import INTAKE, SITE, Desk
+from tests.support.a11y import audit
+from tests.support.desk import INTAKE, SITE, Desk
+from tests.support.live import LiveServer
+from tests.support.push_receiver import Receiver, subscribe, verify_vapid
+from tests.support.screenshots import save
 
 NOTICE_TIMEOUT = 1.0
 
@@ -69,16 +69,6 @@ def desks(server: LiveServer) -> Iterator[dict[str, Desk]]:
 def server_key(server: LiveServer) -> str:
     key: str = httpx.get(server.url + "/visit/notices.json").json()["key"]
     return key
-
-
-def subscribe(
-    server: LiveServer, token: str, sub: Subscription, lang: str = "ja", **choices: Any
-) -> httpx.Response:
-    return httpx.post(
-        f"{server.url}/visit/{SITE}/{token}/notices",
-        json={"contact": sub.json(), "choices": {"called": True, **choices}, "lang": lang},
-        headers={"Origin": server.origin},
-    )
 
 
 def visit(desks: dict[str, Desk], language: str = "ja") -> dict[str, Any]:

@@ -23,7 +23,7 @@ from server.notify.service import Notices
 from server.notify.triggers import Choices, Progress, due
 from server.notify.wording import Message, word
 from server.settings import Settings
-from tests.harness import MOVED_IN_WITH_CHILDREN, SUPERVISOR
+from tests.support.harness import MOVED_IN_WITH_CHILDREN, SUPERVISOR
 
 
 def progress(

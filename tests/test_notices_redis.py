@@ -11,11 +11,10 @@ import httpx
 import pytest
 import redis
 
-from tests.live import LiveServer
-from tests.push_receiver import Receiver, verify_vapid
-from tests.redis_proc import RedisServer
-from tests.test_board_support import INTAKE, SITE, Desk
-from tests.test_notices import subscribe
+from tests.support.desk import INTAKE, SITE, Desk
+from tests.support.live import LiveServer
+from tests.support.push_receiver import Receiver, subscribe, verify_vapid
+from tests.support.redis_proc import RedisServer
 
 ENV = {"MADOGUCHI_RATE_LIMITS": "0", "MADOGUCHI_SPEECH_ENGINES": "", "MADOGUCHI_PUSH_LOOPBACK": "1"}
 

@@ -16,9 +16,9 @@ import pytest
 
 from server.config.loading import load_config
 from server.config.schema import Config
-from tests.harness import MOVED_IN_WITH_CHILDREN
-from tests.live import Client, LiveServer
-from tests.test_permissions import expected_allowed, site_matrix
+from tests.support.harness import MOVED_IN_WITH_CHILDREN
+from tests.support.live import Client, LiveServer
+from tests.support.permission_matrix import expected_allowed, site_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 PIN = "2222"  # clerk-shimin's PIN: every extra account below reuses its hash

@@ -9,9 +9,9 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from server.config.schema import Config
-from tests.guide_support import PHONE, answer, choose_event, next_step, shot, sign_in
-from tests.live import LiveServer
-from tests.test_board_support import Staff, new_page, server, staff
+from tests.support.desk import Staff, new_page, server, staff
+from tests.support.guide import PHONE, answer, choose_event, next_step, shot, sign_in
+from tests.support.live import LiveServer
 
 __all__ = ["server", "staff"]  # fixtures
 

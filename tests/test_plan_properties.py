@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from server.config.loading import load_config
 from server.config.schema import Config, Question
 from server.domain.intake import Answer, Intake, PlannedStep, plan_visit
-from tests.conftest import ROOT
+from tests.support.live import ROOT
 
 
 @cache

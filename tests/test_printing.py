@@ -21,13 +21,14 @@ from server.config.schema import Config, Text
 from server.printing.escpos import raster_job
 from server.printing.ticket_image import render_ticket
 from server.ticket_facts import Stop, TicketFacts
-from tests.a11y import audit
-from tests.escpos_decode import raster_images
-from tests.guide_support import answer, choose_event, next_step, sign_in
-from tests.live import ROOT, LiveServer, audit_rows, browser_sign_in, free_port
-from tests.printer_stub import PrinterStub, config_with_printers
-from tests.screenshots import DOCS, folder
-from tests.test_board_support import INTAKE, Desk, new_page
+from tests.support.a11y import audit
+from tests.support.desk import INTAKE, Desk, new_page
+from tests.support.escpos_decode import raster_images
+from tests.support.guide import answer, choose_event, next_step, sign_in
+from tests.support.live import ROOT, LiveServer, audit_rows, browser_sign_in
+from tests.support.printer_stub import PrinterStub, config_with_printers
+from tests.support.processes import free_port
+from tests.support.screenshots import DOCS, folder
 
 SITE = "shimogyo"
 GUIDE_PRINTER = "guide-1f"

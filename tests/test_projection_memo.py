@@ -15,8 +15,8 @@ from server.domain.state import SiteState
 from server.projections.checklist import visitor_checklist
 from server.projections.snapshot import Memo, analyse
 from server.projections.views import ViewKey, build
-from tests.busy_day import BusyDay
-from tests.harness import SUPERVISOR, Office
+from tests.support.busy_day import BusyDay
+from tests.support.harness import SUPERVISOR, Office
 
 _encode = msgspec.json.Encoder().encode
 

@@ -10,7 +10,7 @@ from server.config.schema import Config
 from server.domain import commands as c
 from server.projections.snapshot import analyse
 from server.projections.views import ViewKey, build
-from tests.harness import MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office
+from tests.support.harness import MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office
 
 
 def test_another_departments_sensitive_procedure_and_notes_are_withheld(config: Config) -> None:

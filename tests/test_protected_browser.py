@@ -12,12 +12,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from server.config.schema import Config
-from tests.guide_support import choose_event, next_step, sign_in
-from tests.live import LiveServer, audit_rows, browser_sign_in
-from tests.live import http_command as command
-from tests.screenshots import save
-from tests.test_counter_panel import MOVED_IN, open_counter, open_panel, serving
-from tests.test_guide_app import answer_moved_in_family
+from tests.support.guide import answer_moved_in_family, choose_event, next_step, sign_in
+from tests.support.live import LiveServer, audit_rows, browser_sign_in
+from tests.support.live import http_command as command
+from tests.support.panel import MOVED_IN, open_counter, open_panel, serving
+from tests.support.screenshots import save
 
 SITE = "shimogyo"
 CLERK = ("clerk-shimin", "2222")

@@ -1,8 +1,8 @@
 """A generated busy day with protected visits: no board, voice, public page, visitor page or
 guide's list ever carries a protected ticket (or where that visitor is).
 
-tests/busy_day.py drives 下京区役所 through a day; here some visitors are protected at intake
-(the guide) and some later (the clerk who calls them). After EVERY record the test projects
+tests/support/busy_day.py drives 下京区役所 through a day; here some visitors are protected at
+intake (the guide) and some later (the clerk who calls them). After EVERY record the test projects
 what each screen without a need to know would be sent (every lobby board, the public
 congestion page, every protected visitor's own page and a few others', the guides' floor
 view, and the departments without a need to know), and the calls the speech would render
@@ -28,8 +28,8 @@ from server.projections.snapshot import Memo, analyse
 from server.projections.views import ViewKey, build
 from server.screens.speech import speakable
 from server.speech.ahead import upcoming
-from tests.busy_day import BusyDay
-from tests.harness import GUIDE, MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office, clerk
+from tests.support.busy_day import BusyDay
+from tests.support.harness import GUIDE, MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office, clerk
 
 PROTECT_EVERY = 9  # every 9th ticket is protected at intake
 MARK_EVERY = 17  # every 17th call: the clerk marks the visitor protected there and then

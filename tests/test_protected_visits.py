@@ -23,7 +23,7 @@ from server.errors import ConfigError
 from server.figures import compute
 from server.projections.snapshot import analyse
 from server.projections.views import ViewKey, build
-from tests.harness import (
+from tests.support.harness import (
     GUIDE,
     MOVED_IN_WITH_CHILDREN,
     SUPERVISOR,

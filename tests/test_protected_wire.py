@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.live import Client, LiveServer, login
-from tests.test_board_support import BOARD_TOKENS
-from tests.test_counter_panel import MOVED_IN
+from tests.support.desk import BOARD_TOKENS
+from tests.support.live import Client, LiveServer, login
+from tests.support.panel import MOVED_IN
 
 SITE = "shimogyo"
 GUIDE = ("guide01", "1111")

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.live import Client, LiveServer
-from tests.screenshots import save
-from tests.test_board_support import INTAKE, SITE, Staff, new_page, server, staff
+from tests.support.desk import INTAKE, SITE, Staff, new_page, server, staff
+from tests.support.live import Client, LiveServer
+from tests.support.screenshots import save
 
 __all__ = ["server", "staff"]  # fixtures
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from server.redirects import safe_next
-from tests.live import LiveServer
+from tests.support.live import LiveServer
 
 # Known open-redirect bypasses, as they arrive after the query string is decoded.
 BYPASSES = [

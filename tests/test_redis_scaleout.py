@@ -20,28 +20,15 @@ from server.domain.fold import fold
 from server.errors import StoreUnavailable
 from server.log.backends import open_log
 from server.log.base import SharedLog
-from tests.live import Client, LiveServer, login
-from tests.redis_proc import RedisServer, make_cluster
-from tests.test_server_scenario import INTAKE, SITE, supervisor_serves_the_childrens_step
+from tests.support.desk import INTAKE, SITE
+from tests.support.live import Client, LiveServer, login
+from tests.support.redis_proc import RedisServer, make_cluster
+from tests.support.scaleout import MACHINE_SPEED, pair, read_log, staff
+from tests.support.scenario import supervisor_serves_the_childrens_step
+
+__all__ = ["pair"]  # the two-process fixture (tests/support/scaleout.py)
 
 BOARD = "?device=demo-board-lobby-1f-token"
-# One guide and one clerk id drive these races at machine speed (and retry through outages):
-# far past the rate limits of a person (server/ratelimit.py), which are not what is tested.
-MACHINE_SPEED = {"MADOGUCHI_RATE_LIMITS": "0"}
-
-
-@pytest.fixture
-def pair(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[LiveServer, LiveServer]]:
-    """Two hub processes on different ports sharing the session's Redis."""
-    redis_server.flush()
-    a = LiveServer(tmp_path / "a", store=redis_server.url, **MACHINE_SPEED)
-    b = LiveServer(tmp_path / "b", store=redis_server.url, **MACHINE_SPEED)
-    for server in (a, b):
-        server.log_path.parent.mkdir(parents=True, exist_ok=True)
-        server.start()
-    yield a, b
-    a.stop()
-    b.stop()
 
 
 @pytest.fixture
@@ -59,21 +46,6 @@ def killable(tmp_path: Path) -> Iterator[tuple[RedisServer, LiveServer, LiveServ
     for stop in (a.stop, b.stop, store.stop):
         with contextlib.suppress(Exception):  # stop every process even if one fails
             stop()
-
-
-async def read_log(url: str, site: str = SITE) -> list[Record]:
-    backend = open_log(url)
-    await backend.open()
-    try:
-        return await backend.read(site, 0)
-    finally:
-        await backend.close()
-
-
-async def staff(server: LiveServer, who: str, pin: str, view: dict[str, Any]) -> Client:
-    client = await Client.connect(server, login(server, who, pin))
-    await client.hello(SITE, view)
-    return client
 
 
 async def test_a_command_on_one_process_reaches_a_board_on_the_other(

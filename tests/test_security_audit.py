@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl
 import httpx
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.live import Client, LiveServer, audit_rows, browser_sign_in, http_command, login
-from tests.test_server_scenario import INTAKE
+from tests.support.desk import INTAKE
+from tests.support.live import Client, LiveServer, audit_rows, browser_sign_in, http_command, login
 
 SITE = "shimogyo"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Route
 
-from tests.live import LiveServer, browser_sign_in, login
+from tests.support.live import LiveServer, browser_sign_in, login
 
 SITE = "shimogyo"
 EVIL = "https://evil.example"

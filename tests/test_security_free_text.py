@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 from server.csv_cells import safe_cell
-from tests.live import LiveServer, browser_sign_in, http_command
-from tests.test_server_scenario import INTAKE
+from tests.support.desk import INTAKE
+from tests.support.live import LiveServer, browser_sign_in, http_command
 
 SITE = "shimogyo"
 SUPER = ("super01", "9999")

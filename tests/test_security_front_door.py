@@ -14,7 +14,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.live import Client, LiveServer
+from tests.support.live import Client, LiveServer
 
 SITE = "shimogyo"
 BOARD = "?device=demo-board-lobby-1f-token"

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
-from tests.live import LiveServer, browser_sign_in, http_command
-from tests.test_server_scenario import INTAKE
+from tests.support.desk import INTAKE
+from tests.support.live import LiveServer, browser_sign_in, http_command
 
 SITE = "shimogyo"
 

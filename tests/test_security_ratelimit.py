@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from server.ratelimit import BURST, PER_SECOND, VISITS_BURST
-from tests.live import Client, LiveServer, login
-from tests.test_server_scenario import INTAKE
+from tests.support.desk import INTAKE
+from tests.support.live import Client, LiveServer, login
 
 SITE = "shimogyo"
 

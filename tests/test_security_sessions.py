@@ -14,8 +14,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from server.passwords import hash_pin
-from tests.live import Client, LiveServer, login
-from tests.redis_proc import RedisServer
+from tests.support.live import Client, LiveServer, login
+from tests.support.redis_proc import RedisServer
 
 SITE = "shimogyo"
 ROOT = Path(__file__).resolve().parent.parent

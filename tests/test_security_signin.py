@@ -15,7 +15,7 @@ import msgspec
 from server.domain.events import SignedIn, SignInFailed
 from server.log.backends import open_log
 from server.sessions import SecuritySnapshot
-from tests.live import LiveServer, login
+from tests.support.live import LiveServer, login
 
 ATTACKER = "203.0.113.66"
 COLLEAGUE_DESK = "192.0.2.10"

@@ -12,7 +12,8 @@ import pytest
 from server.config.schema import Config
 from server.settings import Settings
 from server.startup import is_loopback, unsafe_reason
-from tests.live import LiveServer, free_port
+from tests.support.live import LiveServer
+from tests.support.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,8 +12,8 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.live import Client, LiveServer, login
-from tests.test_server_scenario import INTAKE, SITE
+from tests.support.desk import INTAKE, SITE
+from tests.support.live import Client, LiveServer, login
 
 
 @pytest.fixture(scope="module")

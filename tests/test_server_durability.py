@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.live import Client, LiveServer, login
-from tests.test_server_scenario import INTAKE, SITE
+from tests.support.desk import INTAKE, SITE
+from tests.support.live import Client, LiveServer, login
 
 
 async def fresh_view(server: LiveServer, cookie: str, view: dict[str, Any]) -> dict[str, Any]:

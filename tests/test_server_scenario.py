@@ -10,18 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.harness import MOVED_IN_WITH_CHILDREN
-from tests.live import Client, LiveServer, login
+from tests.support.desk import INTAKE, SITE
+from tests.support.live import Client, LiveServer, login
+from tests.support.scenario import supervisor_serves_the_childrens_step
 
-SITE = "shimogyo"
-INTAKE: dict[str, Any] = {
-    "events": MOVED_IN_WITH_CHILDREN.events,
-    "answers": MOVED_IN_WITH_CHILDREN.answers,
-    "needs": ["hearing"],
-    "language": "en",
-    "note": "聴覚に配慮。筆談希望 (writes notes)",
-    "party_size": 3,
-}
 BOARD_TOKEN = "demo-board-lobby-1f-token"
 # Anything of the visitor beyond numbers; none of it may ever reach a board.
 PERSONAL_KEYS = {
@@ -166,24 +158,3 @@ async def test_the_http_command_endpoint_works_like_the_websocket(server: LiveSe
         assert plan["self_service_only"] is False
         health = http.get("/healthz").json()
         assert health["sites"][SITE]["seq"] == 1
-
-
-async def supervisor_serves_the_childrens_step(
-    supervisor: Client, care: Client, visit: str
-) -> None:
-    """The children's counter (c40) is closed, so the supervisor opens it, calls the visitor
-    and completes step C; the care counter then sees them waiting in its line D."""
-    for i, command in enumerate(
-        [
-            {"type": "OpenCounter", "counter": "c40"},
-            {"type": "CallNext", "counter": "c40"},
-            {"type": "CompleteStep", "counter": "c40"},
-        ]
-    ):
-        assert (await supervisor.command(f"s-{i}", command))["type"] == "ack"
-    await care.until(
-        lambda m: (
-            m.get("upsert", {}).get("visits", {}).get(visit, {}).get("where")
-            == {"kind": "waiting", "queue": "D"}
-        )
-    )

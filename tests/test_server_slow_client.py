@@ -15,8 +15,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.uri import parse_uri
 
-from tests.live import Client, LiveServer, login
-from tests.test_server_scenario import INTAKE, SITE
+from tests.support.desk import INTAKE, SITE
+from tests.support.live import Client, LiveServer, login
 
 
 def metric(server: LiveServer, name: str) -> int:

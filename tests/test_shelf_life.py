@@ -19,9 +19,9 @@ from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.shelf_life import NEVER_LATE, SHELF_LIFE, deadline
 from server.errors import Rejected
-from tests.harness import Office, clerk, rejected
-from tests.live import Client, LiveServer, http_command, login
-from tests.test_server_scenario import INTAKE, SITE
+from tests.support.desk import INTAKE, SITE
+from tests.support.harness import Office, clerk, rejected
+from tests.support.live import Client, LiveServer, http_command, login
 
 RECEPTION = clerk("shimin")
 LIMIT = 10.0

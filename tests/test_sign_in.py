@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.live import Client, LiveServer
+from tests.support.live import Client, LiveServer
 
 
 @pytest.fixture(scope="module")

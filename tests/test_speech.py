@@ -10,7 +10,7 @@ from server.speech import wording
 from server.speech.ahead import upcoming
 from server.speech.audio import Pcm, from_wav, joined, to_wav, trimmed
 from server.speech.renderer import SegmentCache
-from tests.harness import Office
+from tests.support.harness import Office
 
 
 def test_a_ticket_is_read_letter_by_letter_and_digit_by_digit() -> None:

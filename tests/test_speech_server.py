@@ -22,8 +22,8 @@ import pytest
 from server.config.schema import Config
 from server.speech import wording
 from server.speech.audio import Pcm, from_wav
-from tests.live import Client, LiveServer
-from tests.test_board_support import INTAKE, SITE, Desk
+from tests.support.desk import INTAKE, SITE, Desk
+from tests.support.live import Client, LiveServer
 
 BOARD = "?device=demo-board-lobby-1f-token"
 

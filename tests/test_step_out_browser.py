@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.guide_support import PHONE, sign_in
-from tests.live import Client, LiveServer, http_command
-from tests.screenshots import save
-from tests.test_board_support import Desk, new_page
-from tests.test_counter_panel import MOVED_IN, open_counter, open_panel, serving
-from tests.test_hours_browser import set_hours
+from tests.support.desk import Desk, new_page
+from tests.support.guide import PHONE, sign_in
+from tests.support.hours import set_hours
+from tests.support.live import Client, LiveServer, http_command
+from tests.support.panel import MOVED_IN, open_counter, open_panel, serving
+from tests.support.screenshots import save
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "shimogyo"

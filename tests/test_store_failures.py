@@ -18,8 +18,8 @@ import httpx
 import msgspec
 import pytest
 
-from tests.harness import MOVED_IN_WITH_CHILDREN
-from tests.live import LiveServer
+from tests.support.harness import MOVED_IN_WITH_CHILDREN
+from tests.support.live import LiveServer
 
 INTAKE = msgspec.to_builtins(MOVED_IN_WITH_CHILDREN)
 

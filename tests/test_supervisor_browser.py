@@ -20,11 +20,11 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Viewport
 
 from server.config.schema import Config
 from server.domain import commands as c
-from tests.busy_day import BusyDay, write_log
-from tests.harness import MORNING, SUPERVISOR, Office
-from tests.live import LiveServer, browser_sign_in
-from tests.live import http_command as command
-from tests.screenshots import save
+from tests.support.busy_day import BusyDay, write_log
+from tests.support.harness import MORNING, SUPERVISOR, Office
+from tests.support.live import LiveServer, browser_sign_in
+from tests.support.live import http_command as command
+from tests.support.screenshots import save
 
 SITE = "shimogyo"
 ROOT = Path(__file__).resolve().parent.parent

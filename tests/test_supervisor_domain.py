@@ -13,7 +13,7 @@ from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
 from server.projections.snapshot import analyse
 from server.projections.views import ViewKey, build
-from tests.harness import GUIDE, Office, clerk, rejected
+from tests.support.harness import GUIDE, Office, clerk, rejected
 
 
 def view(office: Office, kind: str, scope: str = "") -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import Client, LiveServer, login
+from tests.support.live import Client, LiveServer, login
 
 SITE = "shimogyo"
 BOARD_TOKEN = "demo-board-lobby-1f-token"

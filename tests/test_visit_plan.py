@@ -11,7 +11,7 @@ from server.config.schema import Config, Procedures
 from server.domain import commands as c
 from server.domain.intake import Answer, Intake, plan_visit
 from server.domain.state import Visit
-from tests import harness
+from tests.support import harness
 
 Stops = list[tuple[str, list[str]]]
 

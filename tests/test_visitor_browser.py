@@ -8,9 +8,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.live import LiveServer
-from tests.screenshots import save
-from tests.test_board_support import (
+from tests.support.desk import (
     INTAKE,
     SITE,
     Desk,
@@ -19,6 +17,8 @@ from tests.test_board_support import (
     server,
     staff,
 )
+from tests.support.live import LiveServer
+from tests.support.screenshots import save
 
 __all__ = ["server", "staff"]  # fixtures
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.a11y import audit, smallest_text
-from tests.live import LiveServer, browser_sign_in
-from tests.screenshots import save
-from tests.test_board_support import INTAKE, SITE, Staff, server, staff
+from tests.support.a11y import audit, smallest_text
+from tests.support.desk import INTAKE, SITE, Staff, server, staff
+from tests.support.live import LiveServer, browser_sign_in
+from tests.support.screenshots import save
 
 __all__ = ["server", "staff"]  # fixtures
 

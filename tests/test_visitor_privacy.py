@@ -13,8 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
-from tests.live import LiveServer
-from tests.test_board_support import (
+from tests.support.desk import (
     INTAKE,
     SITE,
     Staff,
@@ -23,6 +22,7 @@ from tests.test_board_support import (
     server,
     staff,
 )
+from tests.support.live import LiveServer
 
 __all__ = ["server", "staff"]  # fixtures
 

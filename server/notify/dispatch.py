@@ -15,7 +15,6 @@ hanging service cannot take every worker and hold up notices to the other servic
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from server.background import cancel_all
 from server.notify.channels import Notifier, Outcome
 from server.notify.wording import Message
 
@@ -85,11 +85,7 @@ class Dispatcher:
     async def stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(*self._tasks)
         for notifier in self.notifiers.values():
             await notifier.close()
 

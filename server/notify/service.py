@@ -35,6 +35,7 @@ import msgspec
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from server.background import cancel_all
 from server.config.schema import Config
 from server.domain.queues import estimate_minutes
 from server.domain.state import SiteState, Visit
@@ -127,10 +128,7 @@ class Notices:
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_all(self._task)
         await self.dispatcher.stop()
         await self.book.close()
 

@@ -18,6 +18,7 @@ from typing import Literal
 
 import msgspec
 
+from server.background import cancel_all
 from server.config.schema import Config, Printer
 from server.errors import Rejected
 from server.printing.address import Address, parse_address
@@ -142,10 +143,7 @@ class PrintRoom:
                     len(printer.jobs),
                     ", ".join(job.ticket for job in printer.jobs),
                 )
-            if printer.worker is not None:
-                printer.worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await printer.worker
+            await cancel_all(printer.worker)
 
     async def _work(self, printer: _Printer) -> None:
         pause = self.retry_first

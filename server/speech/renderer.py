@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from server.background import cancel_all
 from server.config.schema import Config, Site
 from server.domain.state import SiteState
 from server.errors import Rejected
@@ -371,11 +372,7 @@ class Speech:
             )
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(*self._tasks)
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 

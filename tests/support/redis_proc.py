@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import redis
 
-from tests.live import free_port
+from tests.support.processes import ChildProcess, free_port
 
 
 def redis_binary() -> str:
@@ -21,10 +20,11 @@ def redis_binary() -> str:
     return path
 
 
-class RedisServer:
+class RedisServer(ChildProcess):
     """One ``redis-server``; ``kill()`` is kill -9, ``start()`` again keeps port and data."""
 
     def __init__(self, folder: Path, *, durable: bool = True, cluster: bool = False) -> None:
+        super().__init__()
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
         # A cluster node also listens on port + 10000, so its own port must leave room.
@@ -33,7 +33,6 @@ class RedisServer:
             self.port = free_port()
         self.durable = durable
         self.cluster = cluster
-        self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -87,20 +86,6 @@ class RedisServer:
         """Empty every database (a test starting on the session's shared server)."""
         with redis.Redis(host="127.0.0.1", port=self.port) as client:
             client.flushall()
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:  # never leave a server behind the test run
-                self.proc.kill()
-                self.proc.wait(5)
 
 
 def make_cluster(folder: Path, nodes: int = 3) -> list[RedisServer]:

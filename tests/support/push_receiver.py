@@ -19,10 +19,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import http_ece
+import httpx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from tests.support.desk import SITE
+from tests.support.live import LiveServer
 
 
 def b64d(text: str) -> bytes:
@@ -158,3 +162,13 @@ class Receiver:
                 return found
             time.sleep(0.02)
         raise AssertionError(f"{count} push(es) to /{path} expected, got {len(self.to(path))}")
+
+
+def subscribe(
+    server: LiveServer, token: str, sub: Subscription, lang: str = "ja", **choices: Any
+) -> httpx.Response:
+    return httpx.post(
+        f"{server.url}/visit/{SITE}/{token}/notices",
+        json={"contact": sub.json(), "choices": {"called": True, **choices}, "lang": lang},
+        headers={"Origin": server.origin},
+    )

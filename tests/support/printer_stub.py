@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.escpos_decode import raster_images
+from tests.support.escpos_decode import raster_images
 
 PAPER_STATUS = b"\x10\x04\x04"
 PAPER_OK, PAPER_OUT = 0x12, 0x72  # bits 5-6 set: paper end sensor
@@ -85,7 +85,7 @@ class PrinterStub:
 
 def config_with_printers(target: Path, addresses: dict[str, str]) -> Path:
     """A copy of config/ whose printers (by id) point at the given addresses."""
-    source = Path(__file__).resolve().parent.parent / "config"
+    source = Path(__file__).resolve().parents[2] / "config"
     shutil.copytree(source, target)
     for site_file in (target / "sites").glob("*.toml"):
         text = site_file.read_text(encoding="utf-8")
@@ -101,8 +101,8 @@ def config_with_printers(target: Path, addresses: dict[str, str]) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m tests.printer_stub PORT FOLDER``: listen on 127.0.0.1:PORT (a demo printer's
-    address) and save every ticket received as FOLDER/ticket-N.png until Ctrl-C."""
+    """``python -m tests.support.printer_stub PORT FOLDER``: listen on 127.0.0.1:PORT (a demo
+    printer's address) and save every ticket received as FOLDER/ticket-N.png until Ctrl-C."""
     port, folder = int(argv[0]), Path(argv[1])
     folder.mkdir(parents=True, exist_ok=True)
     stub = PrinterStub(port).start()

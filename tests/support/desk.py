@@ -14,8 +14,8 @@ import msgspec
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.harness import MOVED_IN_WITH_CHILDREN
-from tests.live import LiveServer
+from tests.support.harness import MOVED_IN_WITH_CHILDREN
+from tests.support.live import LiveServer
 
 SITE = "shimogyo"
 BOARD_TOKENS = {

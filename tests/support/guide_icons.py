@@ -1,4 +1,5 @@
-"""Render the guide app's PWA icons (PNG) with Debian's Chromium: ``python -m tests.guide_icons``.
+"""Render the guide app's PWA icons (PNG) with Debian's Chromium:
+``python -m tests.support.guide_icons``.
 
 The icon is drawn in HTML/CSS with the Noto CJK font the machine already has, so no image
 library is needed; the PNGs are committed under ``handhelds/guide/icons/``.
@@ -10,9 +11,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import CHROMIUM_ARGS, chromium_path
+from tests.support.browser import CHROMIUM_ARGS, chromium_path
 
-OUT = Path(__file__).resolve().parent.parent / "handhelds" / "guide" / "icons"
+OUT = Path(__file__).resolve().parents[2] / "handhelds" / "guide" / "icons"
 
 ICON = """<!doctype html><html><head><meta charset="utf-8"><style>
 html, body {{ margin: 0; width: {size}px; height: {size}px; background: transparent; }}

@@ -13,13 +13,14 @@ from typing import Any, TypeVar
 from playwright.sync_api import Page, expect
 
 from server.config.schema import Config
-from tests.live import Client, LiveServer, browser_sign_in, login
-from tests.screenshots import save
+from tests.support.harness import MOVED_IN_WITH_CHILDREN
+from tests.support.live import Client, LiveServer, browser_sign_in, login
+from tests.support.screenshots import save
 
 T = TypeVar("T")
 SITE = "shimogyo"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def sign_in(
@@ -68,7 +69,7 @@ def next_step(page: Page) -> None:
 
 
 def shot(page: Page, name: str, full_page: bool = False) -> Path:
-    """Screenshot for docs/ (see tests.screenshots); a full page keeps the fixed bars at the
+    """Screenshot for docs/ (see tests.support.screenshots); a full page keeps the fixed bars at the
     bottom by making the viewport as tall as the page."""
     if not full_page:
         return save(page, name)
@@ -82,7 +83,7 @@ def shot(page: Page, name: str, full_page: bool = False) -> Path:
 
 
 class Watcher:
-    """A real WebSocket client (tests.live.Client) on its own event loop and thread.
+    """A real WebSocket client (tests.support.live.Client) on its own event loop and thread.
 
     Playwright's sync API owns the main thread's loop, so the client runs beside it; calls
     block until the coroutine finishes or ``timeout`` passes.
@@ -122,3 +123,12 @@ class Watcher:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
         self.loop.close()
+
+
+def answer_moved_in_family(page: Page, config: Config) -> None:
+    """Scenario 1 of life_events.toml, answered question by question as the server asks."""
+    for qid, value in MOVED_IN_WITH_CHILDREN.answers.items():
+        question = config.life_events.questions[qid]
+        if value == question.default:
+            continue  # preselected: the guide only confirms it
+        answer(page, config, qid, value)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,19 +19,18 @@ import websockets
 from playwright.sync_api import APIRequestContext, BrowserContext, Page
 from websockets.asyncio.client import ClientConnection
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.processes import ChildProcess, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class LiveServer:
+class LiveServer(ChildProcess):
     """``python -m server`` in a subprocess; can be killed (-9) and started again."""
 
+    grace = 15.0
+
     def __init__(self, data_dir: Path, store: str | None = None, **env: str) -> None:
+        super().__init__()
         self.port = free_port()
         self.store = store or f"sqlite:{data_dir / 'madoguchi.db'}"
         self.env = {
@@ -43,7 +40,6 @@ class LiveServer:
             "MADOGUCHI_SECRET": "test-secret-" + "x" * 20,
             **env,
         }
-        self.proc: subprocess.Popen[bytes] | None = None
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir / f"server-{self.port}.log"
 
@@ -92,21 +88,6 @@ class LiveServer:
         self.proc.kill()  # never leave a server behind the test run
         self.proc.wait(5)
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        """kill -9: no graceful shutdown, no final snapshot."""
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
 
 
 def http_command(

@@ -1,6 +1,6 @@
 """The accessibility audit every browser test runs on the screens it visits: axe-core (bundled
 by the ``axe-playwright-python`` package, so no network at test time) must find no serious or
-critical violation. ``tests.screenshots.save`` audits each state it photographs; tests audit
+critical violation. ``tests.support.screenshots.save`` audits each state it photographs; tests audit
 the states they do not photograph (sign-in, print pages) themselves.
 """
 

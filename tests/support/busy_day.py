@@ -1,4 +1,5 @@
-"""A generated busy-season day at 下京区役所, run through the domain core (tests.harness.Office).
+"""A generated busy-season day at 下京区役所, run through the domain core
+(tests.support.harness.Office).
 
 Visitors arrive all day (more in the late morning), the guide issues tickets or sends
 certificate seekers with a My Number card to the convenience store, clerks call, serve, add
@@ -31,7 +32,7 @@ from server.domain.permissions import may_complete
 from server.domain.queues import open_procedures, serving_lines
 from server.errors import Rejected
 from server.log.backends import open_log
-from tests.harness import GUIDE, SUPERVISOR, Office, clerk
+from tests.support.harness import GUIDE, SUPERVISOR, Office, clerk
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 # (weight, intake): what brings people in during the March–April peak.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from functools import cache
 from typing import Any
 
 import msgspec
 import pytest
 
 from server import demo_visitors as visitors
+from server.config.loading import load_config
 from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
@@ -17,6 +19,7 @@ from server.domain.fold import apply, fold
 from server.domain.intake import Intake
 from server.domain.state import SiteState, Visit
 from server.errors import Rejected
+from tests.support.live import ROOT
 
 # 2026-03-30 09:00 JST: a Monday in the busy season.
 MORNING = 1774828800.0
@@ -116,3 +119,9 @@ def seat(office: Office, **kw: str) -> Visit:
     events = office.run(c.SeatAtBooth(BEREAVED, **kw), GUIDE)
     seated = next(e for e in events if isinstance(e, BoothSeated))
     return office.state.visits[seated.visit]
+
+
+@cache
+def demo_config() -> Config:
+    # Not a fixture: hypothesis would print the whole configuration with each example.
+    return load_config(ROOT / "config")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page
 
-from tests.a11y import audit
+from tests.support.a11y import audit
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def folder() -> Path:
@@ -32,7 +32,7 @@ def save(
 ) -> Path:
     """Screenshot a page (or one element of it) as ``name``; return where it went.
 
-    Every state worth a screenshot is also audited for accessibility (tests/a11y.py), unless
+    Every state worth a screenshot is also audited for accessibility (tests/support/a11y.py), unless
     the caller says this very state was ``audited`` just before (one element of a page saved
     whole a moment ago).
     """
