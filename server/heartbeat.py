@@ -11,10 +11,10 @@ frame read, decoded and answered); see docs/protocol.md#liveness for the figures
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Protocol
 
+from server.background import cancel_all
 from server.protocol import Beat, encode
 from server.wire import text_frame
 
@@ -47,10 +47,7 @@ class Heartbeat:
             self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_all(self._task)
 
     async def _loop(self) -> None:
         while True:

@@ -33,6 +33,7 @@ from typing import cast
 
 import msgspec
 
+from server.background import cancel_all
 from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.decide import Context, Rules, decide
@@ -162,11 +163,7 @@ class SiteHub:
         """Stop tailing and save a snapshot. Bounded: a store client that swallows the
         cancellation (redis-py may retry a blocked read) is abandoned after one wait period."""
         self._stopping = True
-        if self._tail is not None:
-            self._tail.cancel()
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                async with asyncio.timeout(TAIL_WAIT + 1):
-                    await self._tail
+        await cancel_all(self._tail, wait=TAIL_WAIT + 1)
         async with self.lock:
             with contextlib.suppress(LogError):
                 await self._save_snapshot()
@@ -507,14 +504,7 @@ class Hub:
 
     async def stop(self) -> None:
         await self.heartbeat.stop()
-        if self._outings is not None:
-            self._outings.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._outings
-        if self._retention is not None:
-            self._retention.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retention
+        await cancel_all(self._outings, self._retention)
         await asyncio.gather(*(site_hub.stop() for site_hub in self.sites.values()))
         await self.log.close()
 

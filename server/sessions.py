@@ -32,6 +32,7 @@ from typing import Any, Protocol, cast
 import msgspec
 
 from server.auth import ANONYMOUS, Principal, staff_principal
+from server.background import cancel_all
 from server.config.schema import Device, Staff
 from server.domain.commands import Actor
 from server.domain.events import Event, Record, SessionsEnded, SignedIn, SignInFailed
@@ -135,12 +136,7 @@ class SessionBook:
 
     async def stop(self) -> None:
         self._stopping = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                async with asyncio.timeout(FOLLOW_WAIT + 1):
-                    await task
+        await cancel_all(*self._tasks, wait=FOLLOW_WAIT + 1)
         with contextlib.suppress(LogError):
             await self._save_snapshot()
 

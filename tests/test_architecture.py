@@ -150,3 +150,26 @@ def test_the_pure_layers_import_no_io(layer: str) -> None:
         if target not in ("__future__", "server") and _outside(allowed, target)
     }
     assert not wrong, f"{layer} must stay pure:\n" + "\n".join(sorted(wrong))
+
+
+def reachable(graph: Mapping[str, Iterable[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = list(graph.get(start, ()))
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(graph.get(module, ()))
+    return seen
+
+
+@pytest.mark.parametrize("view", ["board", "public", "visitor"])
+def test_the_views_anyone_may_see_are_built_without_the_staff_modules(view: str) -> None:
+    staff_only = {
+        f"server.projections.{name}"
+        for name in ("staff", "counter", "supervisor", "protected", "views")
+    }
+    graph = import_graph()
+    assert f"server.projections.{view}" in graph
+    assert not reachable(graph, f"server.projections.{view}") & staff_only
