@@ -9,20 +9,22 @@ endpoint raises with it (:func:`rejected`), so a check deep in a handler needs n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from server.errors import CODES, Rejected
+from server.protocol import error_message
 
 
-def error_response(exc: Rejected, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    """The error body (code, message, path) with the code's HTTP status."""
-    body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
-    if exc.path:
-        body["path"] = exc.path
-    return JSONResponse(body, status_code=CODES[exc.code].status, headers=headers)
+def error_response(exc: Rejected, headers: Mapping[str, str] | None = None) -> Response:
+    """The WebSocket's error reply (code, message, path) with the code's HTTP status."""
+    return Response(
+        error_message(exc),
+        status_code=CODES[exc.code].status,
+        headers=headers,
+        media_type="application/json",
+    )
 
 
 async def rejected(request: Request, exc: Exception) -> Response:
