@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from server.passwords import token_digest
+from server.security.passwords import token_digest
 
 KYOTO_WARDS = [
     "kita",

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = "shimogyo"
 BOARD_QUERY = "?device=demo-board-lobby-1f-token"
 # A benchmark's handful of actors send thousands of commands a second, and its thousands of
-# clients connect from one address: the per-actor rate limits (server/ratelimit.py) and the
+# clients connect from one address: the per-actor rate limits (server/security/ratelimit.py) and the
 # per-address limit on connections before hello are for people and attackers, not for load
 # generators.
 NO_LIMITS = {"MADOGUCHI_RATE_LIMITS": "0", "MADOGUCHI_WAITING_PER_ADDRESS": "1000000"}

@@ -1,6 +1,6 @@
 // What the counter panel shows, derived from the server's `counter` view and the catalog.
 // Only grouping and look-ups happen here: who is next, stages, ETAs, documents and the
-// answers that matter are all computed by the server (server/briefing.py).
+// answers that matter are all computed by the server (server/projections/counter.py).
 
 /** Look-ups over the site catalog (GET /api/sites/{site}/catalog). */
 export class Catalog {

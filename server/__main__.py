@@ -44,13 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     if args.cmd == "hash-pin":
-        from server.passwords import hash_pin as make_hash
+        from server.security.passwords import hash_pin as make_hash
 
         print(make_hash(args.pin))
         return 0
     settings = Settings.from_env()
-    from server.app import create_app
     from server.config.loading import load_config
+    from server.web.app import create_app
 
     try:
         config = load_config(
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration OK: sites {', '.join(config.sites)}")
         return 0
     if args.cmd == "report":
-        from server.figures_report import run_report
+        from server.reports.figures_report import run_report
 
         return run_report(settings, config, args.site, args.date, args.to, csv=args.csv)
     if args.cmd == "demo-history":
@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo_history(
             settings, config, args.site or list(config.sites), args.days, args.until
         )
-    from server.slow_clients import RequestDeadline
-    from server.startup import unsafe_reason
+    from server.live.slow_clients import RequestDeadline
+    from server.security.startup import unsafe_reason
 
     reason = unsafe_reason(settings, config)
     if reason is not None:
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         timeout_graceful_shutdown=5,
         proxy_headers=True,
         # httptools with a deadline per request: a client sending its request a byte at a
-        # time (slowloris) is cut off after server.slow_clients.REQUEST_SECONDS.
+        # time (slowloris) is cut off after server.live.slow_clients.REQUEST_SECONDS.
         http=RequestDeadline,
         timeout_keep_alive=5,
         # uvicorn logs every WebSocket handshake at INFO: a lobby of boards reconnecting

@@ -36,11 +36,11 @@ from server.domain.intake import Intake, plan_visit
 from server.domain.queues import next_for_counter
 from server.domain.state import SiteState
 from server.errors import Rejected
-from server.forecast import month_edge
-from server.hub import SNAPSHOT_VERSION
+from server.live.hub import SNAPSHOT_VERSION
 from server.log.backends import open_log
 from server.log.base import EventLog
-from server.queue_sim import lognormal
+from server.reports.forecast import month_edge
+from server.reports.queue_sim import lognormal
 from server.settings import Settings
 
 GUIDE = c.Actor("demo-guide", "guide")

@@ -13,7 +13,7 @@ Hierarchy::
 
 Clients only ever see ``code`` and ``message`` from :class:`Rejected`; other exceptions are
 logged and reported as ``internal`` without details (they may be security-sensitive). Each
-code's HTTP status and default message are in ``CODES``; ``server.http_errors`` turns a
+code's HTTP status and default message are in ``CODES``; ``server.web.http_errors`` turns a
 refusal into its HTTP response.
 """
 

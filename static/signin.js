@@ -16,7 +16,7 @@ form.addEventListener("submit", async (event) => {
       const reply = await response.json().catch(() => ({}));
       throw new Error(reply.message || `HTTP ${response.status}`);
     }
-    // The server put only a path on this origin here (server/redirects.py).
+    // The server put only a path on this origin here (server/web/redirects.py).
     location.assign(form.dataset.next || "/");
   } catch (reason) {
     error.textContent = `サインインできませんでした / Could not sign in: ${reason.message}`;

@@ -29,8 +29,8 @@ PURE_LAYERS = {
         "server.config.schema",
         "server.errors",
         "server.texts",
-        "server.staffing",
-        "server.queue_sim",
+        "server.reports.staffing",
+        "server.reports.queue_sim",
     ),
 }
 # Standard-library modules that do I/O or run an event loop: not in the pure layers.
@@ -114,12 +114,12 @@ def test_late_relative_and_type_checking_imports_count(tmp_path: Path) -> None:
     source = tmp_path / "late.py"
     source.write_text(
         "from typing import TYPE_CHECKING\n"
-        "if TYPE_CHECKING:\n    from server.hub import Hub\n"
-        "def f():\n    from .views import View\n    import server.wire\n",
+        "if TYPE_CHECKING:\n    from server.live.hub import Hub\n"
+        "def f():\n    from .views import View\n    import server.live.wire\n",
         encoding="utf-8",
     )
-    found = imports_of(source, "server.screens.late")
-    assert {"server.hub", "server.screens.views", "server.wire"} <= found
+    found = imports_of(source, "server.web.screens.late")
+    assert {"server.live.hub", "server.web.screens.views", "server.live.wire"} <= found
 
 
 def test_no_import_cycle_in_the_server() -> None:

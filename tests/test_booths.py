@@ -13,7 +13,7 @@ from server.domain import commands as c
 from server.domain.intake import Intake
 from server.domain.queues import waiting_lines
 from server.errors import ConfigError
-from server.figures import compute
+from server.reports.figures import compute
 from tests.support.harness import BEREAVED, GUIDE, MORNING, Office, clerk, rejected, seat
 
 TODAY = "2026-03-30"  # MORNING's date (09:00 JST)

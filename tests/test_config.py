@@ -14,7 +14,7 @@ import pytest
 from server.config.loading import load_config
 from server.config.schema import Config
 from server.errors import ConfigError
-from server.passwords import token_digest, verify_pin
+from server.security.passwords import token_digest, verify_pin
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 

@@ -26,7 +26,7 @@ COUNTERS = {
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveServer]:
     """One clerk id stands in for the clerks of five counters, all at machine speed: past the
-    rate limits of a person (server/ratelimit.py), which are not what is tested here."""
+    rate limits of a person (server/security/ratelimit.py), which are not what is tested here."""
     server = LiveServer(tmp_path, MADOGUCHI_RATE_LIMITS="0")
     server.start()
     yield server

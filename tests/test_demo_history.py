@@ -11,10 +11,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from server.config.schema import Config
-from server.daylog import figures_for
 from server.demo_history import history, pattern_for
-from server.hourly import hourly
 from server.log.backends import open_log
+from server.reports.daylog import figures_for
+from server.reports.hourly import hourly
 from tests.support.live import ROOT
 
 

@@ -12,9 +12,9 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from server import exposure
-from server.screens.guide import qr_svg
 from server.settings import Settings
+from server.web import exposure
+from server.web.screens.guide import qr_svg
 from tests.support.desk import INTAKE, SITE
 from tests.support.live import LiveServer, http_command
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.domain import commands as c
-from server.figures import Figures, compute, percentile, stat
+from server.reports.figures import Figures, compute, percentile, stat
 from tests.support.harness import MORNING, MOVED_IN_WITH_CHILDREN, Office, clerk
 
 DAY = "2026-03-30"

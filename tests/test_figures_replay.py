@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from server.config.schema import Config
-from server.daylog import figures_for, records_for_days
 from server.domain import commands as c
 from server.domain.events import Record
-from server.figures import Figures, Stat
 from server.log.backends import open_log
+from server.reports.daylog import figures_for, records_for_days
+from server.reports.figures import Figures, Stat
 from tests.support.busy_day import BusyDay, Truth, nearest_rank, write_log
 from tests.support.harness import MORNING, SUPERVISOR, Office
 

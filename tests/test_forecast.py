@@ -8,8 +8,8 @@ import random
 
 from server.config.schema import Config
 from server.demo_history import history, line_shares, open_fraction, pattern_for
-from server.forecast import learn, quiet_hours
-from server.hourly import HourRow, hourly
+from server.reports.forecast import learn, quiet_hours
+from server.reports.hourly import HourRow, hourly
 
 SITE = "shimogyo"
 HOURS = range(8, 18)

@@ -20,7 +20,7 @@ from server.config.loading import load_config
 from server.config.schema import Config
 from server.domain import commands as c
 from server.errors import ConfigError, Rejected
-from server.screens.guide import SERVICE_WORKER, qr_svg, qr_svg_file
+from server.web.screens.guide import SERVICE_WORKER, qr_svg, qr_svg_file
 from tests.support.harness import MOVED_IN_WITH_CHILDREN, Office, clerk
 from tests.support.live import LiveServer
 

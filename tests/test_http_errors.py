@@ -7,7 +7,7 @@ import json
 import pytest
 
 from server.errors import CODES, Rejected
-from server.http_errors import error_response
+from server.web.http_errors import error_response
 
 
 def test_every_code_has_an_error_status_and_a_message() -> None:

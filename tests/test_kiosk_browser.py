@@ -14,7 +14,7 @@ import pytest
 import zxingcpp
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from server.passwords import token_digest
+from server.security.passwords import token_digest
 from tests.support.a11y import audit
 from tests.support.desk import Desk, new_page
 from tests.support.hours import ALL_DAY, CLOSED_BY_NOW, away_from_midnight, set_hours

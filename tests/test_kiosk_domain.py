@@ -10,7 +10,6 @@ from typing import Any
 import msgspec
 import pytest
 
-from server.auth import Authenticator, command_actor, view_key
 from server.config.checks import check_config
 from server.config.schema import Config, KioskPurpose, Printer, Text
 from server.domain import commands as c
@@ -19,7 +18,8 @@ from server.domain.intake import plan_visit
 from server.domain.kiosk import KioskRequest, kiosk_intake, kiosk_questions
 from server.domain.permissions import GRANTS
 from server.errors import ConfigError, Rejected
-from server.protocol import ViewRequest
+from server.live.protocol import ViewRequest
+from server.security.auth import Authenticator, command_actor, view_key
 from tests.support.harness import MOVED_IN_WITH_CHILDREN, Office, rejected
 
 KIOSK = c.Actor("kiosk-shimogyo-entrance", "kiosk")

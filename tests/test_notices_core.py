@@ -13,7 +13,7 @@ import pytest
 
 from server.config.schema import Config
 from server.domain import commands as c
-from server.hub import Hub
+from server.live.hub import Hub
 from server.log.backends import open_log
 from server.metrics import Metrics
 from server.notify.book import MemoryBook

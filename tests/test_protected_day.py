@@ -26,8 +26,8 @@ from server.domain.intake import Intake
 from server.domain.state import Visit
 from server.projections.snapshot import Memo, analyse
 from server.projections.views import ViewKey, build
-from server.screens.speech import speakable
 from server.speech.ahead import upcoming
+from server.web.screens.speech import speakable
 from tests.support.busy_day import BusyDay
 from tests.support.harness import GUIDE, MOVED_IN_WITH_CHILDREN, SUPERVISOR, Office, clerk
 

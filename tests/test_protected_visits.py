@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from server.audit import audit_rows
 from server.config.loading import load_config
 from server.config.schema import Config
 from server.domain import commands as c
@@ -20,9 +19,10 @@ from server.domain.privacy import without_notes
 from server.domain.protection import may_see
 from server.domain.state import Visit
 from server.errors import ConfigError
-from server.figures import compute
 from server.projections.snapshot import analyse
 from server.projections.views import ViewKey, build
+from server.reports.figures import compute
+from server.security.audit import audit_rows
 from tests.support.harness import (
     GUIDE,
     MOVED_IN_WITH_CHILDREN,

@@ -9,9 +9,9 @@ import msgspec
 
 from server.domain.shelf_life import NEVER_LATE
 from server.errors import Rejected
-from server.heartbeat import BEAT
-from server.hub import Ack, ack_message, acknowledgement
-from server.protocol import (
+from server.live.heartbeat import BEAT
+from server.live.hub import Ack, ack_message, acknowledgement
+from server.live.protocol import (
     PONG,
     Delta,
     Snapshot,

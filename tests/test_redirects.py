@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
-from server.redirects import safe_next
+from server.web.redirects import safe_next
 from tests.support.live import LiveServer
 
 # Known open-redirect bypasses, as they arrive after the query string is decoded.

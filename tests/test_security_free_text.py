@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
-from server.csv_cells import safe_cell
+from server.reports.csv_cells import safe_cell
 from tests.support.desk import INTAKE
 from tests.support.live import LiveServer, browser_sign_in, http_command
 

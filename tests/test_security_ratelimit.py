@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from server.ratelimit import BURST, PER_SECOND, VISITS_BURST
+from server.security.ratelimit import BURST, PER_SECOND, VISITS_BURST
 from tests.support.desk import INTAKE
 from tests.support.live import Client, LiveServer, login
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from server.passwords import hash_pin
+from server.security.passwords import hash_pin
 from tests.support.live import Client, LiveServer, login
 from tests.support.redis_proc import RedisServer
 

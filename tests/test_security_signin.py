@@ -14,7 +14,7 @@ import msgspec
 
 from server.domain.events import SignedIn, SignInFailed
 from server.log.backends import open_log
-from server.sessions import SecuritySnapshot
+from server.security.sessions import SecuritySnapshot
 from tests.support.live import LiveServer, login
 
 ATTACKER = "203.0.113.66"

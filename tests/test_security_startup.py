@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from server.config.schema import Config
+from server.security.startup import is_loopback, unsafe_reason
 from server.settings import Settings
-from server.startup import is_loopback, unsafe_reason
 from tests.support.live import LiveServer
 from tests.support.processes import free_port
 

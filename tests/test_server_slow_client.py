@@ -33,7 +33,7 @@ def slow_consumers(server: LiveServer) -> int:
 async def test_clients_that_keep_up_get_every_frame_straight_to_the_socket(
     live: LiveServer,
 ) -> None:
-    """The fan-out's fast path (server/wire.py) is really taken under the server we ship:
+    """The fan-out's fast path (server/live/wire.py) is really taken under the server we ship:
     no frame to a reading client waits for the ASGI send."""
     cookie = login(live, "guide01", "1111")
     boards = [

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from server.queue_sim import Draw, lognormal, simulate_days
-from server.staffing import Service, counters_needed, erlang_c, expected_wait, plan_line
+from server.reports.queue_sim import Draw, lognormal, simulate_days
+from server.reports.staffing import Service, counters_needed, erlang_c, expected_wait, plan_line
 
 # Stated margin (docs/forecast.md): the estimate and the simulation agree within 20 % or 1.5
 # minutes, whichever is larger.

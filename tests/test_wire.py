@@ -1,4 +1,4 @@
-"""The fast paths past ASGI (server/wire.py) against the pinned uvicorn and websockets.
+"""The fast paths past ASGI (server/live/wire.py) against the pinned uvicorn and websockets.
 
 They use attributes no public API promises; when an upgrade renames or retypes one, these
 tests fail here, by name, instead of the fan-out quietly falling back to the ASGI send (or
@@ -23,8 +23,8 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from server.slow_clients import RequestDeadline
-from server.wire import DirectWriter, direct_writer, start_send, text_frame
+from server.live.slow_clients import RequestDeadline
+from server.live.wire import DirectWriter, direct_writer, start_send, text_frame
 
 
 @dataclass

@@ -40,7 +40,7 @@ from server.config.schema import (
 )
 from server.domain.intake import Need
 from server.errors import ConfigError
-from server.passwords import token_digest
+from server.security.passwords import token_digest
 from server.texts import FALLBACK, placeholders
 
 LANGUAGES = ("ja", "en", "zh", "ko", "vi")
@@ -678,7 +678,7 @@ def _account_problems(config: Config, at: At) -> Iterator[str]:
         if not _pin_hash_ok(staff.pin_hash):
             yield here.key("pin_hash").problem(
                 "not a PIN hash (expected scrypt$<n>$<r>$<p>$<salt hex>$<hash hex> "
-                "from server.passwords.hash_pin)"
+                "from server.security.passwords.hash_pin)"
             )
     for i, device in enumerate(accounts.devices):
         here = devices_at.index(i)

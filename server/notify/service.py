@@ -50,7 +50,7 @@ from server.projections.snapshot import Snapshot, analyse
 from server.settings import Settings
 
 if TYPE_CHECKING:
-    from server.hub import Hub, SiteHub
+    from server.live.hub import Hub, SiteHub
 
 log = logging.getLogger("madoguchi.notify")
 

@@ -28,7 +28,7 @@ from server.config.schema import Config, Site
 from server.domain.queues import QueueFigures, counter_queues, minutes_per_visit
 from server.domain.state import SiteState, Visit
 from server.projections.snapshot import Entities, Snapshot
-from server.staffing import what_if_open
+from server.reports.staffing import what_if_open
 
 # A visitor at a counter counts as "long" after twice the line's time per visit, and at least
 # this many minutes more than it (short procedures vary a lot).

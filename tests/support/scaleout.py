@@ -46,5 +46,5 @@ async def staff(server: LiveServer, who: str, pin: str, view: dict[str, Any]) ->
 
 
 # One guide and one clerk id drive these races at machine speed (and retry through outages):
-# far past the rate limits of a person (server/ratelimit.py), which are not what is tested.
+# far past the rate limits of a person (server/security/ratelimit.py), which are not what is tested.
 MACHINE_SPEED = {"MADOGUCHI_RATE_LIMITS": "0"}
