@@ -8,7 +8,7 @@ thousand boards is one ``str`` handed to every one of them.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import msgspec
 
@@ -71,22 +71,22 @@ _command_decoder = msgspec.json.Decoder(CommandMessage)
 _encoder = msgspec.json.Encoder()
 
 
+T = TypeVar("T")
+
+
 def decode_message(data: str | bytes) -> ClientMessage:
     """Decode one client message or raise Rejected with ``malformed``/``invalid`` and a path."""
-    try:
-        return _decoder.decode(data)
-    except msgspec.ValidationError as exc:
-        raise _validation_error(exc, data) from None
-    except msgspec.DecodeError:
-        raise Rejected("malformed") from None
-    except RecursionError:
-        raise _too_deep() from None
+    return _decode(_decoder, data)
 
 
 def decode_command(data: bytes) -> CommandMessage:
     """Decode the body of an HTTP command request (same shape as the WebSocket message)."""
+    return _decode(_command_decoder, data)
+
+
+def _decode(decoder: msgspec.json.Decoder[T], data: str | bytes) -> T:
     try:
-        return _command_decoder.decode(data)
+        return decoder.decode(data)
     except msgspec.ValidationError as exc:
         raise _validation_error(exc, data) from None
     except msgspec.DecodeError:
