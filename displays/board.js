@@ -154,6 +154,9 @@ function render() {
   renderNotice(entity);
 }
 
+// How many standing calls each card size holds (board.css lays out each size).
+const CALL_SIZES = [4, 9, 16];
+
 /** A collection of calls, newest first: `calls` (standing now) or `recent` (earlier ones). */
 function sortedCalls(collection = "calls") {
   return Object.values(hub.entities[collection] || {}).sort((a, b) => Number(b.id) - Number(a.id));
@@ -164,7 +167,9 @@ function renderCalls(entity) {
   // a ticket is in one list at most.
   const calls = sortedCalls("calls");
   const floors = new Map((entity.counters || []).map((c) => [c.number, c.floor || ""]));
-  syncList(document.getElementById("now-calls"), calls, (li, call) => paintCall(li, call, floors, true));
+  const now = document.getElementById("now-calls");
+  now.dataset.size = String(CALL_SIZES.find((size) => calls.length <= size) ?? CALL_SIZES.at(-1));
+  syncList(now, calls, (li, call) => paintCall(li, call, floors, true));
   syncList(document.getElementById("recent-calls"), sortedCalls("recent"), (li, call) => paintCall(li, call, floors, false));
   // Outside hours the phase banner says why nothing is called.
   document.getElementById("no-calls").hidden = calls.length > 0 || document.body.dataset.phase !== "open";

@@ -141,11 +141,11 @@ class LogError(MadoguchiError):
 class Conflict(LogError):
     """Compare-and-append failed: the log is at ``actual_seq``, not the expected one."""
 
-    def __init__(self, site: str, expected_seq: int, actual_seq: int) -> None:
-        self.site = site
+    def __init__(self, site_id: str, expected_seq: int, actual_seq: int) -> None:
+        self.site_id = site_id
         self.expected_seq = expected_seq
         self.actual_seq = actual_seq
-        super().__init__(f"{site}: expected seq {expected_seq}, log is at {actual_seq}")
+        super().__init__(f"{site_id}: expected seq {expected_seq}, log is at {actual_seq}")
 
 
 class DuplicateCommand(Conflict):

@@ -13,6 +13,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.desk import (
@@ -346,3 +347,78 @@ def test_board_screenshots(browser: Browser, server: LiveServer, staff: Staff) -
     portrait.context.close()
     for counter, desk in desks.items():
         desk.run("CompleteStep", counter=counter)
+
+
+# Every counter of line A calling at once (09:00 on a March Monday), and counter 30 with them.
+LINE_A = ["c1", "c2", "c3", "c4", "c5", "c6", "c30"]
+# The rectangles of the calls on screen, and of the parts of the board they must stay inside.
+LAYOUT = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+  const shown = (list) => { const limit = list.getBoundingClientRect();
+    return [...list.children].map(box).filter((r) => r.bottom <= limit.bottom + 1); };
+  return {
+    viewport: {left: 0, top: 0, right: innerWidth, bottom: innerHeight},
+    now: shown(document.getElementById("now-calls")),
+    nowCount: document.getElementById("now-calls").children.length,
+    cut: [...document.querySelectorAll("#now-calls > li, #recent-calls > li")]
+      .filter((li) => li.scrollWidth > li.clientWidth + 1).map((li) => li.textContent),
+    recent: shown(document.getElementById("recent-calls")),
+    others: [".recent h2", ".waiting", ".notices"].map((s) => box(document.querySelector(s))),
+    waiting: box(document.querySelector(".waiting")),
+    lines: [...document.querySelectorAll("#waiting tbody tr")].map(box),
+  };
+}"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        min(a["right"], b["right"]) - max(a["left"], b["left"]) > 1
+        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 1
+    )
+
+
+def _inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return all(
+        (inner[k] >= outer[k] - 1) if k in ("left", "top") else (inner[k] <= outer[k] + 1)
+        for k in ("left", "top", "right", "bottom")
+    )
+
+
+@pytest.mark.parametrize(
+    ("board", "size"), [("lobby-1f", (1920, 1080)), ("entrance", (1080, 1920))]
+)
+def test_at_a_busy_moment_every_called_number_is_on_the_board_whole(
+    browser: Browser, fresh_day: LiveServer, staff: Staff, board: str, size: tuple[int, int]
+) -> None:
+    """Seven counters calling at once and a row of earlier calls: a visitor finds their number
+    whole on the screen, no card covers another, the recent calls or the waiting table, and
+    every line's wait is still there to read."""
+    supervisor, guide = staff("super01", "9999"), staff("guide01", "1111")
+    for counter in LINE_A:
+        supervisor.run("OpenCounter", counter=counter)
+    for _ in range(2 * len(LINE_A)):
+        guide.run("CreateVisit", intake=INTAKE)
+    for counter in LINE_A:  # earlier calls, served: they fill "recent calls"
+        supervisor.run("CallNext", counter=counter)
+        supervisor.run("CompleteStep", counter=counter)
+    page = open_board(new_page(browser, *size), fresh_day, board)
+    for counter in LINE_A:
+        supervisor.run("CallNext", counter=counter)
+    expect(page.locator("#now-calls > li")).to_have_count(len(LINE_A))
+    layout = page.evaluate(LAYOUT)
+    assert len(layout["now"]) == layout["nowCount"] == len(LINE_A)  # none cut off
+    assert layout["cut"] == []  # no card's text runs past its edge
+    assert layout["recent"], "the latest earlier calls are still shown"
+    calls = layout["now"] + layout["recent"]
+    for i, card in enumerate(calls):
+        assert _inside(card, layout["viewport"]), card
+        assert not any(_overlap(card, other) for other in calls[i + 1 :]), card
+        assert not any(_overlap(card, part) for part in layout["others"]), card
+    assert len(layout["lines"]) == (2 if board == "lobby-1f" else 6)
+    for line in layout["lines"]:
+        assert _inside(line, layout["waiting"]) and _inside(line, layout["viewport"]), line
+    save(page, f"board-busy-{board}.png")
+    for counter in LINE_A:
+        supervisor.run("CompleteStep", counter=counter)
+    page.context.close()

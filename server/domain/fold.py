@@ -90,9 +90,9 @@ def apply(state: SiteState, record: ev.Record) -> SiteState:
     return state
 
 
-def fold(site: str, records: list[ev.Record], state: SiteState | None = None) -> SiteState:
+def fold(site_id: str, records: list[ev.Record], state: SiteState | None = None) -> SiteState:
     """Fold records into a (new or given) state."""
-    state = state if state is not None else SiteState(site)
+    state = state if state is not None else SiteState(site_id)
     for record in records:
         apply(state, record)
     return state

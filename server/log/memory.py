@@ -27,24 +27,24 @@ class MemoryLog:
     async def close(self) -> None:
         return None
 
-    async def epoch(self, site: str) -> str:
-        return self._epochs.setdefault(site, secrets.token_hex(8))
+    async def epoch(self, site_id: str) -> str:
+        return self._epochs.setdefault(site_id, secrets.token_hex(8))
 
-    async def append(self, site: str, expected_seq: int, previous: str, record: Record) -> None:
-        records = self._records.setdefault(site, [])
-        last = self._last.get(site, "")
+    async def append(self, site_id: str, expected_seq: int, previous: str, record: Record) -> None:
+        records = self._records.setdefault(site_id, [])
+        last = self._last.get(site_id, "")
         if len(records) != expected_seq or last != previous or record.seq != expected_seq + 1:
-            raise Conflict(site, expected_seq, len(records))
+            raise Conflict(site_id, expected_seq, len(records))
         records.append(encode_record(record))
-        self._last[site] = record.command_id
+        self._last[site_id] = record.command_id
 
-    async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
-        chunk = self._records.get(site, [])[after_seq : after_seq + limit]
+    async def read(self, site_id: str, after_seq: int, limit: int = 10_000) -> list[Record]:
+        chunk = self._records.get(site_id, [])[after_seq : after_seq + limit]
         return [decode_record(data) for data in chunk]
 
-    async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
+    async def scrub(self, site_id: str, before: float, fn: Callable[[Record], Record]) -> int:
         changed = 0
-        records = self._records.get(site, [])
+        records = self._records.get(site_id, [])
         for i, data in enumerate(records):
             record = decode_record(data)
             if record.at >= before:
@@ -55,8 +55,8 @@ class MemoryLog:
                 changed += 1
         return changed
 
-    async def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
-        self._snapshots[site] = (seq, data)
+    async def save_snapshot(self, site_id: str, seq: int, data: bytes) -> None:
+        self._snapshots[site_id] = (seq, data)
 
-    async def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
-        return self._snapshots.get(site)
+    async def load_snapshot(self, site_id: str) -> tuple[int, bytes] | None:
+        return self._snapshots.get(site_id)

@@ -82,14 +82,14 @@ return #tail
 """
 
 
-def _keys(site: str) -> tuple[str, str, str]:
-    tag = f"madoguchi:{{{site}}}"
+def _keys(site_id: str) -> tuple[str, str, str]:
+    tag = f"madoguchi:{{{site_id}}}"
     return f"{tag}:log", f"{tag}:meta", f"{tag}:snapshot"
 
 
-def _day_key(site: str, day: int) -> str:
+def _day_key(site_id: str, day: int) -> str:
     """Command ids are kept two days (keyed by UTC day) to catch retries across midnight."""
-    return f"madoguchi:{{{site}}}:cmds:{day}"
+    return f"madoguchi:{{{site_id}}}:cmds:{day}"
 
 
 class RedisLog:
@@ -147,8 +147,8 @@ class RedisLog:
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {exc}") from exc
 
-    async def epoch(self, site: str) -> str:
-        _, meta, _ = _keys(site)
+    async def epoch(self, site_id: str) -> str:
+        _, meta, _ = _keys(site_id)
         try:
             await self.client.hsetnx(meta, "epoch", secrets.token_hex(8))
             value = await self.client.hget(meta, "epoch")
@@ -157,17 +157,17 @@ class RedisLog:
         return str(value.decode())
 
     def append(
-        self, site: str, expected_seq: int, previous: str, record: Record
+        self, site_id: str, expected_seq: int, previous: str, record: Record
     ) -> asyncio.Future[None]:
         """Queue the append; whatever is queued (any site) goes out together, in call order,
         in one pipeline on one connection: Redis's group commit, one round trip and one fsync
         for a burst of commands across all sites."""
-        log, meta, _ = _keys(site)
+        log, meta, _ = _keys(site_id)
         day = int(record.at // 86400)
-        keys = [log, meta, _day_key(site, day), _day_key(site, day - 1)]
+        keys = [log, meta, _day_key(site_id, day), _day_key(site_id, day - 1)]
         args = [expected_seq, encode_record(record), record.command_id, COMMAND_TTL, previous]
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((site, keys, args, done))
+        self._pending.append((site_id, keys, args, done))
         if self._flusher is None:
             self._flusher = asyncio.ensure_future(self._flush())
         return done
@@ -230,24 +230,24 @@ class RedisLog:
         await asyncio.gather(*(in_order(indexes) for indexes in by_site.values()))
         return results
 
-    async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
-        log, _, _ = _keys(site)
+    async def read(self, site_id: str, after_seq: int, limit: int = 10_000) -> list[Record]:
+        log, _, _ = _keys(site_id)
         try:
             entries = await self.client.xrange(log, f"({after_seq}-0", "+", count=limit)
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {exc}") from exc
         return [decode_record(fields[b"r"]) for _, fields in entries]
 
-    async def follow(self, site: str, after_seq: int, timeout: float) -> list[Record]:
+    async def follow(self, site_id: str, after_seq: int, timeout: float) -> list[Record]:
         """The records after ``after_seq``, as soon as there are any (``[]`` after
         ``timeout``). The sites that ask in the same loop pass share one ``XREAD BLOCK``
         (on a cluster, whose shards hold different sites, each site has its own): a process
         following many busy sites makes a round trip per round, not per site and batch."""
-        group = site if self.cluster else ""
+        group = site_id if self.cluster else ""
         ask: _Ask = (after_seq, asyncio.get_running_loop().create_future())
         asks = self._asks.setdefault(group, {})
-        asks[site] = ask
-        if site not in self._covered.setdefault(group, set()) and group not in self._starting:
+        asks[site_id] = ask
+        if site_id not in self._covered.setdefault(group, set()) and group not in self._starting:
             self._starting.add(group)
             asyncio.get_running_loop().call_soon(self._start_round, group)
         try:
@@ -256,8 +256,8 @@ class RedisLog:
         except TimeoutError:
             return []
         finally:
-            if asks.get(site) is ask:
-                del asks[site]
+            if asks.get(site_id) is ask:
+                del asks[site_id]
 
     def _start_round(self, group: str) -> None:
         self._starting.discard(group)
@@ -327,13 +327,13 @@ class RedisLog:
         # Entries are [id, [field, value, ...]]; the log's only field is "r".
         return [(key, [fields[1] for _, fields in entries]) for key, entries in found or ()]
 
-    async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
-        log, meta, _ = _keys(site)
+    async def scrub(self, site_id: str, before: float, fn: Callable[[Record], Record]) -> int:
+        log, meta, _ = _keys(site_id)
         try:
             since = float(await self.client.hget(meta, "scrubbed_until") or 0)
             if since >= before:
                 return 0
-            fresh = f"madoguchi:{{{site}}}:log:scrub"
+            fresh = f"madoguchi:{{{site_id}}}:log:scrub"
             await self.client.delete(fresh)
             changed, start = 0, "-"
             while True:
@@ -358,15 +358,15 @@ class RedisLog:
             raise StoreUnavailable(f"redis: {exc}") from exc
         return changed
 
-    async def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
-        _, _, snapshot = _keys(site)
+    async def save_snapshot(self, site_id: str, seq: int, data: bytes) -> None:
+        _, _, snapshot = _keys(site_id)
         try:
             await self.client.hset(snapshot, mapping={"seq": seq, "body": data})
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {exc}") from exc
 
-    async def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
-        _, _, snapshot = _keys(site)
+    async def load_snapshot(self, site_id: str) -> tuple[int, bytes] | None:
+        _, _, snapshot = _keys(site_id)
         try:
             found = await self.client.hgetall(snapshot)
         except RedisError as exc:
@@ -380,7 +380,7 @@ def _no_script(result: Any) -> bool:
     return isinstance(result, ReplyError) and str(result).startswith("NOSCRIPT")
 
 
-def _settle(done: asyncio.Future[None], site: str, expected_seq: int, result: Any) -> None:
+def _settle(done: asyncio.Future[None], site_id: str, expected_seq: int, result: Any) -> None:
     """Resolve an append's future from the script's answer (or the error in its place)."""
     if isinstance(result, LogError):
         done.set_exception(result)
@@ -389,6 +389,6 @@ def _settle(done: asyncio.Future[None], site: str, expected_seq: int, result: An
     elif result[0] == b"ok":
         done.set_result(None)
     elif result[0] == b"duplicate":
-        done.set_exception(DuplicateCommand(site, expected_seq, int(result[1])))
+        done.set_exception(DuplicateCommand(site_id, expected_seq, int(result[1])))
     else:
-        done.set_exception(Conflict(site, expected_seq, int(result[1])))
+        done.set_exception(Conflict(site_id, expected_seq, int(result[1])))

@@ -86,23 +86,23 @@ class SQLiteLog:
             raise RuntimeError("the SQLite log is not open")
         return self._db
 
-    async def epoch(self, site: str) -> str:
-        result: str = await self._call(self._epoch, site)
+    async def epoch(self, site_id: str) -> str:
+        result: str = await self._call(self._epoch, site_id)
         return result
 
-    def _epoch(self, site: str) -> str:
-        row = self.db.execute("SELECT epoch FROM sites WHERE site = ?", (site,)).fetchone()
+    def _epoch(self, site_id: str) -> str:
+        row = self.db.execute("SELECT epoch FROM sites WHERE site = ?", (site_id,)).fetchone()
         if row is not None:
             return str(row[0])
         epoch = secrets.token_hex(8)
-        self.db.execute("INSERT INTO sites (site, epoch) VALUES (?, ?)", (site, epoch))
+        self.db.execute("INSERT INTO sites (site, epoch) VALUES (?, ?)", (site_id, epoch))
         return epoch
 
     def append(
-        self, site: str, expected_seq: int, previous: str, record: Record
+        self, site_id: str, expected_seq: int, previous: str, record: Record
     ) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((site, expected_seq, previous, record, future))
+        self._pending.append((site_id, expected_seq, previous, record, future))
         if not self._flushing:
             self._flushing = True
             self._idle.clear()
@@ -173,41 +173,41 @@ class SQLiteLog:
         self._heads.update(heads)
         return outcomes
 
-    def _head(self, site: str) -> tuple[int, str]:
+    def _head(self, site_id: str) -> tuple[int, str]:
         """The last record's seq and command id (0 and "" for an empty log)."""
-        head = self._heads.get(site)
+        head = self._heads.get(site_id)
         if head is None:
             row = self.db.execute(
                 "SELECT seq, command_id FROM records WHERE site = ? ORDER BY seq DESC LIMIT 1",
-                (site,),
+                (site_id,),
             ).fetchone()
-            head = self._heads[site] = (int(row[0]), str(row[1])) if row else (0, "")
+            head = self._heads[site_id] = (int(row[0]), str(row[1])) if row else (0, "")
         return head
 
-    async def read(self, site: str, after_seq: int, limit: int = 10_000) -> list[Record]:
-        rows: list[tuple[bytes]] = await self._call(self._read, site, after_seq, limit)
+    async def read(self, site_id: str, after_seq: int, limit: int = 10_000) -> list[Record]:
+        rows: list[tuple[bytes]] = await self._call(self._read, site_id, after_seq, limit)
         return [decode_record(body) for (body,) in rows]
 
-    def _read(self, site: str, after_seq: int, limit: int) -> list[tuple[bytes]]:
+    def _read(self, site_id: str, after_seq: int, limit: int) -> list[tuple[bytes]]:
         return self.db.execute(
             "SELECT body FROM records WHERE site = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (site, after_seq, limit),
+            (site_id, after_seq, limit),
         ).fetchall()
 
-    async def scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
-        changed: int = await self._call(self._scrub, site, before, fn)
+    async def scrub(self, site_id: str, before: float, fn: Callable[[Record], Record]) -> int:
+        changed: int = await self._call(self._scrub, site_id, before, fn)
         return changed
 
-    def _scrub(self, site: str, before: float, fn: Callable[[Record], Record]) -> int:
+    def _scrub(self, site_id: str, before: float, fn: Callable[[Record], Record]) -> int:
         db = self.db
-        row = db.execute("SELECT scrubbed_until FROM sites WHERE site = ?", (site,)).fetchone()
+        row = db.execute("SELECT scrubbed_until FROM sites WHERE site = ?", (site_id,)).fetchone()
         since = float(row[0]) if row else 0.0
         changed = 0
         db.execute("BEGIN IMMEDIATE")
         try:
             rows = db.execute(
                 "SELECT seq, body FROM records WHERE site = ? AND at >= ? AND at < ?",
-                (site, since, before),
+                (site_id, since, before),
             ).fetchall()
             for seq, body in rows:
                 record = decode_record(body)
@@ -215,12 +215,12 @@ class SQLiteLog:
                 if new is not record:
                     db.execute(
                         "UPDATE records SET body = ? WHERE site = ? AND seq = ?",
-                        (encode_record(new), site, seq),
+                        (encode_record(new), site_id, seq),
                     )
                     changed += 1
             db.execute(
                 "UPDATE sites SET scrubbed_until = MAX(scrubbed_until, ?) WHERE site = ?",
-                (before, site),
+                (before, site_id),
             )
             db.execute("COMMIT")
         except BaseException:
@@ -228,20 +228,22 @@ class SQLiteLog:
             raise
         return changed
 
-    async def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
-        await self._call(self._save_snapshot, site, seq, data)
+    async def save_snapshot(self, site_id: str, seq: int, data: bytes) -> None:
+        await self._call(self._save_snapshot, site_id, seq, data)
 
-    def _save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+    def _save_snapshot(self, site_id: str, seq: int, data: bytes) -> None:
         self.db.execute(
             "INSERT INTO snapshots (site, seq, body) VALUES (?, ?, ?)"
             " ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, body = excluded.body",
-            (site, seq, data),
+            (site_id, seq, data),
         )
 
-    async def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
-        row: tuple[int, bytes] | None = await self._call(self._load_snapshot, site)
+    async def load_snapshot(self, site_id: str) -> tuple[int, bytes] | None:
+        row: tuple[int, bytes] | None = await self._call(self._load_snapshot, site_id)
         return row
 
-    def _load_snapshot(self, site: str) -> tuple[int, bytes] | None:
-        row = self.db.execute("SELECT seq, body FROM snapshots WHERE site = ?", (site,)).fetchone()
+    def _load_snapshot(self, site_id: str) -> tuple[int, bytes] | None:
+        row = self.db.execute(
+            "SELECT seq, body FROM snapshots WHERE site = ?", (site_id,)
+        ).fetchone()
         return None if row is None else (int(row[0]), bytes(row[1]))

@@ -48,15 +48,15 @@ class Book(Protocol):
 
     async def close(self) -> None: ...
 
-    async def put(self, site: str, visit: str, entry: bytes, expires: float) -> None: ...
+    async def put(self, site_id: str, visit: str, entry: bytes, expires: float) -> None: ...
 
-    async def get(self, site: str, visit: str) -> bytes | None: ...
+    async def get(self, site_id: str, visit: str) -> bytes | None: ...
 
-    async def entries(self, site: str) -> dict[str, bytes]: ...
+    async def entries(self, site_id: str) -> dict[str, bytes]: ...
 
-    async def delete(self, site: str, visit: str) -> None: ...
+    async def delete(self, site_id: str, visit: str) -> None: ...
 
-    async def claim(self, site: str, visit: str, key: str, expires: float) -> bool:
+    async def claim(self, site_id: str, visit: str, key: str, expires: float) -> bool:
         """True for the first caller only (in every process) until ``expires``."""
         ...
 
@@ -80,29 +80,29 @@ class MemoryBook:
     async def close(self) -> None:
         return None
 
-    async def put(self, site: str, visit: str, entry: bytes, expires: float) -> None:
-        self._entries.setdefault(site, {})[visit] = (entry, expires)
+    async def put(self, site_id: str, visit: str, entry: bytes, expires: float) -> None:
+        self._entries.setdefault(site_id, {})[visit] = (entry, expires)
 
-    async def get(self, site: str, visit: str) -> bytes | None:
-        return (await self.entries(site)).get(visit)
+    async def get(self, site_id: str, visit: str) -> bytes | None:
+        return (await self.entries(site_id)).get(visit)
 
-    async def entries(self, site: str) -> dict[str, bytes]:
+    async def entries(self, site_id: str) -> dict[str, bytes]:
         now = time.time()
-        table = self._entries.get(site, {})
+        table = self._entries.get(site_id, {})
         for visit in [v for v, (_, exp) in table.items() if exp <= now]:
             del table[visit]
         return {v: entry for v, (entry, _) in table.items()}
 
-    async def delete(self, site: str, visit: str) -> None:
-        self._entries.get(site, {}).pop(visit, None)
-        for key in [k for k in self._sent if k[0] == site and k[1] == visit]:
+    async def delete(self, site_id: str, visit: str) -> None:
+        self._entries.get(site_id, {}).pop(visit, None)
+        for key in [k for k in self._sent if k[0] == site_id and k[1] == visit]:
             del self._sent[key]
 
-    async def claim(self, site: str, visit: str, key: str, expires: float) -> bool:
+    async def claim(self, site_id: str, visit: str, key: str, expires: float) -> bool:
         now = time.time()
-        if self._sent.get((site, visit, key), 0.0) > now:
+        if self._sent.get((site_id, visit, key), 0.0) > now:
             return False
-        self._sent[(site, visit, key)] = expires
+        self._sent[(site_id, visit, key)] = expires
         return True
 
     async def setting(self, name: str, default: bytes) -> bytes:
@@ -144,39 +144,41 @@ class SQLiteBook:
         assert self._db is not None
         return self._db.execute(sql, args).fetchall()
 
-    async def put(self, site: str, visit: str, entry: bytes, expires: float) -> None:
+    async def put(self, site_id: str, visit: str, entry: bytes, expires: float) -> None:
         await self._call(
             self._sql, "INSERT OR REPLACE INTO subscriptions VALUES (?, ?, ?, ?)",
-            site, visit, entry, expires,
+            site_id, visit, entry, expires,
         )  # fmt: skip
 
-    async def get(self, site: str, visit: str) -> bytes | None:
+    async def get(self, site_id: str, visit: str) -> bytes | None:
         rows = await self._call(
             self._sql, "SELECT entry FROM subscriptions WHERE site=? AND visit=? AND expires>?",
-            site, visit, time.time(),
+            site_id, visit, time.time(),
         )  # fmt: skip
         return bytes(rows[0][0]) if rows else None
 
-    async def entries(self, site: str) -> dict[str, bytes]:
+    async def entries(self, site_id: str) -> dict[str, bytes]:
         def go() -> list[Any]:
             now = time.time()
             self._sql("DELETE FROM subscriptions WHERE expires<=?", now)
             self._sql("DELETE FROM sent WHERE expires<=?", now)
-            return self._sql("SELECT visit, entry FROM subscriptions WHERE site=?", site)
+            return self._sql("SELECT visit, entry FROM subscriptions WHERE site=?", site_id)
 
         return {visit: bytes(entry) for visit, entry in await self._call(go)}
 
-    async def delete(self, site: str, visit: str) -> None:
+    async def delete(self, site_id: str, visit: str) -> None:
         def go() -> None:
-            self._sql("DELETE FROM subscriptions WHERE site=? AND visit=?", site, visit)
-            self._sql("DELETE FROM sent WHERE site=? AND visit=?", site, visit)
+            self._sql("DELETE FROM subscriptions WHERE site=? AND visit=?", site_id, visit)
+            self._sql("DELETE FROM sent WHERE site=? AND visit=?", site_id, visit)
 
         await self._call(go)
 
-    async def claim(self, site: str, visit: str, key: str, expires: float) -> bool:
+    async def claim(self, site_id: str, visit: str, key: str, expires: float) -> bool:
         def go() -> bool:
             self._sql("DELETE FROM sent WHERE expires<=?", time.time())
-            self._sql("INSERT OR IGNORE INTO sent VALUES (?, ?, ?, ?)", site, visit, key, expires)
+            self._sql(
+                "INSERT OR IGNORE INTO sent VALUES (?, ?, ?, ?)", site_id, visit, key, expires
+            )
             return bool(self._sql("SELECT changes()")[0][0])
 
         return bool(await self._call(go))
@@ -209,32 +211,32 @@ class RedisBook:
             await self.client.aclose()
 
     @staticmethod
-    def _key(site: str) -> str:
-        return f"madoguchi:{{{site}}}:push"
+    def _key(site_id: str) -> str:
+        return f"madoguchi:{{{site_id}}}:push"
 
-    async def put(self, site: str, visit: str, entry: bytes, expires: float) -> None:
+    async def put(self, site_id: str, visit: str, entry: bytes, expires: float) -> None:
         # Field expiry needs Redis 7.4: the whole hash expires with the latest entry instead,
         # and entries carry their own expiry (checked when read).
-        key = self._key(site)
+        key = self._key(site_id)
         await self.client.hset(key, visit, int(expires).to_bytes(8, "big") + entry)
         await self.client.expireat(key, int(expires) + 1, gt=True)
         await self.client.expireat(key, int(expires) + 1, nx=True)
 
-    async def get(self, site: str, visit: str) -> bytes | None:
-        raw = await self.client.hget(self._key(site), visit)
+    async def get(self, site_id: str, visit: str) -> bytes | None:
+        raw = await self.client.hget(self._key(site_id), visit)
         return _live(raw)
 
-    async def entries(self, site: str) -> dict[str, bytes]:
-        raw = await self.client.hgetall(self._key(site))
+    async def entries(self, site_id: str) -> dict[str, bytes]:
+        raw = await self.client.hgetall(self._key(site_id))
         out = {k.decode(): _live(v) for k, v in raw.items()}
         return {k: v for k, v in out.items() if v is not None}
 
-    async def delete(self, site: str, visit: str) -> None:
-        await self.client.hdel(self._key(site), visit)
+    async def delete(self, site_id: str, visit: str) -> None:
+        await self.client.hdel(self._key(site_id), visit)
 
-    async def claim(self, site: str, visit: str, key: str, expires: float) -> bool:
+    async def claim(self, site_id: str, visit: str, key: str, expires: float) -> bool:
         ttl = max(1, int(expires - time.time()))
-        name = f"{self._key(site)}:sent:{visit}:{key}"
+        name = f"{self._key(site_id)}:sent:{visit}:{key}"
         return bool(await self.client.set(name, b"1", nx=True, ex=ttl))
 
     async def setting(self, name: str, default: bytes) -> bytes:

@@ -121,8 +121,8 @@ class Notices:
             else:
                 raise SystemExit(f"madoguchi: MADOGUCHI_NOTIFIERS: no channel {name!r}")
         self.dispatcher.start()
-        for site in self.hub.sites.values():
-            site.listeners.append(self.changed)
+        for site_hub in self.hub.sites.values():
+            site_hub.listeners.append(self.changed)
         self._dirty.update(self.hub.sites)  # a restart: look at what the book holds
         self._wake.set()
         self._task = asyncio.get_running_loop().create_task(self._loop())
@@ -136,7 +136,7 @@ class Notices:
 
     async def subscribe(
         self,
-        site: SiteHub,
+        site_hub: SiteHub,
         visit: Visit,
         channel: str,
         contact: dict[str, Any],
@@ -154,23 +154,24 @@ class Notices:
             raise Rejected("visit_closed")
         if lang not in self.config.texts.languages:
             lang = "en"
-        entry = Entry(channel, contact, choices, lang, site.state.business_date, visit.token)
-        await self.book.put(site.site.id, visit.id, self._seal(site.site.id, visit.id, entry),
-                            self._expires(site))  # fmt: skip
-        self._known.pop(site.site.id, None)
-        self.changed(site)  # a notice may be due at once (already 3 ahead)
+        entry = Entry(channel, contact, choices, lang, site_hub.state.business_date, visit.token)
+        site_id = site_hub.site.id
+        await self.book.put(site_id, visit.id, self._seal(site_id, visit.id, entry),
+                            self._expires(site_hub))  # fmt: skip
+        self._known.pop(site_id, None)
+        self.changed(site_hub)  # a notice may be due at once (already 3 ahead)
 
     async def unsubscribe(self, site_id: str, visit_id: str) -> None:
         await self._delete(site_id, visit_id)
 
-    async def test(self, site: SiteHub, visit: Visit) -> bool:
+    async def test(self, site_hub: SiteHub, visit: Visit) -> bool:
         """Send the test notice now; False if there is no subscription."""
         now = time.monotonic()
         if now - self._tested.get(visit.id, -TEST_EVERY) < TEST_EVERY:
             raise Rejected("rate_limited")
         self._tested = {k: t for k, t in self._tested.items() if now - t < TEST_EVERY}
         self._tested[visit.id] = now
-        return await self.notify(site.site.id, visit.id, "test")
+        return await self.notify(site_hub.site.id, visit.id, "test")
 
     async def notify(
         self,
@@ -186,17 +187,17 @@ class Notices:
         processes reacting to the same record only one sends (and a repeat sends nothing);
         without it every call sends. False when nothing was sent (no subscription, or the
         key was claimed already)."""
-        site = self.hub.site_hub(site_id)
-        await site.current()
+        site_hub = self.hub.site_hub(site_id)
+        await site_hub.current()
         blob = await self.book.get(site_id, visit_id)
         entry = self._open(site_id, visit_id, blob) if blob is not None else None
-        visit = site.state.visits.get(visit_id)
+        visit = site_hub.state.visits.get(visit_id)
         if entry is None or visit is None or not visit.is_open:
             return False
-        if once and not await self.book.claim(site_id, visit_id, once, self._expires(site)):
+        if once and not await self.book.claim(site_id, visit_id, once, self._expires(site_hub)):
             return False
         filled = {"t": visit.shown_ticket, **(values or {})}
-        return self._offer(site, visit_id, entry, kind, filled)
+        return self._offer(site_hub, visit_id, entry, kind, filled)
 
     # --- watching the sites ----------------------------------------------------------------
 
@@ -216,9 +217,9 @@ class Notices:
         ]
         return lines
 
-    def changed(self, site: SiteHub) -> None:
+    def changed(self, site_hub: SiteHub) -> None:
         """Called by the hub after each publish: mark the site, nothing more."""
-        self._dirty.add(site.site.id)
+        self._dirty.add(site_hub.site.id)
         self._wake.set()
 
     async def _loop(self) -> None:
@@ -240,15 +241,15 @@ class Notices:
                 log.exception("notices: looking at the sites failed; retrying")
                 await asyncio.sleep(1.0)
 
-    async def evaluate(self, site: SiteHub) -> int:
+    async def evaluate(self, site_hub: SiteHub) -> int:
         """Queue every notice now due at ``site`` and drop subscriptions whose visit is over;
         return how many notices were queued."""
-        site_id = site.site.id
+        site_id = site_hub.site.id
         entries = await self._entries(site_id)
         if not entries:
             return 0
-        state = site.state
-        snap = analyse(site.site, state, site.clock())
+        state = site_hub.state
+        snap = analyse(site_hub.site, state, site_hub.clock())
         queued = 0
         for visit_id, blob in entries.items():
             entry = self._open(site_id, visit_id, blob)
@@ -258,9 +259,9 @@ class Notices:
                 continue
             if visit is None:
                 continue  # made on another process whose record has not reached us yet
-            for notice in due(entry.choices, self._progress(site, visit, snap)):
-                if await self.book.claim(site_id, visit_id, notice.key, self._expires(site)):
-                    queued += self._offer(site, visit_id, entry, notice.kind, notice.values)
+            for notice in due(entry.choices, self._progress(site_hub, visit, snap)):
+                if await self.book.claim(site_id, visit_id, notice.key, self._expires(site_hub)):
+                    queued += self._offer(site_hub, visit_id, entry, notice.kind, notice.values)
         return queued
 
     async def purge(self, site_id: str) -> int:
@@ -272,14 +273,14 @@ class Notices:
 
     # --- parts -----------------------------------------------------------------------------
 
-    def _progress(self, site: SiteHub, visit: Visit, snap: Snapshot) -> Progress:
+    def _progress(self, site_hub: SiteHub, visit: Visit, snap: Snapshot) -> Progress:
         step = visit.step
         ahead = snap.positions.get(visit.id)
         figures = snap.figures.get(step.queue) if step is not None else None
         wait = None
         if figures is not None and ahead is not None:
             wait = estimate_minutes(ahead, figures.minutes_per_visit, figures.open_counters)
-        counter = site.site.counter(step.counter) if step is not None and step.counter else None
+        counter = site_hub.site.counter(step.counter) if step is not None and step.counter else None
         # Stepping out (issue 19's return window): a visit out carries ``out`` with the times
         # the log asked them back (ReturnSoon: ``asked_at``; CallHeld: ``held_at``).
         held_at = visit.out.held_at if visit.out is not None else 0.0
@@ -298,11 +299,16 @@ class Notices:
         )
 
     def _offer(
-        self, site: SiteHub, visit_id: str, entry: Entry, kind: Kind, values: dict[str, str | int]
+        self,
+        site_hub: SiteHub,
+        visit_id: str,
+        entry: Entry,
+        kind: Kind,
+        values: dict[str, str | int],
     ) -> bool:
-        url = f"{self.public_origin}/visit/{site.site.id}/{entry.token}"
-        message = word(self.config, site.site, entry.lang, kind, values, url)
-        job = Job(site.site.id, visit_id, entry.channel, entry.contact, message)
+        url = f"{self.public_origin}/visit/{site_hub.site.id}/{entry.token}"
+        message = word(self.config, site_hub.site, entry.lang, kind, values, url)
+        job = Job(site_hub.site.id, visit_id, entry.channel, entry.contact, message)
         return self.dispatcher.offer(job)
 
     async def _gone(self, site_id: str, visit_id: str) -> None:
@@ -333,9 +339,9 @@ class Notices:
         except (InvalidTag, ValueError, msgspec.DecodeError):
             return None
 
-    def _expires(self, site: SiteHub) -> float:
-        zone = ZoneInfo(site.site.timezone)
-        now = dt.datetime.fromtimestamp(site.clock(), zone)
+    def _expires(self, site_hub: SiteHub) -> float:
+        zone = ZoneInfo(site_hub.site.timezone)
+        now = dt.datetime.fromtimestamp(site_hub.clock(), zone)
         morning = now.replace(hour=EXPIRES_HOUR, minute=0, second=0, microsecond=0)
         if morning <= now:
             morning += dt.timedelta(days=1)

@@ -60,9 +60,9 @@ class PrintJob(msgspec.Struct):
 
 
 class _Printer:
-    def __init__(self, site: str, printer: Printer) -> None:
+    def __init__(self, site_id: str, printer: Printer) -> None:
         self.address: Address = parse_address(printer.address)
-        self.status = PrinterStatus(site, printer.id, printer.name.ja, since=time.time())
+        self.status = PrinterStatus(site_id, printer.id, printer.name.ja, since=time.time())
         self.jobs: collections.deque[PrintJob] = collections.deque()
         self.worker: asyncio.Task[None] | None = None
         self.wake = asyncio.Event()
@@ -107,19 +107,19 @@ class PrintRoom:
         self.timeout = timeout
         self.status_wait = status_wait
 
-    def _printer(self, site: str, printer_id: str) -> _Printer:
-        key = (site, printer_id)
+    def _printer(self, site_id: str, printer_id: str) -> _Printer:
+        key = (site_id, printer_id)
         live = self._live.get(key)
         if live is None:
             config = self.printers.get(key)
             if config is None:
                 raise Rejected("unknown_printer", f"no printer {printer_id!r}", "$.printer")
-            live = self._live[key] = _Printer(site, config)
+            live = self._live[key] = _Printer(site_id, config)
         return live
 
-    def submit(self, site: str, printer_id: str, ticket: str, data: bytes) -> PrinterStatus:
+    def submit(self, site_id: str, printer_id: str, ticket: str, data: bytes) -> PrinterStatus:
         """Queue a ticket; Rejected('printer_busy') when the printer's queue is full."""
-        printer = self._printer(site, printer_id)
+        printer = self._printer(site_id, printer_id)
         if len(printer.jobs) >= self.max_queue:
             raise Rejected("printer_busy", "the printer's queue is full; print from the browser")
         printer.jobs.append(PrintJob(ticket, data))
@@ -129,9 +129,13 @@ class PrintRoom:
         printer.wake.set()
         return printer.status
 
-    def statuses(self, site: str) -> list[PrinterStatus]:
+    def statuses(self, site_id: str) -> list[PrinterStatus]:
         """Every printer of a site (idle ones too, so a supervisor sees them all)."""
-        return [self._printer(site, pid).status for (sid, pid) in self.printers if sid == site]
+        return [
+            self._printer(site_id, pid).status
+            for (printer_site, pid) in self.printers
+            if printer_site == site_id
+        ]
 
     async def close(self) -> None:
         """Stop the workers (at shutdown); queued jobs are logged as not printed."""

@@ -17,33 +17,33 @@ CHUNK = 5_000
 TAIL_LIMIT = 500
 
 
-async def _at(log: EventLog, site: str, seq: int) -> float | None:
+async def _at(log: EventLog, site_id: str, seq: int) -> float | None:
     """The time of record ``seq`` (None past the head)."""
-    found = await log.read(site, seq - 1, limit=1)
+    found = await log.read(site_id, seq - 1, limit=1)
     return found[0].at if found else None
 
 
-async def head_seq(log: EventLog, site: str) -> int:
+async def head_seq(log: EventLog, site_id: str) -> int:
     """The last seq in the site's log (0 when empty), by galloping then bisecting."""
     high = 1
-    while await _at(log, site, high) is not None:
+    while await _at(log, site_id, high) is not None:
         high *= 2
     low = high // 2  # exists (or 0)
     while high - low > 1:
         mid = (low + high) // 2
-        if await _at(log, site, mid) is not None:
+        if await _at(log, site_id, mid) is not None:
             low = mid
         else:
             high = mid
     return low
 
 
-async def first_at_or_after(log: EventLog, site: str, moment: float, head: int) -> int:
+async def first_at_or_after(log: EventLog, site_id: str, moment: float, head: int) -> int:
     """The first seq whose record was made at or after ``moment`` (``head + 1`` if none)."""
     low, high = 1, head + 1
     while low < high:
         mid = (low + high) // 2
-        at = await _at(log, site, mid)
+        at = await _at(log, site_id, mid)
         if at is not None and at >= moment:
             high = mid
         else:
@@ -51,12 +51,12 @@ async def first_at_or_after(log: EventLog, site: str, moment: float, head: int) 
     return low
 
 
-async def read_range(log: EventLog, site: str, first: int, stop: int) -> list[Record]:
+async def read_range(log: EventLog, site_id: str, first: int, stop: int) -> list[Record]:
     """Records ``first`` <= seq < ``stop``, in order."""
     out: list[Record] = []
     after = first - 1
     while after < stop - 1:
-        chunk = await log.read(site, after, limit=min(CHUNK, stop - 1 - after))
+        chunk = await log.read(site_id, after, limit=min(CHUNK, stop - 1 - after))
         if not chunk:
             break
         out.extend(chunk)
@@ -65,19 +65,19 @@ async def read_range(log: EventLog, site: str, first: int, stop: int) -> list[Re
 
 
 async def records_for_days(
-    log: EventLog, site: str, timezone: str, date_from: str, date_to: str
+    log: EventLog, site_id: str, timezone: str, date_from: str, date_to: str
 ) -> list[Record]:
     """The records of the local days ``date_from``..``date_to``, plus any after them that
     still belong to the last one (everything up to the next ``DayStarted``)."""
-    head = await head_seq(log, site)
+    head = await head_seq(log, site_id)
     if head == 0:
         return []
     start, _ = day_bounds(date_from, timezone)
     _, end = day_bounds(date_to, timezone)
-    first = await first_at_or_after(log, site, start, head)
-    stop = await first_at_or_after(log, site, end, head)
-    records = await read_range(log, site, first, stop)
-    tail = await log.read(site, stop - 1, limit=TAIL_LIMIT)
+    first = await first_at_or_after(log, site_id, start, head)
+    stop = await first_at_or_after(log, site_id, end, head)
+    records = await read_range(log, site_id, first, stop)
+    tail = await log.read(site_id, stop - 1, limit=TAIL_LIMIT)
     for record in tail:
         if any(isinstance(e, DayStarted) for e in record.events):
             break

@@ -57,7 +57,7 @@ class AuditRow(msgspec.Struct, frozen=True):
 
 
 def audit_rows(
-    site: str,
+    site_id: str,
     timezone: str,
     site_records: list[Record],
     security_records: list[Record],
@@ -82,16 +82,16 @@ def audit_rows(
         rows.extend(
             (record.at, _row(record, event, zone, tickets))
             for event in record.events
-            if _concerns(event, record, site, site_staff)
+            if _concerns(event, record, site_id, site_staff)
         )
     rows.sort(key=lambda pair: pair[0])
     return [row for _, row in rows]
 
 
-def _concerns(event: ev.Event, record: Record, site: str, site_staff: set[str]) -> bool:
+def _concerns(event: ev.Event, record: Record, site_id: str, site_staff: set[str]) -> bool:
     """Whether a security-log event belongs to this site's trail."""
     if isinstance(event, ev.VisitViewed):
-        return event.site == site
+        return event.site == site_id
     if isinstance(event, ev.SignedIn | ev.SignInFailed | ev.SessionsEnded):
         return event.staff in site_staff or record.actor.id in site_staff
     return False

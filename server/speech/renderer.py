@@ -157,7 +157,8 @@ class Speech:
         self._order = itertools.count()
         self._tasks: list[asyncio.Task[None]] = []
         self._versions = {
-            sid: wording.version(site, self.languages(site)) for sid, site in config.sites.items()
+            site_id: wording.version(site, self.languages(site))
+            for site_id, site in config.sites.items()
         }
 
     # --- what the boards and /healthz are told ------------------------------------------------

@@ -155,7 +155,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         if len(body) > settings.max_message_bytes:
             raise Rejected("too_large")
         message = decode_command(body)
-        site = hub.site_hub(site_id)
+        site_hub = hub.site_hub(site_id)
         actor = command_actor(principal, site_id)
         limits = ctx.limits
         limits.check(
@@ -165,7 +165,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         sent_at = ClockOffset().server_time(message.at)
         not_after = deadline(message.command, sent_at, settings.summon_max_age)
         try:
-            ack = await site.execute(actor, message.id, message.command, sent_at, not_after)
+            ack = await site_hub.execute(actor, message.id, message.command, sent_at, not_after)
         except LogError:
             raise Rejected("store_unavailable") from None
         return JSONResponse(ack_message(message.id, ack))

@@ -195,8 +195,8 @@ def lifespan(ctx: AppContext) -> Callable[[Starlette], AbstractAsyncContextManag
 def _watched_by_boards(hub: Hub) -> dict[str, SiteState]:
     """The sites a lobby board is watching now: only their next calls are worth rendering."""
     return {
-        sid: site.state
-        for sid, site in hub.sites.items()
-        if site.following
-        and any(key.kind == "board" and view.subscribers for key, view in site.views.items())
+        site_id: site_hub.state
+        for site_id, site_hub in hub.sites.items()
+        if site_hub.following
+        and any(key.kind == "board" and view.subscribers for key, view in site_hub.views.items())
     }

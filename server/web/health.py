@@ -16,14 +16,14 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
 
     async def healthz(request: Request) -> Response:
         sites = {
-            sid: {
-                "seq": s.state.seq,
-                "stale": s.stale,
-                "day": s.state.business_date,
-                "following": s.following,
-                "store_failing": s.store_failing,
+            site_id: {
+                "seq": site_hub.state.seq,
+                "stale": site_hub.stale,
+                "day": site_hub.state.business_date,
+                "following": site_hub.following,
+                "store_failing": site_hub.store_failing,
             }
-            for sid, s in hub.sites.items()
+            for site_id, site_hub in hub.sites.items()
         }
         healthy = not any(s.stale or s.store_failing for s in hub.sites.values())
         return JSONResponse(

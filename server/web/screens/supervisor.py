@@ -93,15 +93,15 @@ def _dates(request: Request, site: Site) -> tuple[str, str]:
 def overview(ctx: AppContext, sites: list[str], now: float) -> dict[str, Any]:
     """Every site's queues and counters now: what the city overview shows."""
     out = []
-    for sid in sites:
-        site_hub = ctx.hub.site_hub(sid)
+    for site_id in sites:
+        site_hub = ctx.hub.site_hub(site_id)
         site, state = site_hub.site, site_hub.state
         snap = analyse(site, state, now)
         alerts = site_alerts(site, state, snap)
         statuses = [state.counter(c.id).status for c in site.counters]
         out.append(
             {
-                "id": sid,
+                "id": site_id,
                 "name": site.name,
                 "timezone": site.timezone,
                 "stale": site_hub.stale,
@@ -219,8 +219,8 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
     async def overview_json(request: Request) -> Response:
         principal = staff_member(ctx, request, ROLE)
         sites = [s for s in principal.sites if s in ctx.config.sites]
-        for sid in sites:
-            await ctx.hub.site_hub(sid).current()
+        for site_id in sites:
+            await ctx.hub.site_hub(site_id).current()
         body = msgspec.json.encode(overview(ctx, sites, time.time()))
         return Response(body, media_type="application/json", headers=NO_STORE)
 
