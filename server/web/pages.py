@@ -69,11 +69,19 @@ def catalog_response(config: Config, site: Site) -> Response:
     )
 
 
-def enrolment_url(ctx: AppContext, url: str, device_ids: list[str]) -> str:
-    """A device screen's address; on a demo deployment with the first of ``device_ids`` that
-    has a demo token, carrying it (``?device=``) so the landing page link just works."""
+def enrolment_url(ctx: AppContext, site_id: str, *, board: str = "", kiosk: str = "") -> str:
+    """A lobby board's or kiosk's address; on a demo deployment with the demo token of a
+    device enrolled for it, carrying it (``?device=``) so the landing page link just works."""
+    url = f"/board/{site_id}/{board}" if board else f"/kiosk/{site_id}/{kiosk}"
     tokens = {s.device: s.token for s in ctx.config.deployment.demo_sign_ins if s.device}
-    token = next((tokens[d] for d in device_ids if d in tokens), "")
+    token = next(
+        (
+            tokens[d.id]
+            for d in ctx.config.accounts.devices
+            if d.site == site_id and (d.board, d.kiosk) == (board, kiosk) and d.id in tokens
+        ),
+        "",
+    )
     return f"{url}?device={token}" if token else url
 
 

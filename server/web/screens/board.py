@@ -75,15 +75,7 @@ def links(ctx: AppContext, site: Site) -> list[dict[str, str]]:
     """One landing entry per board; a demo deployment's entries carry the demo token."""
     return [
         {
-            "url": enrolment_url(
-                ctx,
-                f"/board/{site.id}/{board.id}",
-                [
-                    d.id
-                    for d in ctx.config.accounts.devices
-                    if d.site == site.id and d.board == board.id
-                ],
-            ),
+            "url": enrolment_url(ctx, site.id, board=board.id),
             "ja": f"表示板：{board.name.ja}",
             "en": f"Lobby board: {board.name.en or board.name.ja}",
         }

@@ -258,15 +258,7 @@ def links(ctx: AppContext, site: Site) -> list[dict[str, str]]:
     """One landing entry per kiosk; a demo deployment's entries carry the demo token."""
     return [
         {
-            "url": enrolment_url(
-                ctx,
-                f"/kiosk/{site.id}/{kiosk.id}",
-                [
-                    d.id
-                    for d in ctx.config.accounts.devices
-                    if d.site == site.id and d.kiosk == kiosk.id
-                ],
-            ),
+            "url": enrolment_url(ctx, site.id, kiosk=kiosk.id),
             # The kiosk's name says what it is (「正面玄関 発券機」).
             "ja": kiosk.name.ja,
             "en": kiosk.name.en or kiosk.name.ja,
