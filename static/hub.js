@@ -36,6 +36,7 @@ export const RETRY_CODES = new Set(["store_unavailable", "busy", "internal", "ra
 const RETRY_AFTER = 3000;
 // The server ended this staff session (logout elsewhere, idle, expired): sign in again.
 const CLOSE_SESSION_ENDED = 4401;
+const CLOSE_TOKEN_REVOKED = 4403;
 // A staff member using the screen keeps their session alive (the server's idle timeout).
 const ACTIVITY_EVERY = 60000;
 
@@ -216,8 +217,9 @@ export class HubClient extends EventTarget {
         this.#signIn();
         return;
       }
-      // 1012: the server restarts; 4008: we fell behind and must resync. Both: come back now.
-      this.#drop(event.code === 1012 || event.code === 4008);
+      // 1012: the server restarts; 4008: we fell behind and must resync; 4403: this device's
+      // token was revoked (the hello is then refused and the screen says so). All: come back now.
+      this.#drop(event.code === 1012 || event.code === 4008 || event.code === CLOSE_TOKEN_REVOKED);
     };
     socket.onerror = () => {};
   }

@@ -422,3 +422,20 @@ def test_at_a_busy_moment_every_called_number_is_on_the_board_whole(
     for counter in LINE_A:
         supervisor.run("CompleteStep", counter=counter)
     page.context.close()
+
+
+def test_a_revoked_board_goes_dark_at_once_and_says_it_is_not_enrolled(
+    browser: Browser, live: LiveServer
+) -> None:
+    """A lobby TV reported stolen: as soon as a supervisor revokes its token, the open page
+    stops showing the lobby and says it is not enrolled; reloading it does not bring it back."""
+    page = open_board(new_page(browser, 1920, 1080), live, "lobby-2f")
+    with live.signed_in("super01", "9999") as boss:
+        assert boss.post("/api/devices/board-lobby-2f/revoke").status_code == 200
+    expect(page.locator("#setup")).to_be_visible()
+    expect(page.locator("#setup")).to_contain_text("登録されていません")
+    expect(page.locator("body")).to_have_attribute("data-link", "refused")
+    page.reload()
+    expect(page.locator("#setup")).to_be_visible()
+    expect(page.locator("#now-calls li")).to_have_count(0)
+    page.context.close()

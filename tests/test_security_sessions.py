@@ -179,3 +179,42 @@ async def test_logout_on_one_process_closes_the_websocket_on_another(
     finally:
         a.stop()
         b.stop()
+
+
+CLOSE_TOKEN_REVOKED = 4403
+LOBBY_2F = "demo-board-lobby-2f-token"
+
+
+async def board(server: LiveServer, token: str) -> Client:
+    client = await Client.connect(server, query=f"?device={token}")
+    await client.hello(SITE, {"kind": "board", "board": "lobby-2f"})
+    return client
+
+
+async def test_revoking_a_board_closes_its_open_screen_on_every_process(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """A stolen lobby TV: the supervisor revokes its token on one process; the board open on
+    the other process goes dark at once (not at its next reconnect, days later), and comes
+    back refused. Another board keeps running."""
+    redis_server.flush()
+    a = LiveServer(tmp_path / "a", store=redis_server.url)
+    b = LiveServer(tmp_path / "b", store=redis_server.url)
+    a.start()
+    b.start()
+    try:
+        stolen = await board(b, LOBBY_2F)
+        other = await board(b, "demo-board-lobby-1f-token")
+        with a.signed_in("super01", "9999") as boss:
+            assert boss.post("/api/devices/board-lobby-2f/revoke").status_code == 200
+        assert await closed_with(stolen) == CLOSE_TOKEN_REVOKED
+        again = await Client.connect(b, query=f"?device={LOBBY_2F}")
+        refused = await again.hello(SITE, {"kind": "board", "board": "lobby-2f"})
+        assert refused["code"] == "not_authenticated"
+        await again.close()
+        await other.send({"type": "ping"})
+        assert (await other.until(lambda m: m.get("type") == "pong"))["type"] == "pong"
+        await other.close()
+    finally:
+        a.stop()
+        b.stop()

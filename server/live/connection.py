@@ -50,6 +50,7 @@ from server.security.sessions import CLOSE_SESSION_ENDED
 log = logging.getLogger("madoguchi.ws")
 
 CLOSE_TOO_SLOW = 4008
+CLOSE_TOKEN_REVOKED = 4403  # a supervisor revoked this board's or kiosk's token
 CLOSE_POLICY = 1008
 STAFF_VIEWS = ("counter", "supervisor", "floor")
 HELLO_SECONDS = 10.0  # a connection that has not said hello by then is closed
@@ -109,6 +110,11 @@ class Connection:
     def end_session(self, reason: str) -> None:
         """The staff member's session ended (logout, idle, expired): close at once."""
         self._close_soon(CLOSE_SESSION_ENDED, reason)
+
+    def token_revoked(self, reason: str) -> None:
+        """This device's token was revoked: close at once. The screen comes back, is
+        refused and says it is not enrolled, instead of showing the lobby until it restarts."""
+        self._close_soon(CLOSE_TOKEN_REVOKED, reason)
 
     def _close_soon(self, code: int, reason: str) -> None:
         if self.closing is None:

@@ -35,6 +35,9 @@ class Principal(msgspec.Struct, frozen=True):
     sites: tuple[str, ...] = ()
     board: str = ""
     kiosk: str = ""
+    token_key: str = ""
+    """A device's token as the security log names it (:func:`device_key`): what a
+    revocation is recorded under."""
 
     @property
     def role(self) -> str:
@@ -97,13 +100,22 @@ class Authenticator:
             if hmac.compare_digest(known, digest):
                 if self.revoked(device):
                     return None
+                key = device_key(device)
                 if device.kiosk:
                     # A ticket machine sends commands as itself, with the kiosk role the
                     # domain's permission table limits to creating visits.
                     actor = Actor(device.id, "kiosk")
-                    return Principal("device", actor, sites=(device.site,), kiosk=device.kiosk)
-                return Principal("device", sites=(device.site,), board=device.board)
+                    return Principal(
+                        "device", actor, sites=(device.site,), kiosk=device.kiosk, token_key=key
+                    )
+                return Principal("device", sites=(device.site,), board=device.board, token_key=key)
         return None
+
+
+def device_key(device: Device) -> str:
+    """The security log's name for one device token: a new token for the same display (a
+    re-enrolment) is not covered by the revocation of the old one."""
+    return "device:" + device.token_sha256[:16]
 
 
 def command_actor(principal: Principal, site_id: str) -> Actor:

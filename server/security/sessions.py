@@ -13,7 +13,8 @@ while:
 - it was used within the idle timeout and issued within the absolute one.
 
 Open WebSockets of a staff member whose sessions end are closed at once (close code 4401);
-a sweep closes those idle or past their absolute limit. The security log (``_security``, a
+a sweep closes those idle or past their absolute limit. A device whose token is revoked has
+its open WebSockets closed at once too (4403, on every process). The security log (``_security``, a
 log of the same store as the sites') also holds every sign-in and failed sign-in: the audit
 trail and, folded, the sign-in back-off (:mod:`server.security.signin_throttle`).
 """
@@ -37,7 +38,7 @@ from server.domain.commands import Actor
 from server.domain.events import Event, Record, SessionsEnded, SignedIn, SignInFailed
 from server.errors import Conflict, LogError, StoreUnavailable
 from server.log.base import EventLog, SharedLog
-from server.security.auth import ANONYMOUS, Principal, staff_principal
+from server.security.auth import ANONYMOUS, Principal, device_key, staff_principal
 from server.security.signin_throttle import SignInThrottle, ThrottleState
 
 log = logging.getLogger("madoguchi.sessions")
@@ -75,10 +76,10 @@ class SessionSocket(Protocol):
     def end_session(self, reason: str) -> None: ...
 
 
-def device_key(device: Device) -> str:
-    """The security log's name for one device token: a new token for the same display (a
-    re-enrolment) is not covered by the revocation of the old one."""
-    return "device:" + device.token_sha256[:16]
+class DeviceSocket(Protocol):
+    """An open WebSocket of an enrolled lobby board or kiosk."""
+
+    def token_revoked(self, reason: str) -> None: ...
 
 
 def pin_fingerprint(staff: Staff) -> str:
@@ -105,6 +106,8 @@ class SessionBook:
         self.throttle = SignInThrottle()
         self.ended: dict[str, int] = {}
         self.sockets: dict[str, set[SessionSocket]] = {}
+        # Open sockets of enrolled devices by token key: a revocation closes them at once.
+        self.device_sockets: dict[str, set[DeviceSocket]] = {}
         self.seq = 0
         self.last_command = ""
         self._lock = asyncio.Lock()
@@ -170,6 +173,8 @@ class SessionBook:
                 for socket in list(self.sockets.get(event.staff, ())):
                     if socket.session_gen < record.seq:
                         socket.end_session(event.reason)
+                for device in list(self.device_sockets.get(event.staff, ())):
+                    device.token_revoked(event.reason)
 
     async def append(self, actor: Actor, event: Event) -> Record:
         """Write one audit record (compare-and-append, retried after another process's)."""
@@ -302,11 +307,15 @@ class SessionBook:
         self.sockets.setdefault(staff_id, set()).add(socket)
 
     def unregister(self, staff_id: str, socket: SessionSocket) -> None:
-        sockets = self.sockets.get(staff_id)
-        if sockets is not None:
-            sockets.discard(socket)
-            if not sockets:
-                del self.sockets[staff_id]
+        _forget(self.sockets, staff_id, socket)
+
+    def register_device(self, token_key: str, socket: DeviceSocket) -> None:
+        """Keep a device's open socket, so revoking its token closes it (not swept: a device
+        has no session to time out)."""
+        self.device_sockets.setdefault(token_key, set()).add(socket)
+
+    def unregister_device(self, token_key: str, socket: DeviceSocket) -> None:
+        _forget(self.device_sockets, token_key, socket)
 
     def sweep(self) -> int:
         """Close the sockets of sessions idle or past their absolute limit; return how many."""
@@ -330,6 +339,14 @@ class SessionBook:
                 self.throttle.prune(self.clock())
             except Exception:
                 log.exception("sweeping sessions failed")
+
+
+def _forget(registry: dict[str, set[Any]], key: str, socket: object) -> None:
+    sockets = registry.get(key)
+    if sockets is not None:
+        sockets.discard(socket)
+        if not sockets:
+            del registry[key]
 
 
 def client_address(scope_client: tuple[str, int] | None) -> str:

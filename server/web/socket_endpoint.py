@@ -75,7 +75,14 @@ def endpoint(ctx: AppContext) -> Callable[[WebSocket, Send], Awaitable[None]]:
             settings.hello_seconds,
         )
         connection.on_hello = hello_said
-        if staff is None or device is not None:
+        if device is not None:
+            sessions.register_device(device.token_key, connection)
+            try:
+                await connection.run()
+            finally:
+                sessions.unregister_device(device.token_key, connection)
+            return
+        if staff is None:
             await connection.run()
             return
         connection.audit = sessions.append
