@@ -15,7 +15,9 @@ from websockets.exceptions import ConnectionClosed
 
 from server.security.passwords import hash_pin
 from tests.support.live import Client, LiveServer, login
-from tests.support.redis_proc import RedisServer
+from tests.support.scaleout import pair
+
+__all__ = ["pair"]  # the two-process fixture (tests/support/scaleout.py)
 
 SITE = "shimogyo"
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,23 +164,15 @@ def test_a_new_pin_ends_the_sessions_signed_in_with_the_old_one(tmp_path: Path) 
 
 
 async def test_logout_on_one_process_closes_the_websocket_on_another(
-    tmp_path: Path, redis_server: RedisServer
+    pair: tuple[LiveServer, LiveServer],
 ) -> None:
-    redis_server.flush()
-    a = LiveServer(tmp_path / "a", store=redis_server.url)
-    b = LiveServer(tmp_path / "b", store=redis_server.url)
-    a.start()
-    b.start()
-    try:
-        cookie = cookie_of(a, "super01", "9999")
-        socket = await Client.connect(b, cookie)
-        await socket.hello(SITE, {"kind": "supervisor"})
-        logout(a, cookie)
-        assert await closed_with(socket) == CLOSE_SESSION_ENDED
-        assert me(b, cookie) == 401
-    finally:
-        a.stop()
-        b.stop()
+    a, b = pair
+    cookie = cookie_of(a, "super01", "9999")
+    socket = await Client.connect(b, cookie)
+    await socket.hello(SITE, {"kind": "supervisor"})
+    logout(a, cookie)
+    assert await closed_with(socket) == CLOSE_SESSION_ENDED
+    assert me(b, cookie) == 401
 
 
 CLOSE_TOKEN_REVOKED = 4403
@@ -192,29 +186,21 @@ async def board(server: LiveServer, token: str) -> Client:
 
 
 async def test_revoking_a_board_closes_its_open_screen_on_every_process(
-    tmp_path: Path, redis_server: RedisServer
+    pair: tuple[LiveServer, LiveServer],
 ) -> None:
     """A stolen lobby TV: the supervisor revokes its token on one process; the board open on
     the other process goes dark at once (not at its next reconnect, days later), and comes
     back refused. Another board keeps running."""
-    redis_server.flush()
-    a = LiveServer(tmp_path / "a", store=redis_server.url)
-    b = LiveServer(tmp_path / "b", store=redis_server.url)
-    a.start()
-    b.start()
-    try:
-        stolen = await board(b, LOBBY_2F)
-        other = await board(b, "demo-board-lobby-1f-token")
-        with a.signed_in("super01", "9999") as boss:
-            assert boss.post("/api/devices/board-lobby-2f/revoke").status_code == 200
-        assert await closed_with(stolen) == CLOSE_TOKEN_REVOKED
-        again = await Client.connect(b, query=f"?device={LOBBY_2F}")
-        refused = await again.hello(SITE, {"kind": "board", "board": "lobby-2f"})
-        assert refused["code"] == "not_authenticated"
-        await again.close()
-        await other.send({"type": "ping"})
-        assert (await other.until(lambda m: m.get("type") == "pong"))["type"] == "pong"
-        await other.close()
-    finally:
-        a.stop()
-        b.stop()
+    a, b = pair
+    stolen = await board(b, LOBBY_2F)
+    other = await board(b, "demo-board-lobby-1f-token")
+    with a.signed_in("super01", "9999") as boss:
+        assert boss.post("/api/devices/board-lobby-2f/revoke").status_code == 200
+    assert await closed_with(stolen) == CLOSE_TOKEN_REVOKED
+    again = await Client.connect(b, query=f"?device={LOBBY_2F}")
+    refused = await again.hello(SITE, {"kind": "board", "board": "lobby-2f"})
+    assert refused["code"] == "not_authenticated"
+    await again.close()
+    await other.send({"type": "ping"})
+    assert (await other.until(lambda m: m.get("type") == "pong"))["type"] == "pong"
+    await other.close()
