@@ -13,6 +13,8 @@ import { refusal, translator } from "/panels/supervisor-i18n.js";
 import * as view from "/panels/supervisor-render.js";
 // The printers' section runs on its own (polled over HTTP, not the hub).
 import "/panels/supervisor-printers.js";
+// So does the devices' section (boards and kiosks, and revoking a stolen one).
+import "/panels/supervisor-devices.js";
 
 const data = document.body.dataset;
 const LANG_KEY = "madoguchi.supervisor.lang";

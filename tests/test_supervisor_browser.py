@@ -211,8 +211,8 @@ def test_a_notice_reaches_the_lobby_board_until_withdrawn(
     page.get_by_label("英語（任意）").fill(
         "Very busy today: certificates are also at convenience stores."
     )
-    page.get_by_label("2階ロビー").uncheck()
-    page.get_by_label("正面玄関").uncheck()
+    page.get_by_label("2階ロビー", exact=True).uncheck()
+    page.get_by_label("正面玄関", exact=True).uncheck()
     page.get_by_role("button", name="表示板に出す").click()
     notice = page.locator("#notices li.notice-item")
     expect(notice).to_contain_text(text)
@@ -329,3 +329,34 @@ def test_the_city_overview_shows_both_sites(
     save(page, "supervisor-city.png")
     shimogyo.get_by_role("link", name="管理者ビューを開く →").click()
     expect(page).to_have_url(f"{busy.url}/supervisor/shimogyo")
+
+
+def test_a_stolen_lobby_board_is_revoked_from_the_live_view_and_goes_dark(
+    browser: Browser, contexts: list[BrowserContext], live: LiveServer
+) -> None:
+    """The 2F lobby TV is reported stolen: the supervisor finds it under boards and kiosks,
+    presses revoke twice (once is not enough), and the TV's page stops showing the lobby.
+    Only that board: the 1F board and the kiosk stay enrolled."""
+    board_context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    contexts.append(board_context)
+    tv = board_context.new_page()
+    tv.goto(f"{live.url}/board/{SITE}/lobby-2f?device=demo-board-lobby-2f-token")
+    expect(tv.locator("body")).to_have_attribute("data-link", "live")
+
+    page = open_live(browser, contexts, live)
+    devices = page.locator("#devices-section")
+    expect(devices).to_be_visible()
+    row = devices.locator("li[data-device='board-lobby-2f']")
+    expect(row).to_contain_text("2階ロビー")
+    expect(row).to_contain_text("使用可")
+    row.get_by_role("button", name="2階ロビーを失効させる").click()
+    expect(row.get_by_role("button")).to_have_text("もう一度押すと失効します")
+    expect(tv.locator("body")).to_have_attribute("data-link", "live")  # not yet
+    row.get_by_role("button").click()
+    expect(row).to_contain_text("失効済み")
+    expect(row.get_by_role("button")).to_have_count(0)
+    expect(page.locator("#devices-status")).to_contain_text("2階ロビーを失効させました")
+    expect(tv.locator("#setup")).to_contain_text("登録されていません")
+    for other in ("board-lobby-1f", "kiosk-shimogyo-entrance"):
+        expect(devices.locator(f"li[data-device='{other}']")).to_contain_text("使用可")
+    save(page.locator("#devices-section"), "supervisor-devices.png")

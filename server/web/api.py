@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.config.schema import Device, Site, Text
 from server.domain.decide import business_date
 from server.domain.hours import office_phase
 from server.domain.intake import Intake, plan_visit, validate_intake
@@ -142,6 +143,24 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             raise Rejected("store_unavailable") from None
         return JSONResponse({"ok": True})
 
+    async def devices(request: Request) -> Response:
+        """A site's enrolled boards and kiosks and whether each token still works, for the
+        supervisor's devices section (where a stolen one is revoked)."""
+        site_id = request.path_params["site"]
+        staff_member(ctx, request, SUPERVISOR, site_id, "supervisors manage devices")
+        site = config.site(site_id)
+        rows = [
+            {
+                "id": device.id,
+                "kind": "board" if device.board else "kiosk",
+                "name": msgspec.to_builtins(_screen_name(site, device)),
+                "revoked": sessions.token_revoked(device),
+            }
+            for device in config.accounts.devices
+            if device.site == site_id
+        ]
+        return JSONResponse({"devices": rows}, headers={"Cache-Control": "no-store"})
+
     async def me(request: Request) -> Response:
         actor = ctx.principal(request).actor
         if actor is None:
@@ -233,7 +252,16 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
         Route("/api/me", me),
         Route("/api/staff/{staff}/end-sessions", end_sessions, methods=["POST"]),
         Route("/api/devices/{device}/revoke", revoke_device, methods=["POST"]),
+        Route("/api/sites/{site}/devices", devices),
         Route("/api/sites/{site}/commands", command, methods=["POST"]),
         Route("/api/sites/{site}/plan", plan, methods=["POST"]),
         Route("/api/sites/{site}/catalog", catalog),
     ]
+
+
+def _screen_name(site: Site, device: Device) -> Text:
+    """What the device shows, as staff know it (「1階ロビー」, 「正面玄関 発券機」)."""
+    if device.board:
+        return site.board(device.board).name
+    kiosk = site.kiosk(device.kiosk)
+    return kiosk.name if kiosk is not None else Text(ja=device.kiosk, en=device.kiosk)
