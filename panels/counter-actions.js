@@ -195,19 +195,21 @@ export class Actions {
     return this.send({ type: "Unpark", visit: visitId }, () => this.t("ok_unparked", { ticket }));
   }
 
-  /** A visitor in the line steps out: ask the time they will be back (the server checks the
-   *  site's limit and the closing time). */
+  /** A visitor in the line steps out: ask the time they will be back, half an hour ahead to
+   *  start with (the server checks the site's limit and the closing time). */
   #stepOut(visitId) {
     const visit = (this.panel.hub.entities.visits || {})[visitId];
     if (!visit) return false;
     const max = this.panel.catalog.raw.site.step_out?.max_minutes ?? 60;
-    const suggested = clockTime(this.panel.clock.now() + 30 * 60, this.panel.timezone);
-    const time = window.prompt(this.t("step_out_prompt", { ticket: visit.ticket, n: max }), suggested);
-    if (!time) return false;
-    const backBy = time.trim().replace("：", ":").padStart(5, "0");
-    return this.send({ type: "StepOut", visit: visitId, back_by: backBy }, () =>
-      this.t("ok_stepped_out", { ticket: visit.ticket, time: backBy }),
-    );
+    this.#open("dlg-step-out", visit, async (data) => {
+      const backBy = String(data.get("back_by") || "");
+      return this.send({ type: "StepOut", visit: visitId, back_by: backBy }, () =>
+        this.t("ok_stepped_out", { ticket: visit.ticket, time: backBy }),
+      );
+    });
+    document.getElementById("step-out-time").value = clockTime(this.panel.clock.now() + 30 * 60, this.panel.timezone);
+    document.getElementById("step-out-hint").textContent = this.t("step_out_hint", { n: max });
+    return true;
   }
 
   #stepBack(visitId) {

@@ -177,3 +177,36 @@ def test_a_visitor_page_steps_out_only_its_own_visit_and_only_a_few_times(
     for ticket in (theirs["ticket"], mine["ticket"]):
         reply = http_command(server, ("guide01", "1111"), {"type": "StepBack", "visit": ticket})
         assert reply["code"] == "not_out"
+
+
+def test_a_clerk_marks_a_visitor_out_from_the_counter_in_a_dialog(
+    browser: Browser, contexts: list[BrowserContext], fresh_day: LiveServer
+) -> None:
+    """The visitor tells the clerk they will pop out: ↗外出 opens a dialog with a time field
+    (half an hour ahead to start with), Enter records it; Escape leaves everything as it was."""
+    server = fresh_day
+    with Desk(server, "guide01", "1111") as guide:
+        first = guide.run("CreateVisit", intake=MOVED_IN)
+    clerk = open_panel(browser, contexts, server, ("clerk-shimin", "2222"), "?counter=c1")
+    open_counter(clerk)
+    out = clerk.get_by_role("button", name=f"{first['ticket']} が外出（戻る時刻を入力）")
+
+    out.click()
+    dialog = clerk.locator("#dlg-step-out")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".dlg-visit")).to_have_text(first["ticket"])
+    expect(dialog.locator("#step-out-hint")).to_contain_text("最長")
+    clerk.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(clerk.locator(".out-item")).to_have_count(0)
+
+    out.click()
+    field = dialog.get_by_label("戻る時刻")
+    expect(field).to_be_focused()
+    suggested = field.input_value()
+    assert len(suggested) == 5 and suggested[2] == ":", suggested  # HH:MM, 30 min ahead
+    save(clerk, "counter-step-out-dialog.png")
+    clerk.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    out_item = clerk.locator(f'.out-item[data-ticket="{first["ticket"]}"]')
+    expect(out_item).to_contain_text(f"外出中・{suggested}に戻る")
