@@ -36,7 +36,7 @@ from server.domain.intake import Intake, plan_visit
 from server.domain.queues import next_for_counter
 from server.domain.state import SiteState
 from server.errors import Rejected
-from server.live.hub import SNAPSHOT_VERSION
+from server.live.site_hub import SNAPSHOT_VERSION
 from server.log.backends import open_log
 from server.log.base import EventLog
 from server.reports.forecast import month_edge

@@ -12,7 +12,8 @@ from server.config.schema import Config
 from server.domain import commands as c
 from server.domain.events import DayStarted, Record
 from server.errors import Conflict
-from server.live.hub import Hub, SiteHub
+from server.live.hub import Hub
+from server.live.site_hub import SiteHub
 from server.log.backends import open_log
 from server.log.base import EventLog
 from server.metrics import Metrics

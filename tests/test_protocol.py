@@ -10,7 +10,6 @@ import msgspec
 from server.domain.shelf_life import NEVER_LATE
 from server.errors import Rejected
 from server.live.heartbeat import BEAT
-from server.live.hub import Ack, ack_message, acknowledgement
 from server.live.protocol import (
     PONG,
     Delta,
@@ -22,6 +21,7 @@ from server.live.protocol import (
     encode,
     error_message,
 )
+from server.live.site_hub import Ack, ack_message, acknowledgement
 
 
 def sent(text: str) -> dict[str, Any]:

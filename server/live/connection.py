@@ -26,7 +26,7 @@ from server.domain.protection import may_see
 from server.domain.shelf_life import NEVER_LATE, deadline
 from server.errors import LogError, Rejected
 from server.live.client_clock import ClockOffset
-from server.live.hub import Hub, SiteHub, acknowledgement
+from server.live.hub import Hub
 from server.live.outbox import Outbox
 from server.live.protocol import (
     PONG,
@@ -41,6 +41,7 @@ from server.live.protocol import (
     encode,
     error_message,
 )
+from server.live.site_hub import SiteHub, acknowledgement
 from server.live.wire import DirectWriter
 from server.projections.views import ViewKey
 from server.security.auth import Authenticator, Principal, command_actor, view_key

@@ -50,7 +50,8 @@ from server.projections.snapshot import Snapshot, analyse
 from server.settings import Settings
 
 if TYPE_CHECKING:
-    from server.live.hub import Hub, SiteHub
+    from server.live.hub import Hub
+    from server.live.site_hub import SiteHub
 
 log = logging.getLogger("madoguchi.notify")
 

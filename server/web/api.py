@@ -35,8 +35,8 @@ from server.domain.intake import Intake, plan_visit, validate_intake
 from server.domain.shelf_life import deadline
 from server.errors import LogError, Rejected
 from server.live.client_clock import ClockOffset
-from server.live.hub import ack_message
 from server.live.protocol import decode_command
+from server.live.site_hub import ack_message
 from server.projections.snapshot import analyse
 from server.reports.come_back import suggest
 from server.security.auth import command_actor
