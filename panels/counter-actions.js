@@ -5,7 +5,7 @@
 import { CommandError } from "/static/hub.js";
 import { clockTime, h } from "/static/dom.js";
 import { refusal } from "/panels/counter-i18n.js";
-import { currentStep } from "/panels/counter-model.js";
+import { currentStep, shownTicket } from "/panels/counter-model.js";
 
 // Keys pressed while commands are still on their way wait their turn, up to this many.
 const MAX_QUEUED = 6;
@@ -66,7 +66,7 @@ export class Actions {
     const counter = panel.counterId;
     const number = panel.catalog.counterNumber(counter);
     const visit = panel.model.current;
-    const ticket = visit ? visit.ticket : "";
+    const ticket = shownTicket(this.t, visit);
     switch (action) {
       case "open":
         return this.send({ type: "OpenCounter", counter }, () => this.t("ok_opened", { counter: number }));
@@ -161,7 +161,7 @@ export class Actions {
   async #call(command) {
     const applied = await this.send(command, () => {
       const visit = this.panel.model.current;
-      return this.t("ok_called", { ticket: visit ? visit.ticket : "" });
+      return this.t("ok_called", { ticket: shownTicket(this.t, visit) });
     });
     if (applied) this.panel.focusSection("serving");
     return applied;

@@ -147,6 +147,7 @@ const STRINGS = {
   a_park: ["保留", "Park"],
   a_protect: ["保護対象にする", "Mark protected"],
   protected: ["保護対象", "Protected"],
+  record_ticket: ["記録上の番号 {ticket}（読み上げない）", "Number of record {ticket} (not to be called out)"],
   protected_in_person: ["番号は呼び出されません。呼ぶときは直接お声がけください", "No number is called: call this visitor in person"],
   protected_in_person_now: ["直接お声がけ — 待合で係員がお迎えください", "Call in person — fetch the visitor from the waiting area"],
   protected_alias: ["表示板・音声では別番号 {alias} で呼び出しています", "Boards and voice call the alias {alias}"],

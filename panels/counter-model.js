@@ -182,3 +182,13 @@ export function availability(model, { live, actor }) {
     protect: live && hasVisitor && !visit.protected,
   };
 }
+
+/**
+ * The number the panel shows and says for a visitor: their ticket, or for a protected visit
+ * its alias, else the shield (a panel may face the public; the number of record stays in the
+ * serving card, small).
+ */
+export function shownTicket(t, visit) {
+  if (!visit) return "";
+  return visit.protected ? visit.alias || `🛡 ${t("protected")}` : visit.ticket;
+}

@@ -4,6 +4,7 @@
 
 import { clockTime, h } from "/static/dom.js";
 import { keyFor } from "/panels/counter-keys.js";
+import { shownTicket } from "/panels/counter-model.js";
 import { incomingCard, whereText } from "/panels/counter-visit.js";
 
 export { servingCard, whereText } from "/panels/counter-visit.js";
@@ -293,7 +294,7 @@ export function countersSection(ctx, model, counterId) {
         c.id === counterId ? ` ${t("mine")}` : "",
         " · ",
         t(`status_${c.status}`),
-        c.status === "open" ? ` · ${visit ? visit.ticket : t("counter_free")}` : "",
+        c.status === "open" ? ` · ${visit ? shownTicket(t, visit) : t("counter_free")}` : "",
       );
     }),
   );

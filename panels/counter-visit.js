@@ -3,6 +3,7 @@
 // answers, earlier and later counters). Built from the server's view and the catalog.
 
 import { clockTime, h } from "/static/dom.js";
+import { shownTicket } from "/panels/counter-model.js";
 
 /** The purpose a clerk greets the visitor with: the life events the guide chose. */
 export function purposeText(ctx, visit) {
@@ -238,7 +239,10 @@ export function servingCard(ctx, visit) {
     h(
       "header",
       { class: "card-head" },
-      h("h3", { id: "serving-ticket", class: "ticket big" }, visit.ticket),
+      // A protected visitor's number is not shown large (a panel may face the public): their
+      // alias, or the shield when they are called in person; the number of record stays small.
+      h("h3", { id: "serving-ticket", class: "ticket big" }, shownTicket(t, visit)),
+      visit.protected ? h("p", { class: "muted record-ticket" }, t("record_ticket", { ticket: visit.ticket })) : null,
       h(
         "p",
         { class: `state ${visit.status}` },

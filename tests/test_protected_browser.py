@@ -68,6 +68,13 @@ def test_the_counter_calls_a_protected_visitor_in_person(
     expect(call).to_have_attribute("role", "alert")
     expect(call.locator(".protected-how")).to_contain_text("直接お声がけ")
     expect(serving(panel).locator(".badge.protected")).to_be_visible()
+    # Nothing on the panel shows their number large or in the messages: the shield instead.
+    expect(serving(panel).locator(".ticket.big")).to_have_text("🛡 保護対象")
+    real = serving(panel).locator(".record-ticket").inner_text()
+    number = re.search(r"A\d{3}", real)
+    assert number is not None, real
+    expect(panel.locator("#message")).to_have_text("🛡 保護対象 をお呼びしました")
+    expect(panel.locator(".dept-counters")).not_to_contain_text(number.group())
     save(panel, "counter-protected-call.png")
     # The visitor's page vibrates (not observable here) and says to stay: staff will come.
     expect(own.locator("#status-detail")).to_have_text(
@@ -109,6 +116,9 @@ def test_a_clerk_marks_the_visitor_at_the_counter(
     dialog.locator("button[type='submit']").click()
     expect(serving(panel).locator("#protected-call")).to_be_visible()
     expect(panel.locator("button[data-action='protect']")).to_be_disabled()
+    # The number is no longer shown large on a panel that may face the public.
+    expect(serving(panel).locator(".ticket.big")).to_have_text("🛡 保護対象")
+    expect(serving(panel).locator(".record-ticket")).to_contain_text(ticket)
     rows = audit(server, visit)
     assert [r["actor"] for r in rows if r["action"] == "VisitProtected"] == [CLERK[0]]
     assert all("証人" not in str(r) for r in rows)  # the reason is never shown
