@@ -154,8 +154,10 @@ function render() {
   renderNotice(entity);
 }
 
-// How many standing calls each card size holds (board.css lays out each size).
-const CALL_SIZES = [4, 9, 16];
+// How many standing calls each card size holds (board.css lays out each size). A landscape
+// board has the height for two rows of the large cards only, so after four it goes to three
+// columns; a portrait one first stacks three rows of two.
+const CALL_SIZES = { landscape: [4, 9, 16], portrait: [4, 6, 9, 16] };
 
 /** A collection of calls, newest first: `calls` (standing now) or `recent` (earlier ones). */
 function sortedCalls(collection = "calls") {
@@ -168,7 +170,8 @@ function renderCalls(entity) {
   const calls = sortedCalls("calls");
   const floors = new Map((entity.counters || []).map((c) => [c.number, c.floor || ""]));
   const now = document.getElementById("now-calls");
-  now.dataset.size = String(CALL_SIZES.find((size) => calls.length <= size) ?? CALL_SIZES.at(-1));
+  const sizes = CALL_SIZES[document.body.dataset.orientation] || CALL_SIZES.landscape;
+  now.dataset.size = String(sizes.find((size) => calls.length <= size) ?? sizes.at(-1));
   syncList(now, calls, (li, call) => paintCall(li, call, floors, true));
   syncList(document.getElementById("recent-calls"), sortedCalls("recent"), (li, call) => paintCall(li, call, floors, false));
   // Outside hours the phase banner says why nothing is called.
