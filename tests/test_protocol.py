@@ -21,7 +21,7 @@ from server.live.protocol import (
     encode,
     error_message,
 )
-from server.live.site_hub import Ack, ack_message, acknowledgement
+from server.live.site_hub import Ack, acknowledgement
 
 
 def sent(text: str) -> dict[str, Any]:
@@ -94,7 +94,6 @@ def test_an_ack_carries_a_new_visit_even_with_an_empty_ticket() -> None:
     protected = Ack(4, duplicate=True, visit="v1", ticket="", token="t")
     expected = {**plain, "seq": 4, "duplicate": True, "visit": "v1", "ticket": "", "token": "t"}
     assert sent(encode(acknowledgement("c1", protected))) == expected
-    assert ack_message("c1", protected) == expected  # the HTTP reply is the same
 
 
 def test_an_error_names_its_path_and_command_only_when_known() -> None:

@@ -446,12 +446,6 @@ def acknowledgement(command_id: str, ack: Ack) -> Acknowledgement:
     return Acknowledgement(command_id, ack.seq, ack.duplicate)
 
 
-def ack_message(command_id: str, ack: Ack) -> dict[str, object]:
-    """:func:`acknowledgement` as a plain dict, for a JSON response (the HTTP transport)."""
-    body: dict[str, object] = msgspec.to_builtins(acknowledgement(command_id, ack))
-    return body
-
-
 def _ack_for(record: Record) -> Ack:
     for event in record.events:
         if isinstance(event, VisitCreated):

@@ -35,8 +35,8 @@ from server.domain.intake import Intake, plan_visit, validate_intake
 from server.domain.shelf_life import deadline
 from server.errors import LogError, Rejected
 from server.live.client_clock import ClockOffset
-from server.live.protocol import decode_command
-from server.live.site_hub import ack_message
+from server.live.protocol import decode_command, encode
+from server.live.site_hub import acknowledgement
 from server.projections.snapshot import analyse
 from server.reports.come_back import suggest
 from server.security.auth import command_actor
@@ -187,7 +187,7 @@ def routes(ctx: AppContext) -> list[BaseRoute]:
             ack = await site_hub.execute(actor, message.id, message.command, sent_at, not_after)
         except LogError:
             raise Rejected("store_unavailable") from None
-        return JSONResponse(ack_message(message.id, ack))
+        return Response(encode(acknowledgement(message.id, ack)), media_type="application/json")
 
     async def plan(request: Request) -> Response:
         """The guide's live preview: what an intake yields, with nothing written."""
