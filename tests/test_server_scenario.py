@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.desk import INTAKE, SITE
 from tests.support.live import Client, LiveServer, login
-from tests.support.scenario import supervisor_serves_the_childrens_step
+from tests.support.scenario import keys_in, supervisor_serves_the_childrens_step
 
 BOARD_TOKEN = "demo-board-lobby-1f-token"
 # Anything of the visitor beyond numbers; none of it may ever reach a board.
@@ -40,14 +39,6 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
     live.start()
     yield live
     live.stop()
-
-
-def keys_in(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in keys_in(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in keys_in(v)}
-    return set()
 
 
 async def test_the_plans_scenario_end_to_end(server: LiveServer) -> None:

@@ -9,7 +9,6 @@ a staff note, another visitor's ticket, a token or a staff id.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
@@ -23,6 +22,7 @@ from tests.support.desk import (
     staff,
 )
 from tests.support.live import LiveServer
+from tests.support.scenario import keys_in
 
 __all__ = ["server", "staff"]  # fixtures
 
@@ -57,14 +57,6 @@ PARK_NOTE = "本人確認書類を取りに帰宅"
 CANCEL_REASON = "体調不良のため後日来庁"
 STAFF_IDS = ("guide01", "clerk-shimin", "clerk-choju", "super01")
 SENSITIVE_WORDS = ("死亡", "生活保護", "障害", "介護認定")
-
-
-def keys_in(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in keys_in(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in keys_in(v)}
-    return set()
 
 
 def record_frames(page: Page) -> list[str]:

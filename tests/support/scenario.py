@@ -1,7 +1,9 @@
 """Steps of the plan's scenario shared by the one-process test and the two-process (Redis)
-test."""
+test, and the check the privacy tests share: every key anywhere in a message."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from tests.support.live import Client
 
@@ -25,3 +27,12 @@ async def supervisor_serves_the_childrens_step(
             == {"kind": "waiting", "queue": "D"}
         )
     )
+
+
+def keys_in(value: Any) -> set[str]:
+    """Every key of every object nested anywhere in ``value`` (a decoded message)."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_in(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_in(v)}
+    return set()
