@@ -31,23 +31,24 @@ let devices = [];
 let armed = "";
 let armedTimer = 0;
 
-function t(key, values) {
-  return staffTranslator(STRINGS, local.get("madoguchi.supervisor.lang") || "ja")(key, values);
+/** The panel's words in the language the supervisor chose (read afresh: the page toggles it). */
+function translator() {
+  return staffTranslator(STRINGS, local.get("madoguchi.supervisor.lang") || "ja");
 }
 
-function nameOf(device) {
-  const lang = local.get("madoguchi.supervisor.lang") === "en" ? "en" : "ja";
-  return device.name[lang] || device.name.ja;
+function nameOf(t, device) {
+  return device.name[t.lang] || device.name.ja;
 }
 
 function render() {
+  const t = translator();
   section.hidden = devices.length === 0;
   document.getElementById("devices-h").textContent = t("devices_h");
   document.getElementById("devices-help").textContent = t("devices_help");
   replaceChildren(
     document.getElementById("devices"),
     devices.map((device) => {
-      const name = nameOf(device);
+      const name = nameOf(t, device);
       const isArmed = armed === device.id;
       return h(
         "li",
@@ -81,6 +82,7 @@ function say(text, error = false) {
 }
 
 async function press(device) {
+  const t = translator();
   if (armed !== device.id) {
     armed = device.id;
     clearTimeout(armedTimer);
@@ -96,7 +98,7 @@ async function press(device) {
   clearTimeout(armedTimer);
   const response = await fetch(`/api/devices/${encodeURIComponent(device.id)}/revoke`, { method: "POST" });
   if (response.ok) {
-    say(t("done", { name: nameOf(device) }));
+    say(t("done", { name: nameOf(t, device) }));
   } else {
     const reply = await response.json().catch(() => ({}));
     say(t("failed", { code: reply.code || response.status }), true);

@@ -23,7 +23,7 @@ from server.log.base import SharedLog
 from tests.support.desk import INTAKE, SITE
 from tests.support.live import Client, LiveServer, login
 from tests.support.redis_proc import RedisServer, make_cluster
-from tests.support.scaleout import MACHINE_SPEED, pair, read_log, staff
+from tests.support.scaleout import pair, read_log, staff, start_two
 from tests.support.scenario import supervisor_serves_the_childrens_step
 
 __all__ = ["pair"]  # the two-process fixture (tests/support/scaleout.py)
@@ -37,11 +37,7 @@ def killable(tmp_path: Path) -> Iterator[tuple[RedisServer, LiveServer, LiveServ
     the test may kill and start again."""
     store = RedisServer(tmp_path / "redis")
     store.start()
-    a = LiveServer(tmp_path / "a", store=store.url, **MACHINE_SPEED)
-    b = LiveServer(tmp_path / "b", store=store.url, **MACHINE_SPEED)
-    for server in (a, b):
-        server.log_path.parent.mkdir(parents=True, exist_ok=True)
-        server.start()
+    a, b = start_two(tmp_path, store.url)
     yield store, a, b
     for stop in (a.stop, b.stop, store.stop):
         with contextlib.suppress(Exception):  # stop every process even if one fails

@@ -14,7 +14,6 @@ from typing import Literal
 import msgspec
 
 Kind = Literal["called", "ahead", "soon", "return", "test"]
-KINDS: tuple[Kind, ...] = ("called", "ahead", "soon", "return", "test")
 MAX_AHEAD = 50
 MAX_MINUTES = 240
 

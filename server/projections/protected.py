@@ -16,7 +16,6 @@ from server.domain.state import Visit
 from server.projections.snapshot import Snapshot
 
 WITHHELD = "withheld"
-PROTECTED = "protected"
 
 
 def protected_stub(visit: Visit, snap: Snapshot) -> dict[str, Any]:

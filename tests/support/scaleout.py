@@ -16,15 +16,23 @@ from tests.support.live import Client, LiveServer, login
 from tests.support.redis_proc import RedisServer
 
 
+def start_two(folder: Path, store: str) -> tuple[LiveServer, LiveServer]:
+    """Two hub processes on different ports sharing ``store``, started."""
+    servers = (
+        LiveServer(folder / "a", store=store, **MACHINE_SPEED),
+        LiveServer(folder / "b", store=store, **MACHINE_SPEED),
+    )
+    for server in servers:
+        server.log_path.parent.mkdir(parents=True, exist_ok=True)
+        server.start()
+    return servers
+
+
 @pytest.fixture
 def pair(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[LiveServer, LiveServer]]:
     """Two hub processes on different ports sharing the session's Redis."""
     redis_server.flush()
-    a = LiveServer(tmp_path / "a", store=redis_server.url, **MACHINE_SPEED)
-    b = LiveServer(tmp_path / "b", store=redis_server.url, **MACHINE_SPEED)
-    for server in (a, b):
-        server.log_path.parent.mkdir(parents=True, exist_ok=True)
-        server.start()
+    a, b = start_two(tmp_path, redis_server.url)
     yield a, b
     a.stop()
     b.stop()
