@@ -204,3 +204,29 @@ async def test_revoking_a_board_closes_its_open_screen_on_every_process(
     await other.send({"type": "ping"})
     assert (await other.until(lambda m: m.get("type") == "pong"))["type"] == "pong"
     await other.close()
+
+
+def test_only_a_supervisor_of_the_site_lists_and_revokes_its_devices(live: LiveServer) -> None:
+    """The devices list and revocation refuse clearly: unknown site, nobody signed in,
+    another role, a device that does not exist; nothing is revoked by a refusal."""
+    with live.client() as anyone:
+        reply = anyone.get(f"/api/sites/{SITE}/devices")
+        assert (reply.status_code, reply.json()["code"]) == (401, "not_authenticated")
+        assert anyone.post("/api/devices/board-lobby-2f/revoke").status_code == 401
+    with live.signed_in("guide01", "1111") as guide:
+        reply = guide.get(f"/api/sites/{SITE}/devices")
+        assert (reply.status_code, reply.json()["code"]) == (403, "forbidden")
+        assert guide.post("/api/devices/board-lobby-2f/revoke").status_code == 403
+    with live.signed_in("super01", "9999") as boss:
+        reply = boss.get("/api/sites/nowhere/devices")
+        assert (reply.status_code, reply.json()["code"]) == (404, "unknown_site")
+        reply = boss.post("/api/devices/no-such-device/revoke")
+        assert (reply.status_code, reply.json()["code"]) == (403, "forbidden")
+        devices = boss.get(f"/api/sites/{SITE}/devices").json()["devices"]
+        assert {d["id"]: d["kind"] for d in devices} == {
+            "board-lobby-1f": "board",
+            "board-lobby-2f": "board",
+            "board-entrance": "board",
+            "kiosk-shimogyo-entrance": "kiosk",
+        }
+        assert not any(d["revoked"] for d in devices)  # the refusals above revoked nothing
